@@ -1,0 +1,213 @@
+"""The command line: `python -m mnist_core models|train|predict|evaluate|bench`.
+
+Contract (other tools rely on it): with `--json`, stdout carries only JSON
+and its last line is one JSON object (one line per input for `predict`).
+Errors are one line on stderr and a non-zero exit, never a traceback unless
+`--debug`. TensorFlow is imported only by the commands that need it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from .errors import MnistStudioError
+
+EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.data:
+        import os
+
+        os.environ["MNIST_PATH"] = args.data
+    try:
+        return args.handler(args)
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except MnistStudioError as exc:
+        if args.debug:
+            raise
+        print(f"error: {_one_line(str(exc))}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:  # the contract: never a traceback unless --debug
+        if args.debug:
+            raise
+        print(f"error: unexpected {type(exc).__name__}: {_one_line(str(exc))} (rerun with --debug for details)",
+              file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", help="print machine-readable JSON only")
+    common.add_argument("--debug", action="store_true", help="show tracebacks")
+    common.add_argument("--data", metavar="PATH", help="MNIST location (mnist.npz or a folder of idx files)")
+    parser = argparse.ArgumentParser(prog="python -m mnist_core", parents=[common],
+                                     description="MNIST Studio: train, inspect and use handwriting models.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    models = commands.add_parser("models", parents=[common], help="list the model zoo")
+    models.set_defaults(handler=_models)
+
+    train = commands.add_parser("train", parents=[common], help="train a zoo model (cached)")
+    train.add_argument("--model", required=True, help="zoo name, see `models`")
+    train.add_argument("--epochs", type=int)
+    train.add_argument("--batch-size", type=int)
+    train.add_argument("--learning-rate", type=float)
+    train.add_argument("--limit", type=int, help="train on the first N training images")
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--out", type=Path, help="also copy the model (and its .json) to this path")
+    train.set_defaults(handler=_train)
+
+    predict = commands.add_parser("predict", parents=[common], help="read the digits in images")
+    predict.add_argument("images", nargs="+", metavar="IMAGE")
+    predict.add_argument("--model", type=Path, help="a .keras file (default: the bundled model)")
+    predict.add_argument("--single", action="store_true", help="treat all ink as one digit")
+    predict.set_defaults(handler=_predict)
+
+    evaluate = commands.add_parser("evaluate", parents=[common], help="test accuracy of a model file")
+    evaluate.add_argument("--model", type=Path, help="a .keras file (default: the bundled model)")
+    evaluate.set_defaults(handler=_evaluate)
+
+    bench = commands.add_parser("bench", parents=[common], help="benchmark the presets against the tutorials")
+    bench.add_argument("--suite", choices=("speed", "zoo", "inference", "robustness", "all"), default="speed",
+                       help="speed: fast vs. the Keras tutorial recipe (default); zoo: every tutorial as "
+                            "published; inference: latency and memory; robustness: photo/canvas-like digits")
+    bench.add_argument("--full", action="store_true", help="run the reference recipe in full, not extrapolated")
+    bench.add_argument("--limit", type=int, help="train on the first N images (quick smoke runs)")
+    bench.add_argument("--models", nargs="+", help="zoo models for --suite zoo (default: all tutorials)")
+    bench.set_defaults(handler=_bench)
+    return parser
+
+
+def _emit(args: argparse.Namespace, payload: dict[str, Any], text: str) -> None:
+    print(json.dumps(payload) if args.json else text, flush=True)
+
+
+def _models(args: argparse.Namespace) -> int:
+    from .models import ZOO
+
+    if args.json:
+        print(json.dumps({"models": [spec.summary() for spec in ZOO.values()]}))
+        return EXIT_OK
+    for spec in ZOO.values():
+        print(f"{spec.name:10} {spec.params:>10,} params  published {spec.reported_accuracy:.1%}  {spec.title}")
+        print(f"{'':10} {spec.source}; {spec.published_recipe}")
+    return EXIT_OK
+
+
+def _train(args: argparse.Namespace) -> int:
+    from .training import TrainConfig, start_training
+
+    config = TrainConfig.for_model(args.model, epochs=args.epochs, batch_size=args.batch_size,
+                                   learning_rate=args.learning_rate, limit=args.limit, seed=args.seed)
+    job = start_training(config)
+    try:
+        progress = _follow(job, show=not args.json)
+    except KeyboardInterrupt:
+        job.stop()
+        progress = job.wait()
+        print("Stopped: the model so far was saved and marked stopped.", file=sys.stderr)
+    if progress.state == "failed":
+        raise MnistStudioError(progress.error or "Training failed.")
+    result = progress.result
+    path = result.path
+    if args.out:
+        path = _copy_model(result.path, args.out)
+    payload = {"model": config.model, "test_accuracy": progress.test_accuracy,
+               "train_seconds": result.meta.get("train_seconds"), "device": result.meta.get("device"),
+               "path": str(path), "cached": progress.cached, "stopped": progress.state == "stopped",
+               "seconds_to_99": result.meta.get("seconds_to_99"),
+               "images_per_second": result.meta.get("images_per_second"), "key": config.key}
+    cached = " (cached: this configuration was trained before)" if progress.cached else ""
+    _emit(args, payload, f"{config.model}: test accuracy {progress.test_accuracy:.2%} in "
+                         f"{payload['train_seconds']:.1f} s on the {payload['device']}{cached}\nsaved to {path}")
+    return EXIT_INTERRUPTED if progress.state == "stopped" else EXIT_OK
+
+
+def _follow(job, show: bool):
+    """Wait for a job, drawing a one-line progress bar on stderr for people."""
+    while True:
+        progress = job.wait(timeout=0.5)
+        if show and not progress.cached:
+            print("\r" + _bar(progress), end="", file=sys.stderr, flush=True)
+        if progress.finished:
+            if show and not progress.cached:
+                print(file=sys.stderr)
+            return progress
+
+
+def _bar(progress, width: int = 30) -> str:
+    filled = int(progress.fraction * width)
+    latest = progress.batches[-1] if progress.batches else None
+    metrics = f" loss {latest.loss:.3f} acc {latest.accuracy:.1%}" if latest else ""
+    eta = f" ETA {progress.eta_seconds:.0f}s" if progress.eta_seconds is not None else ""
+    state = progress.state if progress.state != "running" else f"{progress.device or 'starting'}"
+    return f"[{'#' * filled}{'.' * (width - filled)}] {progress.fraction:4.0%} {state}{metrics}{eta}   "
+
+
+def _copy_model(source: Path, target: Path) -> Path:
+    from .store import sidecar_path
+
+    target = target if target.suffix == ".keras" else target.with_suffix(".keras")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    shutil.copyfile(sidecar_path(source), sidecar_path(target))
+    return target
+
+
+def _predict(args: argparse.Namespace) -> int:
+    from .prediction import load_for_inference, predict
+
+    model = load_for_inference(args.model)
+    failed = False
+    for image in args.images:
+        prediction = predict(image, model, name=image, multi=not args.single)
+        failed = failed or prediction.error is not None
+        if args.json:
+            print(json.dumps(prediction.to_json()), flush=True)
+        elif prediction.error:
+            print(f"{image}: {prediction.error}")
+        else:
+            print(f"{image}: {prediction.digits} ({prediction.confidence:.1%} sure)")
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from .prediction import load_for_inference
+    from .store import verify
+    from .paths import BUNDLED_MODEL
+    from .training import evaluate, prepared_data
+
+    path = args.model or BUNDLED_MODEL
+    model = load_for_inference(path)
+    _, _, x_test, y_test = prepared_data(None)
+    started = time.perf_counter()
+    accuracy = evaluate(model, x_test, y_test)
+    payload = {"model": str(path), "name": verify(path).meta.get("model"), "test_accuracy": accuracy,
+               "test_images": len(x_test), "seconds": round(time.perf_counter() - started, 3)}
+    _emit(args, payload, f"{path}: test accuracy {accuracy:.2%} on {len(x_test):,} images")
+    return EXIT_OK
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from .bench import run_bench
+
+    report = run_bench(suite=args.suite, full=args.full, limit=args.limit, models=args.models,
+                       log=None if args.json else print)
+    if args.json:
+        print(json.dumps(report))
+    return EXIT_OK

@@ -1,0 +1,286 @@
+"""The model zoo: the classic MNIST tutorials as published, plus our presets.
+
+Each `ModelSpec` records where the model comes from, what its authors
+reported and the recipe they trained it with, so the app and `bench` can show
+"published vs. ours" side by side. Specs are plain data and import no
+TensorFlow; `build()` imports Keras only when a model is actually made.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .errors import TrainingError
+
+if TYPE_CHECKING:
+    import keras
+
+NUM_CLASSES = 10
+INPUT_SHAPE = (28, 28, 1)
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """Training hyperparameters; a spec's defaults are the published ones."""
+
+    epochs: int
+    batch_size: int
+    learning_rate: float
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What a builder needs beyond the recipe: schedule length and precision."""
+
+    learning_rate: float
+    steps_per_epoch: int
+    total_steps: int
+    dtype: str = "float32"  # "mixed_float16" on a GPU
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    name: str
+    title: str
+    source: str
+    network: str
+    published_recipe: str
+    reported_accuracy: float
+    params: int
+    defaults: Recipe
+    builder: Callable[[BuildOptions], "keras.Model"]
+
+    def build(self, options: BuildOptions) -> "keras.Model":
+        """A compiled Keras model: input (N, 28, 28, 1) floats in [0, 1], output class probabilities."""
+        return self.builder(options)
+
+    def summary(self) -> dict[str, Any]:
+        """The JSON-friendly description used by `models --json` and the app."""
+        return {
+            "name": self.name, "title": self.title, "source": self.source, "network": self.network,
+            "published_recipe": self.published_recipe, "params": self.params,
+            "reported_accuracy": self.reported_accuracy,
+            "defaults": {"epochs": self.defaults.epochs, "batch_size": self.defaults.batch_size,
+                         "learning_rate": self.defaults.learning_rate},
+        }
+
+
+def _output(x, options: BuildOptions):
+    """Logits to probabilities in float32, which mixed precision needs for a stable softmax."""
+    from keras import layers
+
+    x = layers.Dense(NUM_CLASSES, dtype=options.dtype, name="logits")(x)
+    return layers.Activation("softmax", dtype="float32", name="probabilities")(x)
+
+
+def _compile(model: "keras.Model", optimizer, label_smoothing: float = 0.0) -> "keras.Model":
+    """Every model trains on one-hot labels, so presets can add label smoothing."""
+    import keras
+
+    model.compile(optimizer=optimizer,
+                  loss=keras.losses.CategoricalCrossentropy(label_smoothing=label_smoothing),
+                  metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")])
+    return model
+
+
+def _input():
+    import keras
+
+    return keras.Input(shape=INPUT_SHAPE, name="image")
+
+
+def build_softmax(options: BuildOptions) -> "keras.Model":
+    """TF "MNIST for beginners": one dense layer, weights initialised to zero."""
+    import keras
+    from keras import layers
+
+    inputs = _input()
+    x = layers.Flatten()(inputs)
+    x = layers.Dense(NUM_CLASSES, kernel_initializer="zeros", dtype=options.dtype, name="logits")(x)
+    outputs = layers.Activation("softmax", dtype="float32", name="probabilities")(x)
+    model = keras.Model(inputs, outputs, name="softmax")
+    return _compile(model, keras.optimizers.SGD(options.learning_rate))
+
+
+def build_mlp(options: BuildOptions) -> "keras.Model":
+    """The TF-book MLP: 500 ReLU units, exponential LR decay, L2, moving average of weights."""
+    import keras
+    from keras import layers, regularizers
+
+    # tf.nn.l2_loss is sum(w**2) / 2, so the book's 1e-4 is Keras' L2(5e-5).
+    l2 = regularizers.L2(1e-4 / 2)
+    inputs = _input()
+    x = layers.Flatten()(inputs)
+    x = layers.Dense(500, activation="relu", kernel_regularizer=l2, dtype=options.dtype, name="hidden")(x)
+    x = layers.Dense(NUM_CLASSES, kernel_regularizer=l2, dtype=options.dtype, name="logits")(x)
+    outputs = layers.Activation("softmax", dtype="float32", name="probabilities")(x)
+    # Decay x0.99 per epoch, continuously (staircase=False), as the book does.
+    schedule = keras.optimizers.schedules.ExponentialDecay(
+        options.learning_rate, decay_steps=options.steps_per_epoch, decay_rate=0.99)
+    # use_ema keeps the 0.99 moving average; fit() swaps it in at the end, so we evaluate the averaged weights.
+    optimizer = keras.optimizers.SGD(schedule, use_ema=True, ema_momentum=0.99)
+    return _compile(keras.Model(inputs, outputs, name="mlp"), optimizer)
+
+
+def build_deepnn(options: BuildOptions) -> "keras.Model":
+    """TF "Deep MNIST for experts": two 5x5 conv+pool blocks, fc1024, dropout 0.5."""
+    import keras
+    from keras import initializers, layers
+
+    weights = initializers.TruncatedNormal(stddev=0.1)
+    bias = initializers.Constant(0.1)
+    dense = dict(kernel_initializer=weights, bias_initializer=bias, dtype=options.dtype)
+    inputs = _input()
+    x = layers.Conv2D(32, 5, padding="same", activation="relu", name="conv1", **dense)(inputs)
+    x = layers.MaxPooling2D(name="pool1", dtype=options.dtype)(x)
+    x = layers.Conv2D(64, 5, padding="same", activation="relu", name="conv2", **dense)(x)
+    x = layers.MaxPooling2D(name="pool2", dtype=options.dtype)(x)
+    x = layers.Flatten()(x)
+    x = layers.Dense(1024, activation="relu", name="fc1", **dense)(x)
+    x = layers.Dropout(0.5, name="dropout")(x)
+    x = layers.Dense(NUM_CLASSES, name="logits", **dense)(x)
+    outputs = layers.Activation("softmax", dtype="float32", name="probabilities")(x)
+    return _compile(keras.Model(inputs, outputs, name="deepnn"), keras.optimizers.Adam(options.learning_rate))
+
+
+def build_keras_cnn(options: BuildOptions) -> "keras.Model":
+    """The TF2 Keras tutorial CNN: three 3x3 convs, dense 64 (93,322 parameters)."""
+    import keras
+    from keras import layers
+
+    inputs = _input()
+    x = layers.Conv2D(32, 3, activation="relu", dtype=options.dtype, name="conv1")(inputs)
+    x = layers.MaxPooling2D(dtype=options.dtype, name="pool1")(x)
+    x = layers.Conv2D(64, 3, activation="relu", dtype=options.dtype, name="conv2")(x)
+    x = layers.MaxPooling2D(dtype=options.dtype, name="pool2")(x)
+    x = layers.Conv2D(64, 3, activation="relu", dtype=options.dtype, name="conv3")(x)
+    x = layers.Flatten()(x)
+    x = layers.Dense(64, activation="relu", dtype=options.dtype, name="dense")(x)
+    outputs = _output(x, options)
+    return _compile(keras.Model(inputs, outputs, name="keras_cnn"), keras.optimizers.Adam(options.learning_rate))
+
+
+def _conv_bn(x, filters: int, options: BuildOptions, name: str):
+    """3x3 conv without bias, batch norm, ReLU: the block both presets are made of."""
+    from keras import layers
+
+    x = layers.Conv2D(filters, 3, padding="same", use_bias=False, dtype=options.dtype, name=name)(x)
+    x = layers.BatchNormalization(dtype=options.dtype, name=f"{name}_bn")(x)
+    return layers.Activation("relu", dtype=options.dtype, name=f"{name}_relu")(x)
+
+
+def _one_cycle(options: BuildOptions, warmup_fraction: float):
+    """Linear warm-up to the peak rate, then cosine decay to zero: fast and stable in few epochs."""
+    import keras
+
+    warmup = max(1, int(options.total_steps * warmup_fraction))
+    return keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=options.learning_rate / 10, decay_steps=max(1, options.total_steps - warmup),
+        warmup_target=options.learning_rate, warmup_steps=warmup)
+
+
+def build_fast(options: BuildOptions) -> "keras.Model":
+    """Ours: a narrow batch-norm CNN with a one-cycle schedule, tuned for seconds-to-99% on a CPU."""
+    import keras
+    from keras import layers
+
+    inputs = _input()
+    x = _conv_bn(inputs, 24, options, "conv1")
+    x = layers.MaxPooling2D(dtype=options.dtype, name="pool1")(x)
+    x = _conv_bn(x, 48, options, "conv2")
+    x = layers.MaxPooling2D(dtype=options.dtype, name="pool2")(x)
+    x = _conv_bn(x, 64, options, "conv3")
+    x = layers.MaxPooling2D(dtype=options.dtype, name="pool3")(x)
+    x = layers.Flatten()(x)
+    outputs = _output(x, options)
+    optimizer = keras.optimizers.Adam(_one_cycle(options, warmup_fraction=0.2))
+    return _compile(keras.Model(inputs, outputs, name="fast"), optimizer, label_smoothing=0.1)
+
+
+def build_best(options: BuildOptions) -> "keras.Model":
+    """Ours: a wider batch-norm CNN trained on augmented digits (rotation, shift, zoom)."""
+    import keras
+    from keras import layers
+
+    inputs = _input()
+    # Augmentation runs only while training; inference sees the image as it is.
+    x = layers.RandomRotation(0.03, fill_mode="constant", name="augment_rotate")(inputs)
+    x = layers.RandomTranslation(0.1, 0.1, fill_mode="constant", name="augment_shift")(x)
+    x = layers.RandomZoom(0.1, fill_mode="constant", name="augment_zoom")(x)
+    x = _conv_bn(x, 32, options, "conv1")
+    x = _conv_bn(x, 32, options, "conv2")
+    x = layers.MaxPooling2D(dtype=options.dtype, name="pool1")(x)
+    x = _conv_bn(x, 64, options, "conv3")
+    x = _conv_bn(x, 64, options, "conv4")
+    x = layers.MaxPooling2D(dtype=options.dtype, name="pool2")(x)
+    x = _conv_bn(x, 128, options, "conv5")
+    x = layers.GlobalAveragePooling2D(dtype=options.dtype, name="pool3")(x)
+    x = layers.Dropout(0.3, name="dropout")(x)
+    outputs = _output(x, options)
+    optimizer = keras.optimizers.Adam(_one_cycle(options, warmup_fraction=0.1))
+    return _compile(keras.Model(inputs, outputs, name="best"), optimizer, label_smoothing=0.1)
+
+
+ZOO: dict[str, ModelSpec] = {spec.name: spec for spec in (
+    ModelSpec(
+        name="softmax", title="Softmax regression",
+        source='TensorFlow tutorial "MNIST for ML beginners"',
+        network="784 -> 10 softmax",
+        published_recipe="SGD lr 0.5, batch 100, 1000 steps",
+        reported_accuracy=0.92, params=7_850,
+        # 2 epochs of 600 steps: the published 1000 steps rounded up to whole epochs.
+        defaults=Recipe(epochs=2, batch_size=100, learning_rate=0.5), builder=build_softmax),
+    ModelSpec(
+        name="mlp", title="Multilayer perceptron",
+        source='"TensorFlow: practical Google deep learning framework" (book), chapter 5',
+        network="784 -> 500 ReLU -> 10",
+        published_recipe="SGD lr 0.8 decaying x0.99 per epoch, L2 1e-4, weight moving average 0.99, "
+                         "batch 100, 20000 steps",
+        reported_accuracy=0.984, params=397_510,
+        # 33 epochs x 600 steps = 19,800 steps, the published 20,000 in whole epochs.
+        defaults=Recipe(epochs=33, batch_size=100, learning_rate=0.8), builder=build_mlp),
+    ModelSpec(
+        name="deepnn", title="Deep MNIST CNN",
+        source='TensorFlow tutorial "Deep MNIST for experts"',
+        network="conv5x5x32, pool, conv5x5x64, pool, fc1024, dropout 0.5, fc10",
+        published_recipe="Adam 1e-4, batch 50, 20000 steps (5000 steps gives ~98.6%)",
+        reported_accuracy=0.992, params=3_274_634,
+        # 17 epochs x 1200 steps = 20,400 steps, the published 20,000 in whole epochs.
+        defaults=Recipe(epochs=17, batch_size=50, learning_rate=1e-4), builder=build_deepnn),
+    ModelSpec(
+        name="keras_cnn", title="Keras CNN",
+        source='TensorFlow 2 tutorial "Convolutional Neural Network (CNN)"',
+        network="conv3x3x32, pool, conv3x3x64, pool, conv3x3x64, dense64, dense10",
+        published_recipe="Adam 1e-3, batch 32, 5 epochs",
+        reported_accuracy=0.990, params=93_322,
+        defaults=Recipe(epochs=5, batch_size=32, learning_rate=1e-3), builder=build_keras_cnn),
+    ModelSpec(
+        name="fast", title="Fast preset (ours)",
+        source="MNIST Studio",
+        network="3 x (conv3x3 + batch norm + pool) 24-48-64, dense10",
+        published_recipe="Adam one-cycle peak 1e-2, label smoothing 0.1, batch 256, 2 epochs",
+        reported_accuracy=0.990, params=44_546,
+        defaults=Recipe(epochs=2, batch_size=256, learning_rate=1e-2), builder=build_fast),
+    ModelSpec(
+        name="best", title="Best preset (ours)",
+        source="MNIST Studio",
+        network="augmentation, 5 x (conv3x3 + batch norm) 32-32-64-64-128, global pool, dropout, dense10",
+        published_recipe="Adam one-cycle peak 3e-3, label smoothing 0.1, batch 128, 15 epochs",
+        reported_accuracy=0.996, params=141_098,
+        defaults=Recipe(epochs=15, batch_size=128, learning_rate=3e-3), builder=build_best),
+)}
+
+
+def get_spec(name: str) -> ModelSpec:
+    """The spec called `name`, or an error listing the names that exist."""
+    try:
+        return ZOO[name]
+    except KeyError:
+        raise TrainingError(f"Unknown model {name!r}. Choose one of: {', '.join(ZOO)}.") from None
+
+
+def steps_per_epoch(num_images: int, batch_size: int) -> int:
+    return max(1, math.ceil(num_images / batch_size))

@@ -1,0 +1,117 @@
+"""From any image to an answer: preprocessing, the model, and "no digit here".
+
+`predict()` never raises for a bad image: the reason goes into
+`Prediction.error`, so one unreadable file never stops a batch of others.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .errors import ImageError
+from .preprocess import Preprocessed, preprocess
+
+if TYPE_CHECKING:
+    import keras
+
+# Below this probability the answer is too unsure to call a digit.
+MIN_CONFIDENCE = 0.5
+
+
+@dataclass(frozen=True)
+class DigitReading:
+    """One digit found in the image."""
+
+    digit: int
+    confidence: float
+    probabilities: list[float]
+    box: tuple[int, int, int, int]  # (x, y, w, h) in the decoded input
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The answer for one input, in the shape the CLI contract prints."""
+
+    file: str | None
+    readings: list[DigitReading] = field(default_factory=list)
+    error: str | None = None
+    preprocessed: Preprocessed | None = None
+
+    @property
+    def digit(self) -> int | None:
+        """The digit, or the leftmost one when the image holds several."""
+        return self.readings[0].digit if self.readings and self.error is None else None
+
+    @property
+    def digits(self) -> str | None:
+        """All digits read left to right, e.g. "2026"."""
+        return "".join(str(reading.digit) for reading in self.readings) if self.readings and self.error is None \
+            else None
+
+    @property
+    def confidence(self) -> float | None:
+        """The weakest digit's probability: a string is only as sure as its least sure digit."""
+        return min(reading.confidence for reading in self.readings) if self.readings and self.error is None \
+            else None
+
+    @property
+    def probabilities(self) -> list[float] | None:
+        return self.readings[0].probabilities if self.readings else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"file": self.file, "digit": self.digit, "digits": self.digits, "confidence": self.confidence,
+                "probabilities": self.probabilities, "error": self.error}
+
+
+_load_lock = threading.Lock()
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path: str) -> "keras.Model":
+    from .store import load_model
+
+    return load_model(path)[0]
+
+
+def load_for_inference(path: str | Path | None = None) -> "keras.Model":
+    """Load (once per process) the model at `path`, or the bundled default model."""
+    from .paths import BUNDLED_MODEL
+
+    with _load_lock:
+        return _load_cached(str(Path(path) if path else BUNDLED_MODEL))
+
+
+def classify(model: "keras.Model", batch: np.ndarray) -> np.ndarray:
+    """Class probabilities for a (N, 28, 28, 1) batch; a direct call avoids predict()'s per-call set-up."""
+    return np.asarray(model(batch, training=False), dtype=np.float64)
+
+
+def predict(source: Any, model: "keras.Model | str | Path | None" = None, *, name: str | None = None,
+            multi: bool = True) -> Prediction:
+    """Read the digit(s) in `source` (path, bytes, PIL image or array) with `model` (default: bundled)."""
+    label = name or (str(source) if isinstance(source, (str, Path)) else None)
+    try:
+        prepared = preprocess(source, name=label, multi=multi)
+    except ImageError as exc:
+        return Prediction(file=label, error=str(exc))
+    if prepared.reason is not None or not prepared.digits:
+        return Prediction(file=label, error=prepared.reason or "No digit found.", preprocessed=prepared)
+    network = model if model is not None and not isinstance(model, (str, Path)) else load_for_inference(model)
+    probabilities = classify(network, prepared.input_batch)
+    readings = [
+        DigitReading(digit=int(row.argmax()), confidence=float(row.max()), probabilities=[float(p) for p in row],
+                     box=tuple(int(v) for v in box))
+        for row, box in zip(probabilities, prepared.boxes)
+    ]
+    unsure = min(reading.confidence for reading in readings)
+    error = None
+    if unsure < MIN_CONFIDENCE:
+        error = (f"This does not look like a digit the model knows (best guess {readings[0].digit} at only "
+                 f"{unsure:.0%} confidence). Try a clearer, larger digit.")
+    return Prediction(file=label, readings=readings, error=error, preprocessed=prepared)

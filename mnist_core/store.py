@@ -1,0 +1,159 @@
+"""Model files: atomic saves, a JSON sidecar beside the weights, safe loading.
+
+A model is `<stem>.keras` plus `<stem>.json`. The sidecar is written last and
+holds the SHA-256 of the weights file, so a crash mid-save, a truncated copy
+or a tampered file is detected and refused instead of silently used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import ModelFileError
+from .paths import BUNDLED_MODEL, models_dir
+
+if TYPE_CHECKING:
+    import keras
+
+SIDECAR_SUFFIX = ".json"
+MODEL_SUFFIX = ".keras"
+
+
+@dataclass(frozen=True)
+class StoredModel:
+    """A model file and what its sidecar says about it."""
+
+    path: Path
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """A short human name such as "keras_cnn · 99.1%"."""
+        accuracy = self.meta.get("test_accuracy")
+        shown = f" · {accuracy:.1%}" if isinstance(accuracy, (int, float)) else ""
+        stopped = " (stopped early)" if self.meta.get("stopped") else ""
+        return f"{self.meta.get('model', self.path.stem)}{shown}{stopped}"
+
+
+def sidecar_path(model_path: Path) -> Path:
+    return model_path.with_suffix(SIDECAR_SUFFIX)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def versions() -> dict[str, str]:
+    """Library versions recorded with each model, to explain an incompatible file later."""
+    import keras
+    import tensorflow as tf
+
+    return {"python": platform.python_version(), "tensorflow": tf.__version__, "keras": keras.__version__}
+
+
+def save_model(model: "keras.Model", path: Path, meta: dict[str, Any]) -> StoredModel:
+    """Write the model and its sidecar atomically (temporary file, then rename)."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=MODEL_SUFFIX, dir=path.parent)
+        os.close(handle)
+        try:
+            model.save(temporary)
+            full_meta = {**meta, "sha256": file_sha256(Path(temporary)), "versions": versions(),
+                         "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+            os.replace(temporary, path)
+        finally:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+        _write_json_atomically(sidecar_path(path), full_meta)
+    except OSError as exc:
+        raise ModelFileError(
+            f"Could not save the model to {path.parent} ({exc.strerror or exc}). "
+            "Free some disk space or set MNIST_STUDIO_HOME to a writable folder."
+        ) from exc
+    return StoredModel(path, full_meta)
+
+
+def _write_json_atomically(path: Path, data: dict[str, Any]) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(data, indent=2, sort_keys=True))
+    os.replace(temporary, path)
+
+
+def read_meta(model_path: Path) -> dict[str, Any]:
+    """The sidecar of `model_path`; ModelFileError when missing or unreadable."""
+    sidecar = sidecar_path(Path(model_path))
+    try:
+        meta = json.loads(sidecar.read_text())
+    except FileNotFoundError:
+        raise ModelFileError(f"{model_path} has no {sidecar.name} beside it, so it cannot be verified. "
+                             "Train it again with MNIST Studio.") from None
+    except (OSError, ValueError) as exc:
+        raise ModelFileError(f"{sidecar} is unreadable ({exc}). Delete it and train the model again.") from exc
+    if not isinstance(meta, dict):
+        raise ModelFileError(f"{sidecar} is not a metadata object. Delete it and train the model again.")
+    return meta
+
+
+def verify(model_path: Path) -> StoredModel:
+    """Check that the file exists and matches the checksum in its sidecar."""
+    model_path = Path(model_path)
+    if not model_path.is_file():
+        raise ModelFileError(f"No model file at {model_path}. Check the path, or train one with "
+                             "`python -m mnist_core train`.")
+    meta = read_meta(model_path)
+    if meta.get("sha256") != file_sha256(model_path):
+        raise ModelFileError(f"{model_path} does not match the checksum in {sidecar_path(model_path).name}: "
+                             "it is corrupt or was changed. Delete it and train it again.")
+    return StoredModel(model_path, meta)
+
+
+def load_model(model_path: Path | str | None = None) -> tuple["keras.Model", StoredModel]:
+    """Verify, then load with Keras safe_mode (no arbitrary code from the file).
+
+    Without a path, the bundled default model is loaded.
+    """
+    stored = verify(Path(model_path) if model_path else BUNDLED_MODEL)
+    import keras
+
+    try:
+        model = keras.saving.load_model(stored.path, compile=False, safe_mode=True)
+    except Exception as exc:  # Keras raises many types for a bad archive; all mean "unusable"
+        raise ModelFileError(f"{stored.path} could not be loaded as a Keras model ({type(exc).__name__}: "
+                             f"{str(exc)[:200]}). Train it again with this version of MNIST Studio.") from exc
+    if tuple(model.input_shape[1:]) != (28, 28, 1) or model.output_shape[-1] != 10:
+        raise ModelFileError(f"{stored.path} is not an MNIST model (input {model.input_shape}, "
+                             f"output {model.output_shape}).")
+    return model, stored
+
+
+def list_models(folder: Path | None = None) -> list[StoredModel]:
+    """Every finished model in the home folder that passes verification, newest first."""
+    folder = folder or models_dir()
+    found = []
+    for path in folder.glob(f"*{MODEL_SUFFIX}") if folder.is_dir() else []:
+        if path.name.startswith("."):
+            continue
+        try:
+            found.append(verify(path))
+        except ModelFileError:
+            continue
+    return sorted(found, key=lambda stored: stored.meta.get("saved_at", ""), reverse=True)
+
+
+def bundled_model() -> StoredModel:
+    """The default model shipped in models/, verified."""
+    return verify(BUNDLED_MODEL)

@@ -1,0 +1,373 @@
+"""The training engine: background jobs with live metrics, stop, and a cache.
+
+A `TrainConfig` (model + hyperparameters + data slice + seed) has a stable
+key. `start_training(config)` returns, in this order: the job already running
+or queued for that key (so every browser session follows one job), a finished
+result from disk (never train the same thing twice), or a new job. Jobs run in
+daemon threads, at most `MAX_RUNNING` at a time (the others wait, queued), and
+publish per-batch loss/accuracy and per-epoch test accuracy to any number of
+readers through immutable `Progress` snapshots.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import threading
+import time
+from dataclasses import asdict, dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from . import store
+from .data import NUM_TRAIN, load_mnist
+from .errors import MnistStudioError, TrainingError
+from .models import BuildOptions, get_spec, steps_per_epoch
+from .paths import models_dir
+
+log = logging.getLogger(__name__)
+
+# Bump when training code changes what a configuration produces, to invalidate old results.
+CACHE_VERSION = 1
+MAX_RUNNING = 1  # two TensorFlow jobs on a laptop CPU only slow each other down
+MAX_CHART_POINTS = 1000  # per-batch points kept for the live chart
+EVAL_BATCH = 1000  # test images per forward pass; bounds memory on small GPUs
+TARGET_ACCURACY = 0.99
+
+State = Literal["queued", "running", "done", "stopped", "failed"]
+FINISHED: tuple[State, ...] = ("done", "stopped", "failed")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that determines a trained model; its `key` names the result."""
+
+    model: str
+    epochs: int
+    batch_size: int
+    learning_rate: float
+    limit: int | None = None  # train on the first N training images (quick demos, tests)
+    seed: int = 0
+
+    @classmethod
+    def for_model(cls, model: str, *, epochs: int | None = None, batch_size: int | None = None,
+                  learning_rate: float | None = None, limit: int | None = None, seed: int = 0) -> "TrainConfig":
+        """The published recipe of `model`, with any value overridden."""
+        defaults = get_spec(model).defaults
+        config = cls(model=model, epochs=epochs or defaults.epochs, batch_size=batch_size or defaults.batch_size,
+                     learning_rate=learning_rate or defaults.learning_rate, limit=limit, seed=seed)
+        config.validate()
+        return config
+
+    def validate(self) -> None:
+        get_spec(self.model)
+        if not 1 <= self.epochs <= 500:
+            raise TrainingError(f"epochs must be between 1 and 500, not {self.epochs}.")
+        if not 1 <= self.batch_size <= 8192:
+            raise TrainingError(f"batch size must be between 1 and 8192, not {self.batch_size}.")
+        if not 0 < self.learning_rate <= 10:
+            raise TrainingError(f"learning rate must be above 0 and at most 10, not {self.learning_rate}.")
+        if self.limit is not None and not 100 <= self.limit <= NUM_TRAIN:
+            raise TrainingError(f"the training slice must hold 100 to {NUM_TRAIN} images, not {self.limit}.")
+
+    @property
+    def num_images(self) -> int:
+        return self.limit or NUM_TRAIN
+
+    @property
+    def total_steps(self) -> int:
+        return self.epochs * steps_per_epoch(self.num_images, self.batch_size)
+
+    @property
+    def key(self) -> str:
+        """A stable 16-hex-digit hash of the configuration and the cache version."""
+        payload = json.dumps({**asdict(self), "cache_version": CACHE_VERSION}, sort_keys=True)
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+    def model_path(self) -> Path:
+        return models_dir() / f"{self.model}-{self.key}{store.MODEL_SUFFIX}"
+
+
+@dataclass(frozen=True)
+class BatchPoint:
+    step: int
+    epoch: float  # fractional, for the chart's x axis
+    loss: float
+    accuracy: float  # running mean over the current epoch, as Keras reports it
+
+
+@dataclass(frozen=True)
+class EpochPoint:
+    epoch: int
+    test_accuracy: float
+    elapsed: float  # seconds since training started
+
+
+@dataclass(frozen=True)
+class Progress:
+    """An immutable snapshot of a job, safe to hand to any reader."""
+
+    config: TrainConfig
+    state: State
+    step: int = 0
+    total_steps: int = 0
+    elapsed: float = 0.0
+    device: str = ""
+    batches: tuple[BatchPoint, ...] = ()
+    epochs: tuple[EpochPoint, ...] = ()
+    error: str | None = None
+    result: store.StoredModel | None = None
+    cached: bool = False
+
+    @property
+    def finished(self) -> bool:
+        return self.state in FINISHED
+
+    @property
+    def fraction(self) -> float:
+        return 1.0 if self.state == "done" else (self.step / self.total_steps if self.total_steps else 0.0)
+
+    @property
+    def eta_seconds(self) -> float | None:
+        """Time left at the current pace; None until there is a pace to go by."""
+        if self.finished or self.step == 0:
+            return None
+        return self.elapsed / self.step * (self.total_steps - self.step)
+
+    @property
+    def images_per_second(self) -> float:
+        return self.step * self.config.batch_size / self.elapsed if self.elapsed else 0.0
+
+    @property
+    def test_accuracy(self) -> float | None:
+        if self.result is not None:
+            return self.result.meta.get("test_accuracy")
+        return self.epochs[-1].test_accuracy if self.epochs else None
+
+    @property
+    def seconds_to_target(self) -> float | None:
+        """Elapsed seconds at the end of the first epoch that reached 99% test accuracy."""
+        return next((point.elapsed for point in self.epochs if point.test_accuracy >= TARGET_ACCURACY), None)
+
+
+class TrainingJob:
+    """One configuration being trained in a background thread."""
+
+    def __init__(self, config: TrainConfig, slots: threading.Semaphore) -> None:
+        self.config = config
+        self._slots = slots
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._done = threading.Event()
+        self._progress = Progress(config=config, state="queued", total_steps=config.total_steps)
+        self._batches: list[BatchPoint] = []
+        self._thread = threading.Thread(target=self._run, name=f"train-{config.model}-{config.key}", daemon=True)
+
+    @classmethod
+    def finished_from(cls, stored: store.StoredModel, config: TrainConfig) -> "TrainingJob":
+        """A job that is already done: a cached result loaded from disk."""
+        job = cls(config, threading.Semaphore(0))
+        epochs = tuple(EpochPoint(**point) for point in stored.meta.get("epochs", []))
+        job._progress = replace(job._progress, state="done", step=config.total_steps, epochs=epochs,
+                                elapsed=stored.meta.get("train_seconds", 0.0), device=stored.meta.get("device", ""),
+                                result=stored, cached=True)
+        job._done.set()
+        return job
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def snapshot(self) -> Progress:
+        with self._lock:
+            return self._progress
+
+    def stop(self) -> None:
+        """Ask the job to stop after the current batch; the model so far is kept and marked stopped."""
+        self._stop.set()
+
+    def wait(self, timeout: float | None = None) -> Progress:
+        self._done.wait(timeout)
+        return self.snapshot()
+
+    def _update(self, **changes) -> None:
+        with self._lock:
+            self._progress = replace(self._progress, **changes)
+
+    def _record_batch(self, step: int, elapsed: float, point: BatchPoint | None) -> None:
+        with self._lock:
+            changes = {"step": step, "elapsed": elapsed}
+            if point is not None:
+                self._batches.append(point)
+                changes["batches"] = tuple(self._batches)
+            self._progress = replace(self._progress, **changes)
+
+    def _record_epoch(self, point: EpochPoint) -> None:
+        with self._lock:
+            self._progress = replace(self._progress, epochs=self._progress.epochs + (point,))
+
+    def _run(self) -> None:
+        try:
+            while not self._slots.acquire(timeout=0.2):
+                if self._stop.is_set():
+                    self._update(state="stopped", error="Stopped before it started.")
+                    return
+            try:
+                if self._stop.is_set():
+                    self._update(state="stopped", error="Stopped before it started.")
+                    return
+                self._update(state="running")
+                self._train()
+            finally:
+                self._slots.release()
+        except MnistStudioError as exc:
+            self._update(state="failed", error=str(exc))
+        except Exception as exc:  # a job must never die silently: readers see the failure
+            log.exception("training %s failed", self.config.key)
+            self._update(state="failed", error=f"Training failed: {type(exc).__name__}: {exc}")
+        finally:
+            self._done.set()
+
+    def _train(self) -> None:
+        import keras
+
+        config = self.config
+        x_train, y_train, x_test, y_test = prepared_data(config.limit)
+        device = detect_device()
+        self._update(device=device)
+        keras.utils.set_random_seed(config.seed)
+        per_epoch = steps_per_epoch(len(x_train), config.batch_size)
+        model = get_spec(config.model).build(BuildOptions(
+            learning_rate=config.learning_rate, steps_per_epoch=per_epoch, total_steps=config.total_steps,
+            dtype="mixed_float16" if device == "GPU" else "float32"))
+        started = time.perf_counter()
+        model.fit(x_train, y_train, batch_size=config.batch_size, epochs=config.epochs, verbose=0, shuffle=True,
+                  validation_data=(x_test, y_test), validation_batch_size=EVAL_BATCH,
+                  callbacks=[_publisher(self, started, per_epoch)])
+        train_seconds = time.perf_counter() - started
+        stopped = self._stop.is_set()
+        # For the mlp, fit() has swapped in the moving-average weights by now: we evaluate those.
+        test_accuracy = evaluate(model, x_test, y_test)
+        snapshot = self.snapshot()
+        meta = {
+            "model": config.model, "config": asdict(config), "key": config.key, "test_accuracy": test_accuracy,
+            "train_seconds": round(train_seconds, 3), "device": device, "stopped": stopped,
+            "steps": snapshot.step, "epochs": [asdict(point) for point in snapshot.epochs],
+            "images_per_second": round(snapshot.step * config.batch_size / train_seconds, 1),
+            "seconds_to_99": snapshot.seconds_to_target, "data_source": load_mnist().source,
+            "params": model.count_params(),
+        }
+        stored = store.save_model(model, config.model_path(), meta)
+        self._update(state="stopped" if stopped else "done", result=stored, elapsed=train_seconds)
+
+
+def _publisher(job: TrainingJob, started: float, per_epoch: int):
+    """A Keras callback that turns fit()'s progress into snapshots and honours stop()."""
+    import keras
+
+    every = max(1, job.config.total_steps // MAX_CHART_POINTS)
+
+    class Publisher(keras.callbacks.Callback):
+        epoch = 0
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epoch = epoch
+
+        def on_train_batch_end(self, batch, logs=None):
+            step = self.epoch * per_epoch + batch + 1
+            point = None
+            if step % every == 0 or batch + 1 == per_epoch:
+                point = BatchPoint(step=step, epoch=round(step / per_epoch, 4),
+                                   loss=float(logs["loss"]), accuracy=float(logs["accuracy"]))
+            job._record_batch(step, time.perf_counter() - started, point)
+            if job._stop.is_set():
+                self.model.stop_training = True
+
+        def on_epoch_end(self, epoch, logs=None):
+            if logs and "val_accuracy" in logs:
+                job._record_epoch(EpochPoint(epoch=epoch + 1, test_accuracy=float(logs["val_accuracy"]),
+                                             elapsed=round(time.perf_counter() - started, 3)))
+
+    return Publisher()
+
+
+def evaluate(model, x_test: np.ndarray, y_test: np.ndarray) -> float:
+    """Test accuracy, computed in batches so memory stays small on any device."""
+    correct = 0
+    for start in range(0, len(x_test), EVAL_BATCH):
+        probabilities = np.asarray(model(x_test[start:start + EVAL_BATCH], training=False))
+        correct += int((probabilities.argmax(axis=1) == y_test[start:start + EVAL_BATCH].argmax(axis=1)).sum())
+    return correct / len(x_test)
+
+
+@lru_cache(maxsize=4)
+def prepared_data(limit: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Float images in [0, 1] shaped (N, 28, 28, 1) and one-hot labels, memoised per slice."""
+    mnist = load_mnist()
+    x_train = (mnist.x_train[:limit] if limit else mnist.x_train).astype(np.float32)[..., None] / 255.0
+    y_train = np.eye(10, dtype=np.float32)[mnist.y_train[:limit] if limit else mnist.y_train]
+    x_test = mnist.x_test.astype(np.float32)[..., None] / 255.0
+    y_test = np.eye(10, dtype=np.float32)[mnist.y_test]
+    return x_train, y_train, x_test, y_test
+
+
+@lru_cache(maxsize=1)
+def detect_device() -> str:
+    """"GPU" when TensorFlow sees one, else "CPU"."""
+    import tensorflow as tf
+
+    return "GPU" if tf.config.list_physical_devices("GPU") else "CPU"
+
+
+@dataclass
+class _Registry:
+    """Jobs by configuration key, shared by every caller in this process."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    jobs: dict[str, TrainingJob] = field(default_factory=dict)
+    slots: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(MAX_RUNNING))
+
+
+_registry = _Registry()
+
+
+def stored_result(config: TrainConfig) -> store.StoredModel | None:
+    """The finished (not stopped) model for `config` on disk, if a valid one exists."""
+    try:
+        stored = store.verify(config.model_path())
+    except MnistStudioError:
+        return None
+    return None if stored.meta.get("stopped") or stored.meta.get("key") != config.key else stored
+
+
+def start_training(config: TrainConfig) -> TrainingJob:
+    """Join the running job for `config`, reuse its stored result, or start it."""
+    config.validate()
+    with _registry.lock:
+        job = _registry.jobs.get(config.key)
+        if job is not None and job.snapshot().state in ("queued", "running", "done"):
+            return job
+        stored = stored_result(config)
+        if stored is not None:
+            job = TrainingJob.finished_from(stored, config)
+        else:
+            job = TrainingJob(config, _registry.slots)
+            job.start()
+        _registry.jobs[config.key] = job
+        return job
+
+
+def find_job(config: TrainConfig) -> TrainingJob | None:
+    """The job for `config` in this process, if one was started."""
+    with _registry.lock:
+        return _registry.jobs.get(config.key)
+
+
+def active_jobs() -> list[TrainingJob]:
+    """Jobs queued or running now, oldest first."""
+    with _registry.lock:
+        return [job for job in _registry.jobs.values() if not job.snapshot().finished]
