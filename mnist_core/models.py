@@ -168,7 +168,8 @@ def _conv_bn(x, filters: int, options: BuildOptions, name: str):
     from keras import layers
 
     x = layers.Conv2D(filters, 3, padding="same", use_bias=False, dtype=options.dtype, name=name)(x)
-    x = layers.BatchNormalization(dtype=options.dtype, name=f"{name}_bn")(x)
+    # Momentum 0.9 (not Keras' 0.99) lets the running statistics settle within short demo runs.
+    x = layers.BatchNormalization(momentum=0.9, dtype=options.dtype, name=f"{name}_bn")(x)
     return layers.Activation("relu", dtype=options.dtype, name=f"{name}_relu")(x)
 
 

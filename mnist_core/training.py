@@ -59,8 +59,12 @@ class TrainConfig:
                   learning_rate: float | None = None, limit: int | None = None, seed: int = 0) -> "TrainConfig":
         """The published recipe of `model`, with any value overridden."""
         defaults = get_spec(model).defaults
-        config = cls(model=model, epochs=epochs or defaults.epochs, batch_size=batch_size or defaults.batch_size,
-                     learning_rate=learning_rate or defaults.learning_rate, limit=limit, seed=seed)
+        def pick(value, default):
+            return default if value is None else value
+
+        config = cls(model=model, epochs=pick(epochs, defaults.epochs),
+                     batch_size=pick(batch_size, defaults.batch_size),
+                     learning_rate=pick(learning_rate, defaults.learning_rate), limit=limit, seed=seed)
         config.validate()
         return config
 
