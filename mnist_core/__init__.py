@@ -7,7 +7,7 @@ is built, trained or run, so `python -m mnist_core models` answers at once.
 import os
 
 # TensorFlow's C++ start-up chatter is noise for the people using this tool.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from .errors import DataError, ImageError, MnistStudioError, ModelFileError, TrainingError  # noqa: E402
 

@@ -247,7 +247,7 @@ class TrainingJob:
         per_epoch = steps_per_epoch(len(x_train), config.batch_size)
         model = get_spec(config.model).build(BuildOptions(
             learning_rate=config.learning_rate, steps_per_epoch=per_epoch, total_steps=config.total_steps,
-            dtype="mixed_float16" if device == "GPU" else "float32"))
+            dtype="mixed_float16" if device == "GPU" else "float32", jit_compile="auto" if device == "GPU" else False))
         started = time.perf_counter()
         model.fit(x_train, y_train, batch_size=config.batch_size, epochs=config.epochs, verbose=0, shuffle=True,
                   validation_data=(x_test, y_test), validation_batch_size=EVAL_BATCH,

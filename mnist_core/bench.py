@@ -1,0 +1,230 @@
+"""`python -m mnist_core bench`: speed, accuracy and robustness, measured side by side.
+
+Absolute seconds on shared machines are noisy, so every comparison is a ratio
+of two measurements taken in the same run on the same machine. Suites:
+
+- speed: the published Keras CNN recipe (as the tutorial runs it, Keras
+  defaults) against our `fast` preset, trained from scratch, cache bypassed.
+- zoo: each tutorial model trained as published; reproduced vs. reported accuracy.
+- inference: images per second, draw-to-prediction latency, process memory.
+- robustness: the bundled model on photo-like and canvas-like digits and 4-digit strips.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .models import BuildOptions, get_spec, steps_per_epoch
+from .training import TrainConfig, TrainingJob, detect_device, evaluate, prepared_data, start_training
+
+REFERENCE = "keras_cnn"  # the seed recipe: TF2 Keras CNN tutorial, Adam, batch 32, 5 epochs
+TUTORIALS = ("softmax", "mlp", "deepnn", "keras_cnn")
+LATENCY_RUNS = 30
+ROBUSTNESS_DIGITS = 300
+ROBUSTNESS_STRIPS = 100
+
+Log = Callable[[str], None] | None
+
+
+def run_bench(suite: str = "speed", full: bool = False, limit: int | None = None,
+              models: list[str] | None = None, log: Log = None) -> dict[str, Any]:
+    """Run one suite (or "all") and return the report as JSON-friendly data."""
+    say = log or (lambda message: None)
+    report: dict[str, Any] = {"machine": machine()}
+    say(f"Machine: {report['machine']['summary']}")
+    suites = ("speed", "zoo", "inference", "robustness") if suite == "all" else (suite,)
+    for name in suites:
+        if name == "speed":
+            report["speed"] = speed(full=full, limit=limit, say=say)
+        elif name == "zoo":
+            report["zoo"] = zoo(models or list(TUTORIALS), limit=limit, say=say)
+        elif name == "inference":
+            report["inference"] = inference(say=say)
+        elif name == "robustness":
+            report["robustness"] = robustness(say=say, count=ROBUSTNESS_DIGITS if not limit else 20)
+    return report
+
+
+def machine() -> dict[str, Any]:
+    import tensorflow as tf
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as handle:
+            cpu = next(line.split(":", 1)[1].strip() for line in handle if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    device = detect_device()
+    cores = os.cpu_count()
+    return {"cpu": cpu, "cores": cores, "device": device, "python": platform.python_version(),
+            "tensorflow": tf.__version__, "summary": f"{cpu}, {cores} cores, training on the {device}"}
+
+
+def speed(full: bool, limit: int | None, say: Callable[[str], None]) -> dict[str, Any]:
+    """The reference recipe vs. `fast`, each trained from scratch in this process."""
+    reference = _reference_run(full=full, limit=limit, say=say)
+    say("Training the fast preset from scratch ...")
+    fast = _fresh_run(TrainConfig.for_model("fast", limit=limit))
+    say(f"  fast: {fast['test_accuracy']:.2%} in {fast['train_seconds']:.1f} s "
+        f"({fast['images_per_second']:.0f} images/s, 99% after {fast['seconds_to_99']} s)")
+    ratio = reference["train_seconds"] / fast["train_seconds"]
+    say(f"  fast trains {ratio:.1f}x faster than the published recipe")
+    return {"reference": reference, "fast": fast, "speedup": round(ratio, 2)}
+
+
+def _reference_run(full: bool, limit: int | None, say: Callable[[str], None]) -> dict[str, Any]:
+    """Train the Keras tutorial CNN exactly as published (Keras defaults, XLA included).
+
+    Without --full, one epoch is timed and the published five are extrapolated from it.
+    """
+    import keras
+
+    spec = get_spec(REFERENCE)
+    recipe = spec.defaults
+    x_train, y_train, x_test, y_test = prepared_data(limit)
+    epochs = recipe.epochs if full else 1
+    per_epoch = steps_per_epoch(len(x_train), recipe.batch_size)
+    keras.utils.set_random_seed(0)
+    model = spec.build(BuildOptions(learning_rate=recipe.learning_rate, steps_per_epoch=per_epoch,
+                                    total_steps=per_epoch * epochs))
+    say(f"Training the published {REFERENCE} recipe for {epochs} of its {recipe.epochs} epochs ...")
+    started = time.perf_counter()
+    model.fit(x_train, y_train, batch_size=recipe.batch_size, epochs=epochs, verbose=0)
+    measured = time.perf_counter() - started
+    seconds = measured * recipe.epochs / epochs
+    accuracy = evaluate(model, x_test, y_test)
+    images = len(x_train) * epochs
+    say(f"  {REFERENCE}: {accuracy:.2%} after {epochs} epoch(s) in {measured:.1f} s; "
+        f"{recipe.epochs} epochs {'took' if full else 'extrapolate to'} {seconds:.1f} s")
+    return {"model": REFERENCE, "recipe": spec.published_recipe, "epochs_run": epochs,
+            "extrapolated": not full, "train_seconds": round(seconds, 2), "test_accuracy": accuracy,
+            "images_per_second": round(images / measured, 1), "reported_accuracy": spec.reported_accuracy}
+
+
+def _fresh_run(config: TrainConfig) -> dict[str, Any]:
+    """Train `config` now, ignoring the cache, and summarise the result."""
+    job = TrainingJob(config, threading.Semaphore(1))
+    job.start()
+    progress = job.wait()
+    if progress.state != "done":
+        raise RuntimeError(progress.error or f"training {config.model} ended {progress.state}")
+    meta = progress.result.meta
+    return {"model": config.model, "test_accuracy": meta["test_accuracy"], "train_seconds": meta["train_seconds"],
+            "images_per_second": meta["images_per_second"], "seconds_to_99": meta["seconds_to_99"],
+            "epochs": config.epochs, "device": meta["device"]}
+
+
+def zoo(names: list[str], limit: int | None, say: Callable[[str], None]) -> list[dict[str, Any]]:
+    """Each tutorial as published: reproduced vs. reported accuracy (cached results are reused)."""
+    rows = []
+    for name in names:
+        spec = get_spec(name)
+        say(f"Training {name} as published ({spec.published_recipe}) ...")
+        progress = start_training(TrainConfig.for_model(name, limit=limit)).wait()
+        if progress.state != "done":
+            raise RuntimeError(progress.error or f"training {name} ended {progress.state}")
+        meta = progress.result.meta
+        rows.append({"model": name, "reported_accuracy": spec.reported_accuracy,
+                     "test_accuracy": meta["test_accuracy"], "train_seconds": meta["train_seconds"],
+                     "recipe": spec.published_recipe, "cached": progress.cached})
+        say(f"  {name}: {meta['test_accuracy']:.2%} (published {spec.reported_accuracy:.1%}) "
+            f"in {meta['train_seconds']:.0f} s{' (cached)' if progress.cached else ''}")
+    return rows
+
+
+def inference(say: Callable[[str], None]) -> dict[str, Any]:
+    """Throughput of the bundled model, latency of one drawing end to end, and process memory."""
+    from .prediction import classify, load_for_inference, predict
+
+    model = load_for_inference()
+    _, _, x_test, _ = prepared_data(None)
+    result: dict[str, Any] = {}
+    for batch in (1, 1000):
+        inputs = x_test[:batch]
+        classify(model, inputs)  # warm-up: the first call traces the graph
+        runs = max(3, 200 // batch)
+        started = time.perf_counter()
+        for _ in range(runs):
+            classify(model, inputs)
+        result[f"images_per_second_batch_{batch}"] = round(runs * batch / (time.perf_counter() - started), 1)
+    drawing = _canvas_drawing()
+    predict(drawing, model, multi=False)
+    timings = []
+    for _ in range(LATENCY_RUNS):
+        started = time.perf_counter()
+        predict(drawing, model, multi=False)
+        timings.append(time.perf_counter() - started)
+    result["draw_to_prediction_ms_median"] = round(statistics.median(timings) * 1000, 2)
+    result["draw_to_prediction_ms_p90"] = round(sorted(timings)[int(0.9 * len(timings))] * 1000, 2)
+    result.update(_memory_of_a_fresh_process())
+    say(f"  inference: {result['images_per_second_batch_1']:.0f} images/s at batch 1, "
+        f"{result['images_per_second_batch_1000']:.0f} at batch 1000; drawing -> prediction "
+        f"{result['draw_to_prediction_ms_median']} ms median; memory {result['peak_rss_mb']} MB peak")
+    return result
+
+
+def _canvas_drawing() -> np.ndarray:
+    """A 280x280 RGBA canvas with a "7" drawn in white, as streamlit-drawable-canvas returns it."""
+    import cv2
+
+    canvas = np.zeros((280, 280, 4), dtype=np.uint8)
+    cv2.polylines(canvas, [np.array([[70, 60], [210, 60], [120, 230]])], False, (255, 255, 255, 255), 18)
+    return canvas
+
+
+_MEMORY_PROBE = """
+import json, sys
+from mnist_core.prediction import load_for_inference, predict
+from mnist_core.bench import _canvas_drawing
+predict(_canvas_drawing(), load_for_inference(), multi=False)
+status = dict(line.split(":", 1) for line in open("/proc/self/status"))
+print(json.dumps({key: int(status[key].split()[0]) // 1024 for key in ("VmRSS", "VmHWM")}))
+"""
+
+
+def _memory_of_a_fresh_process() -> dict[str, Any]:
+    """RSS of a new process after loading the default model and making one prediction."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    try:
+        output = subprocess.run([sys.executable, "-c", _MEMORY_PROBE], capture_output=True, text=True,
+                                env=env, timeout=300, check=True).stdout
+        memory = json.loads(output.strip().splitlines()[-1])
+    except (subprocess.SubprocessError, ValueError, IndexError, OSError):
+        return {"rss_mb": None, "peak_rss_mb": None}
+    return {"rss_mb": memory["VmRSS"], "peak_rss_mb": memory["VmHWM"]}
+
+
+def robustness(say: Callable[[str], None], count: int) -> dict[str, Any]:
+    """Accuracy of the bundled model per synthetic transformation of MNIST test digits."""
+    from . import synth
+    from .data import load_mnist
+    from .prediction import load_for_inference, predict
+
+    model = load_for_inference()
+    mnist = load_mnist()
+    # The last test digits: never used for tuning preprocessing or thresholds.
+    digits, labels = mnist.x_test[-count:], mnist.y_test[-count:]
+    per_transform = {}
+    for name in synth.TRANSFORMS:
+        images = synth.generate(digits, name, seed=1)
+        correct = sum(predict(image, model, multi=False).digit == int(label) for image, label in zip(images, labels))
+        per_transform[name] = round(correct / count, 4)
+        say(f"  {name:>10}: {per_transform[name]:.1%} of {count} digits read right")
+    strip_count = max(10, count // 3) if count < ROBUSTNESS_DIGITS else ROBUSTNESS_STRIPS
+    strips = synth.strips(digits, labels, strip_count, seed=2)
+    exact = sum(predict(image, model).digits == text for image, text in strips)
+    say(f"  4-digit strips: {exact / strip_count:.1%} of {strip_count} read exactly")
+    return {"digits_per_transform": count, "accuracy": per_transform,
+            "strips": strip_count, "strips_read_exactly": round(exact / strip_count, 4)}
