@@ -1,0 +1,75 @@
+"""How a model does on the 10,000 MNIST test images, beyond one accuracy number.
+
+The confusion matrix shows which digits get mixed up with which; the list of
+mistakes shows the actual images, so people can judge whether the model or the
+handwriting is to blame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import keras
+
+NUM_CLASSES = 10
+BATCH = 1000  # test images per forward pass: bounded memory on any device
+MAX_MISTAKES = 40  # enough to browse, few enough to draw quickly
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """One test image the model got wrong."""
+
+    index: int  # position in the MNIST test set
+    image: np.ndarray  # 28x28 uint8, white digit on black
+    true: int
+    predicted: int
+    confidence: float  # the model's probability for its (wrong) answer
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    confusion: np.ndarray  # (10, 10) counts: row = true digit, column = predicted digit
+    mistakes: list[Mistake]  # the most confident mistakes first
+    total: int
+
+    @property
+    def accuracy(self) -> float:
+        return float(np.trace(self.confusion) / self.total) if self.total else 0.0
+
+    @property
+    def error_count(self) -> int:
+        return self.total - int(np.trace(self.confusion))
+
+
+def confusion_matrix(true: np.ndarray, predicted: np.ndarray) -> np.ndarray:
+    """Counts of (true, predicted) label pairs as a 10x10 integer matrix."""
+    matrix = np.zeros((NUM_CLASSES, NUM_CLASSES), dtype=np.int64)
+    np.add.at(matrix, (np.asarray(true, dtype=np.int64), np.asarray(predicted, dtype=np.int64)), 1)
+    return matrix
+
+
+def evaluate_model(model: "keras.Model", images: np.ndarray | None = None, labels: np.ndarray | None = None,
+                   max_mistakes: int = MAX_MISTAKES) -> Evaluation:
+    """Classify the test set (or the uint8 `images` with integer `labels`) and collect the mistakes."""
+    if images is None or labels is None:
+        from .data import load_mnist
+
+        mnist = load_mnist()
+        images, labels = mnist.x_test, mnist.y_test
+    labels = np.asarray(labels, dtype=np.int64)
+    scores = np.zeros((len(images), NUM_CLASSES))
+    for start in range(0, len(images), BATCH):
+        batch = images[start:start + BATCH].astype(np.float32)[..., None] / 255.0  # scale to [0, 1]
+        scores[start:start + BATCH] = np.asarray(model(batch, training=False))
+    predicted = scores.argmax(axis=1)
+    wrong = np.flatnonzero(predicted != labels)
+    # Show the mistakes the model was surest about: the most surprising ones.
+    wrong = wrong[np.argsort(-scores[wrong, predicted[wrong]], kind="stable")][:max_mistakes]
+    mistakes = [Mistake(index=int(i), image=np.asarray(images[i], dtype=np.uint8), true=int(labels[i]),
+                        predicted=int(predicted[i]), confidence=float(scores[i, predicted[i]])) for i in wrong]
+    return Evaluation(confusion=confusion_matrix(labels, predicted), mistakes=mistakes, total=len(labels))

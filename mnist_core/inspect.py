@@ -1,0 +1,182 @@
+"""Look inside a trained model: its layers, filters, activations and attention.
+
+Each function takes a Keras model from the zoo (input (N, 28, 28, 1) floats in
+[0, 1], a softmax layer named "probabilities") and one 28x28 digit, and returns
+plain float arrays: the app turns them into pictures, scripts can plot them.
+Conv layers are found by type, so every zoo network works, and the dense
+networks (softmax, mlp) get their first layer's weights as 28x28 templates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .errors import MnistStudioError
+
+if TYPE_CHECKING:
+    import keras
+
+DIGIT_SHAPE = (28, 28)
+OCCLUSION_PATCH = 6  # pixels: about the width of a pen stroke in MNIST
+OCCLUSION_STRIDE = 2
+
+
+@dataclass(frozen=True)
+class LayerRow:
+    """One row of the architecture table."""
+
+    name: str
+    kind: str  # the Keras class, e.g. "Conv2D"
+    output_shape: str  # e.g. "26 x 26 x 32"
+    params: int
+    role: str  # what the layer does, in plain words
+
+
+@dataclass(frozen=True)
+class FilterBank:
+    """The learned filters of one conv layer, averaged over its input channels."""
+
+    layer: str
+    weights: np.ndarray  # (filters, height, width), signed
+
+
+@dataclass(frozen=True)
+class FeatureMaps:
+    """What one conv layer (after its activation) sees in the digit."""
+
+    layer: str
+    maps: np.ndarray  # (channels, height, width), >= 0 after ReLU
+
+
+_ROLES = {
+    "InputLayer": "the 28 x 28 grey image goes in",
+    "Conv2D": "slides small learned filters over the image to find strokes and shapes",
+    "MaxPooling2D": "keeps the strongest response in each 2 x 2 block (halves the size)",
+    "GlobalAveragePooling2D": "averages each feature map to one number",
+    "BatchNormalization": "rescales the numbers to keep training stable",
+    "ReLU": "keeps positive responses, zeroes the rest",
+    "Flatten": "lays the grid out as one long list of numbers",
+    "Dense": "weighs every input number to score each pattern",
+    "Dropout": "switches off random units while training (no effect when reading)",
+    "RandomRotation": "tilts training digits a little (no effect when reading)",
+    "RandomTranslation": "shifts training digits a little (no effect when reading)",
+    "RandomZoom": "zooms training digits a little (no effect when reading)",
+}
+
+
+def architecture(model: "keras.Model") -> list[LayerRow]:
+    """Every layer with its output shape, parameter count and a plain-words role."""
+    rows = []
+    for layer in model.layers:
+        kind = type(layer).__name__
+        role = _ROLES.get(kind, "")
+        if kind == "Activation":
+            activation = getattr(layer.activation, "__name__", "")
+            role = "turns scores into probabilities" if activation == "softmax" else _ROLES["ReLU"]
+        elif kind == "Conv2D":
+            height, width = layer.kernel_size
+            role = f"{layer.filters} learned {height} x {width} filters slide over the image to find strokes and shapes"
+        elif kind == "Dense":
+            role = f"{layer.units} units, each weighing every input number"
+        shape = layer.output.shape[1:] if hasattr(layer, "output") else ()
+        rows.append(LayerRow(name=layer.name, kind=kind, output_shape=" x ".join(str(d) for d in shape),
+                             params=int(layer.count_params()), role=role))
+    return rows
+
+
+def conv_layer_names(model: "keras.Model") -> list[str]:
+    """The Conv2D layers, input side first."""
+    import keras
+
+    return [layer.name for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
+
+
+def filters(model: "keras.Model") -> list[FilterBank]:
+    """Every conv layer's kernels; deeper layers see many channels, so we show their mean."""
+    banks = []
+    for name in conv_layer_names(model):
+        kernel = np.asarray(model.get_layer(name).kernel, dtype=np.float32)  # (h, w, in, out)
+        banks.append(FilterBank(layer=name, weights=kernel.mean(axis=2).transpose(2, 0, 1)))
+    return banks
+
+
+def _as_batch(digit: np.ndarray) -> np.ndarray:
+    """A 28x28 digit in [0, 1] as the (1, 28, 28, 1) float32 batch models take."""
+    digit = np.asarray(digit, dtype=np.float32)
+    if digit.shape not in (DIGIT_SHAPE, (*DIGIT_SHAPE, 1)):
+        raise MnistStudioError(f"Expected a 28 x 28 digit, got an array of shape {digit.shape}.")
+    return digit.reshape(1, *DIGIT_SHAPE, 1)
+
+
+def _activated_output(model: "keras.Model", conv_name: str):
+    """The conv layer's output after its ReLU: ours put it in a separate "<conv>_relu" layer."""
+    names = {layer.name for layer in model.layers}
+    return model.get_layer(f"{conv_name}_relu" if f"{conv_name}_relu" in names else conv_name).output
+
+
+def activations(model: "keras.Model", digit: np.ndarray) -> list[FeatureMaps]:
+    """Every conv layer's feature maps for `digit`, in one forward pass."""
+    import keras
+
+    names = conv_layer_names(model)
+    if not names:
+        return []
+    probe = keras.Model(model.inputs[0], [_activated_output(model, name) for name in names])
+    outputs = probe(_as_batch(digit), training=False)
+    outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+    return [FeatureMaps(layer=name, maps=np.asarray(out, dtype=np.float32)[0].transpose(2, 0, 1))
+            for name, out in zip(names, outputs)]
+
+
+def dense_templates(model: "keras.Model") -> np.ndarray:
+    """The first dense layer's weights, one 28x28 picture per unit: what each unit looks for."""
+    import keras
+
+    dense = next((layer for layer in model.layers if isinstance(layer, keras.layers.Dense)), None)
+    if dense is None:
+        raise MnistStudioError(f"The model {model.name!r} has no dense layer to draw.")
+    kernel = np.asarray(dense.kernel, dtype=np.float32)  # (784, units) when it follows Flatten
+    if kernel.shape[0] != DIGIT_SHAPE[0] * DIGIT_SHAPE[1]:
+        raise MnistStudioError(f"The first dense layer of {model.name!r} does not read the pixels directly.")
+    return kernel.T.reshape(-1, *DIGIT_SHAPE)
+
+
+def probabilities(model: "keras.Model", digit: np.ndarray) -> np.ndarray:
+    """The 10 class probabilities for `digit`."""
+    return np.asarray(model(_as_batch(digit), training=False), dtype=np.float64)[0]
+
+
+def occlusion(model: "keras.Model", digit: np.ndarray, patch: int = OCCLUSION_PATCH,
+              stride: int = OCCLUSION_STRIDE) -> np.ndarray:
+    """How much covering each spot lowers the predicted digit's probability, as a 28x28 map in [0, 1].
+
+    A black patch slides over the digit; all positions go through the model in
+    one batch. Bright spots are the strokes the answer depends on.
+    """
+    image = _as_batch(digit)[0]
+    scores = probabilities(model, digit)
+    predicted = int(scores.argmax())
+    corners = [(y, x) for y in range(0, DIGIT_SHAPE[0] - patch + 1, stride)
+               for x in range(0, DIGIT_SHAPE[1] - patch + 1, stride)]
+    covered = np.repeat(image[None], len(corners), axis=0)
+    for index, (y, x) in enumerate(corners):
+        covered[index, y:y + patch, x:x + patch] = 0.0
+    drops = scores[predicted] - np.asarray(model(covered, training=False), dtype=np.float64)[:, predicted]
+    heat, counts = np.zeros(DIGIT_SHAPE), np.zeros(DIGIT_SHAPE)
+    for drop, (y, x) in zip(drops, corners):
+        heat[y:y + patch, x:x + patch] += max(drop, 0.0)
+        counts[y:y + patch, x:x + patch] += 1
+    heat /= np.maximum(counts, 1)
+    return (heat / heat.max()).astype(np.float32) if heat.max() > 0 else heat.astype(np.float32)
+
+
+def test_digit(index: int = 0) -> tuple[np.ndarray, int]:
+    """MNIST test image `index` as a 28x28 float digit in [0, 1], with its label."""
+    from .data import NUM_TEST, load_mnist
+
+    mnist = load_mnist()
+    index %= NUM_TEST
+    return mnist.x_test[index].astype(np.float32) / 255.0, int(mnist.y_test[index])
