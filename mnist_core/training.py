@@ -245,9 +245,10 @@ class TrainingJob:
         self._update(device=device)
         keras.utils.set_random_seed(config.seed)
         per_epoch = steps_per_epoch(len(x_train), config.batch_size)
-        model = get_spec(config.model).build(BuildOptions(
+        spec = get_spec(config.model)
+        model = spec.build(BuildOptions(
             learning_rate=config.learning_rate, steps_per_epoch=per_epoch, total_steps=config.total_steps,
-            dtype="mixed_float16" if device == "GPU" else "float32", jit_compile="auto" if device == "GPU" else False))
+            dtype=training_precision(device, spec.cpu_bfloat16), jit_compile="auto" if device == "GPU" else False))
         started = time.perf_counter()
         model.fit(x_train, y_train, batch_size=config.batch_size, epochs=config.epochs, verbose=0, shuffle=True,
                   validation_data=(x_test, y_test), validation_batch_size=EVAL_BATCH,
@@ -263,7 +264,7 @@ class TrainingJob:
             "steps": snapshot.step, "epochs": [asdict(point) for point in snapshot.epochs],
             "images_per_second": round(snapshot.step * config.batch_size / train_seconds, 1),
             "seconds_to_99": snapshot.seconds_to_target, "data_source": load_mnist().source,
-            "params": model.count_params(),
+            "params": model.count_params(), "precision": model.dtype_policy.name,
         }
         stored = store.save_model(model, config.model_path(), meta)
         self._update(state="stopped" if stopped else "done", result=stored, elapsed=train_seconds)
@@ -317,6 +318,23 @@ def prepared_data(limit: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray
     x_test = mnist.x_test.astype(np.float32)[..., None] / 255.0
     y_test = np.eye(10, dtype=np.float32)[mnist.y_test]
     return x_train, y_train, x_test, y_test
+
+
+def training_precision(device: str, cpu_bfloat16: bool) -> str:
+    """Mixed float16 on a GPU; bfloat16 on a CPU that computes it natively (~1.4x faster here); else float32."""
+    if device == "GPU":
+        return "mixed_float16"
+    return "mixed_bfloat16" if cpu_bfloat16 and cpu_has_bfloat16() else "float32"
+
+
+@lru_cache(maxsize=1)
+def cpu_has_bfloat16() -> bool:
+    try:
+        with open("/proc/cpuinfo") as handle:
+            flags = next((line for line in handle if line.startswith("flags")), "").split()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
 @lru_cache(maxsize=1)
