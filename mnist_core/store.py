@@ -72,6 +72,7 @@ def save_model(model: "keras.Model", path: Path, meta: dict[str, Any]) -> Stored
         os.close(handle)
         try:
             model.save(temporary)
+            os.chmod(temporary, 0o644)  # mkstemp makes it private; models are meant to be shared
             full_meta = {**meta, "sha256": file_sha256(Path(temporary)), "versions": versions(),
                          "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
             os.replace(temporary, path)
