@@ -1,0 +1,557 @@
+"""Any image -> MNIST-like 28x28 digits, keeping every step.
+
+Models only ever saw MNIST: white digits on black, fitted into a 20x20 box with
+soft anti-aliased edges and centred by centre of mass in 28x28. Canvas strokes
+and phone photos are far from that (transparency, dark ink on tinted paper,
+shadows, noise, several digits, thin or fat pens), so every input goes through
+the same pipeline, and each intermediate image is kept for the app to show:
+
+  grayscale -> lighting flattened -> ink map (polarity detected) -> threshold
+  -> specks and borders removed -> digits segmented left to right
+  -> each digit cropped, stroke width normalised, fitted to 20x20, centred.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from mnist_core.imageio import load_image
+
+# Sizes of the MNIST format.
+SIDE = 28  # output image side
+BOX = 20  # the digit is fitted into BOX x BOX, keeping its aspect ratio
+CENTRE = 14.0  # MNIST centre of mass, in pixel-index coordinates
+
+# Working resolution: small inputs are enlarged and large ones reduced to this.
+WORK_LONG_SIDE = (512, 1024)
+MIN_INPUT_SIDE = 8  # pixels; anything smaller cannot hold a readable digit
+COARSE_LONG_SIDE = 48  # grid on which the polarity is judged
+POLARITY_PRIOR = 2.0  # ink of the paper's own lightness must outweigh the other this much
+MIN_DEPARTURE = 24.0  # grey levels: smaller departures from the paper are texture, not ink
+
+# Decisions "there is nothing to read here".
+BACKGROUND_STROKES = 3.0  # the paper is estimated over windows this many strokes wide
+MIN_BACKGROUND = 5.0  # px: the narrowest such window
+BACKGROUND_CELLS = 12  # grid cells across that window (keeps the closing cheap)
+
+MIN_CONTRAST = 12.0  # grey levels between darkest and lightest; below: blank
+MIN_INK = 0.18  # ink must be this much darker (or lighter) than its paper
+MAX_NOISE = 0.14  # pixel noise / contrast above which the image is noise
+NOISE_SPECKS = 40  # that many specks outweighing the kept ink also means noise
+
+# Cleaning and segmentation, relative to the image or to the digits found.
+SPECK_FRACTION = 0.04  # parts smaller than this share of the biggest are specks
+MIN_SPECK_AREA = 1e-4  # ... and always parts under this share of the image
+MERGE_OVERLAP = 0.5  # parts sharing this much of their width form one digit
+FRAGMENT_HEIGHT = 0.5  # parts shorter than this x the median height are pieces of a digit
+FRAGMENT_AREA = 0.3  # ... as are small, fairly short ones with under this x the median ink
+FRAGMENT_DISTANCE = 0.3  # ... joined to the nearest digit within this x the median height
+MIN_HEIGHT_RATIO = 0.4  # in a row of digits, shorter marks are not digits
+SPLIT_ASPECT = 1.6  # a lone "digit" wider than this x its height holds several (0.3% of MNIST are)
+SPLIT_IN_ROW = 1.4  # in a row: wider than this x the typical digit height
+DIGIT_ASPECT = 0.75  # typical MNIST width / height, to guess how many
+MAX_DIGITS = 30
+
+# Stroke width in 28x28 pixels (2 x ink mass / outline length; MNIST median 2.2).
+INK_EDGE = (0.3, 0.7)  # ink levels mapped to 0 and 1 before anti-aliased downscaling
+STROKE_TARGET = 2.2
+STROKE_RANGE = (1.5, 4.5)  # MNIST holds these; thinner is thickened, fatter thinned
+
+EMPTY_CANVAS = "The canvas is empty: draw a digit."
+BLANK = "No ink found: the image looks blank."
+NOISE = "This looks like noise, not a digit."
+NOTHING = "No digit found: the marks are too small or too faint to read."
+
+
+@dataclass(frozen=True)
+class Step:
+    """One intermediate image of the pipeline, for display."""
+
+    caption: str  # short plain words, e.g. "Grayscale"
+    image: np.ndarray  # uint8, HxW or HxWx3
+
+
+@dataclass(frozen=True)
+class Preprocessed:
+    """The digits found in one image, where they are, and how they were found."""
+
+    digits: list[np.ndarray]  # each 28x28 float32 in [0, 1], white ink on black
+    boxes: list[tuple[int, int, int, int]]  # (x, y, w, h) in the input image, left to right
+    steps: list[Step]  # every intermediate step, in order
+    reason: str | None  # None when digits were found, else why not, in plain words
+
+    @property
+    def input_batch(self) -> np.ndarray:
+        """float32 (N, 28, 28, 1), ready for model(x, training=False)."""
+        if not self.digits:
+            return np.zeros((0, SIDE, SIDE, 1), np.float32)
+        return np.stack(self.digits).astype(np.float32)[:, :, :, None]
+
+
+def preprocess(
+    source: str | os.PathLike[str] | bytes | Image.Image | np.ndarray,
+    *,
+    name: str | None = None,
+    multi: bool = True,
+) -> Preprocessed:
+    """Load any image and turn it into MNIST-like digits.
+
+    multi=False treats all ink as one digit (the drawing canvas); multi=True
+    reads a row of digits left to right. Raises ImageError for unreadable input.
+    """
+    rgba = load_image(source, name=name)
+    steps: list[Step] = []
+    height, width = rgba.shape[:2]
+    empty = BLANK if multi else EMPTY_CANVAS
+
+    def nothing(reason: str) -> Preprocessed:
+        return Preprocessed([], [], steps, reason)
+
+    gray, shown = _grayscale(rgba)
+    scale = _work_scale(height, width)
+    steps.append(Step("Input", _resize(shown, scale)))
+    if min(height, width) < MIN_INPUT_SIDE:
+        return nothing(f"The image is too small to hold a digit ({width}x{height} pixels).")
+    native = _resize(gray, min(scale, 1.0))  # checks run on real pixels, not enlarged ones
+    if _contrast(native) < MIN_CONTRAST:
+        return nothing(empty)
+    if _noise_ratio(native) > MAX_NOISE:
+        return nothing(NOISE)
+
+    work = _resize(gray, scale)
+    steps.append(Step("Grayscale", _u8(work)))
+    dark_ink = _dark_ink(work)
+    paper = work if dark_ink else 255.0 - work  # from here on: dark ink on light paper
+    flat = _flatten(paper)
+    steps.append(Step("Lighting flattened", _u8(flat * 255)))
+
+    ink = 1.0 - flat  # how much darker than its local paper each pixel is
+    polarity = "dark on light" if dark_ink else "light on dark"
+    steps.append(Step(f"Ink found (polarity: {polarity})", _u8(ink * 255)))
+    # Denoised copy for the decisions; the crops keep the sharp ink.
+    smooth = cv2.GaussianBlur(ink, (0, 0), max(1.0, 0.5 * scale))
+    if smooth.max() < MIN_INK:
+        return nothing(empty)
+
+    mask = _threshold(smooth)
+    steps.append(Step("Threshold", mask.astype(np.uint8) * 255))
+    parts, verdict = _clean(mask, border=multi)
+    if verdict:
+        return nothing(verdict)
+    if not parts:
+        return nothing(NOTHING)
+    kept = np.zeros_like(mask)
+    for part in parts:
+        kept[part.slices] |= part.mask
+    steps.append(Step("Specks and border removed", kept.astype(np.uint8) * 255))
+
+    groups = _segment(parts, multi, ink)
+    if not groups:
+        return nothing(NOTHING)
+    digits = [_to_mnist(ink, group) for group in groups]
+    boxes = [_input_box(group, scale, width, height) for group in groups]
+    count = f"{len(groups)} digit{'s' if len(groups) > 1 else ''} found"
+    steps.append(Step(count, _draw_boxes(_resize(shown, scale), groups)))
+    steps.append(Step("Fitted to 20x20 and centred by mass (28x28)", _mosaic(digits)))
+    return Preprocessed(digits, boxes, steps, None)
+
+
+@dataclass
+class _Part:
+    """A set of ink pixels: a connected component, or a digit made of several."""
+
+    x: int
+    y: int
+    w: int
+    h: int
+    mask: np.ndarray  # bool, h x w, the pixels of this part inside its box
+
+    @property
+    def slices(self) -> tuple[slice, slice]:
+        return slice(self.y, self.y + self.h), slice(self.x, self.x + self.w)
+
+    @property
+    def area(self) -> int:
+        return int(self.mask.sum())
+
+
+def _grayscale(rgba: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Flatten alpha onto a suitable background; return (grey float32, shown RGB uint8).
+
+    A canvas may put the ink only in the alpha channel (transparent background):
+    its strokes are composited onto a background that contrasts with the ink.
+    A mostly opaque image with a few transparent pixels is filled with its paper.
+    """
+    rgb = rgba[:, :, :3].astype(np.float32)
+    alpha = rgba[:, :, 3].astype(np.float32) / 255.0
+    luma = rgb @ np.array([0.299, 0.587, 0.114], np.float32)
+    if alpha.min() >= 1.0:
+        return luma, rgba[:, :, :3]
+    opaque = alpha > 0.5
+    if not opaque.any():
+        fill = 255.0  # fully transparent: nothing is drawn
+    elif opaque.mean() < 0.5:
+        fill = 0.0 if np.median(luma[opaque]) >= 128 else 255.0  # ink in alpha: contrast it
+    else:
+        fill = float(np.median(luma[opaque]))  # transparent margins: extend the paper
+    gray = luma * alpha + fill * (1.0 - alpha)
+    shown = rgb * alpha[:, :, None] + fill * (1.0 - alpha[:, :, None])
+    return gray, shown.astype(np.uint8)
+
+
+def _work_scale(height: int, width: int) -> float:
+    """Scale that brings the long side into WORK_LONG_SIDE."""
+    low, high = WORK_LONG_SIDE
+    return float(np.clip(max(height, width), low, high)) / max(height, width)
+
+
+def _resize(image: np.ndarray, scale: float) -> np.ndarray:
+    if scale == 1.0:
+        return image
+    height, width = image.shape[:2]
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    # Area averaging when shrinking (no aliasing), smooth cubic when enlarging.
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
+    return cv2.resize(image, size, interpolation=interpolation)
+
+
+def _u8(image: np.ndarray) -> np.ndarray:
+    return np.clip(image + 0.5, 0, 255).astype(np.uint8)
+
+
+def _contrast(gray: np.ndarray) -> float:
+    """Lightest minus darkest grey, ignoring isolated pixels (a 3x3 median first)."""
+    filtered = cv2.medianBlur(gray.astype(np.float32), 3)
+    return float(filtered.max() - filtered.min())
+
+
+def _noise_ratio(gray: np.ndarray) -> float:
+    """Pixel-to-pixel noise relative to the image contrast (robust to edges)."""
+    residual = gray - cv2.blur(gray, (3, 3))
+    noise = 1.4826 * np.median(np.abs(residual - np.median(residual)))  # MAD -> sigma
+    return float(noise / max(_contrast(gray), 1.0))
+
+
+def _dark_ink(work: np.ndarray) -> bool:
+    """Polarity: is the ink darker than the paper?
+
+    The background is what a large median sees (ink covers less than half of
+    any big window); the ink is what departs from it, and its sign decides.
+    Light paper is the usual case, so light ink must clearly dominate there
+    (a blank page's texture departs both ways).
+    """
+    coarse = _resize(work.astype(np.float32), COARSE_LONG_SIDE / max(work.shape))
+    size = _odd(max(coarse.shape) // 3)
+    median = cv2.medianBlur(_u8(coarse), size).astype(np.float32)
+    departure = work - cv2.resize(median, work.shape[::-1], interpolation=cv2.INTER_LINEAR)
+    spread = max(3 * np.percentile(np.abs(departure), 50), MIN_DEPARTURE)  # ignore paper texture
+    darker = np.clip(-departure - spread, 0, None).sum()
+    lighter = np.clip(departure - spread, 0, None).sum()
+    if max(darker, lighter) < MIN_DEPARTURE * MIN_SPECK_AREA * work.size:
+        return bool(np.median(work) >= 128)  # nothing departs: say the paper is what it looks like
+    if np.median(work) >= 128:
+        return bool(POLARITY_PRIOR * darker >= lighter)
+    return bool(darker >= POLARITY_PRIOR * lighter)
+
+
+def _flatten(paper: np.ndarray) -> np.ndarray:
+    """Divide out the paper brightness, in two passes.
+
+    Pass 1 removes only the broad lighting, enough to find the ink roughly and
+    measure its stroke width. Pass 2 estimates the paper with a closing just
+    wide enough to wipe out strokes (BACKGROUND_STROKES widths), so shadows,
+    blotches and folds narrower than the page but wider than a stroke vanish.
+    """
+    broad = max(paper.shape) / 4
+    rough = _threshold(1.0 - np.clip(paper / np.maximum(_background(paper, broad), 1.0), 0.0, 1.0))
+    size = float(np.clip(BACKGROUND_STROKES * _interior_stroke_width(rough), MIN_BACKGROUND, broad))
+    return np.clip(paper / np.maximum(_background(paper, size), 1.0), 0.0, 1.0)
+
+
+def _background(paper: np.ndarray, size: float) -> np.ndarray:
+    """Paper brightness under the ink: a closing (removes dark marks narrower than `size` px).
+
+    Computed on a grid where the closing disc is BACKGROUND_CELLS wide, then smoothed and enlarged.
+    """
+    factor = min(1.0, BACKGROUND_CELLS / size)
+    grid = _resize(paper.astype(np.float32), factor)
+    cells = _odd(int(round(size * factor)))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (cells, cells))
+    closed = cv2.morphologyEx(grid, cv2.MORPH_CLOSE, kernel, borderType=cv2.BORDER_REPLICATE)
+    smooth = cv2.GaussianBlur(closed, (0, 0), cells / 4)
+    return cv2.resize(smooth, paper.shape[::-1], interpolation=cv2.INTER_LINEAR)
+
+
+def _interior_stroke_width(mask: np.ndarray) -> float:
+    """Stroke width (px) of the marks not touching the border (shadows and edges do)."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    height, width = mask.shape
+    x, y, w, h = stats[1:, 0], stats[1:, 1], stats[1:, 2], stats[1:, 3]
+    inside = (x > 0) & (y > 0) & (x + w < width) & (y + h < height)
+    if inside.any():
+        mask = np.isin(labels, np.flatnonzero(inside) + 1)
+    return _mask_stroke_width(mask)
+
+
+def _odd(value: int) -> int:
+    return max(3, value | 1)
+
+
+def _threshold(ink: np.ndarray) -> np.ndarray:
+    """Otsu on the ink map, kept above the paper noise, with hysteresis for faint strokes."""
+    otsu, _ = cv2.threshold(_u8(ink * 255), 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    median = np.median(ink)
+    noise = 1.4826 * np.median(np.abs(ink - median))
+    high = max(otsu / 255.0, median + 6 * noise, MIN_INK)
+    strong = ink > high
+    # Weaker pixels count as ink when connected to strong ones (faint pencil, blur).
+    count, labels = cv2.connectedComponents((ink > high / 2).astype(np.uint8), connectivity=8)
+    keep = np.zeros(count, bool)
+    keep[np.unique(labels[strong])] = True
+    keep[0] = False
+    return keep[labels]
+
+
+def _clean(mask: np.ndarray, border: bool) -> tuple[list[_Part], str | None]:
+    """Connected components minus specks (and, for photos, things touching the border).
+
+    Components are found on a copy whose hairline gaps (under half a stroke
+    wide) are closed, so a stroke broken by the threshold stays one part.
+    """
+    width_px = _odd(int(round(_mask_stroke_width(mask) / 2)))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (width_px, width_px))
+    bridged = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_CLOSE, kernel) | mask
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(bridged, connectivity=8)
+    height, width = mask.shape
+    parts = []
+    for label in range(1, count):
+        x, y, w, h, _ = (int(v) for v in stats[label])
+        parts.append(_Part(x, y, w, h, (labels[y : y + h, x : x + w] == label) & mask[y : y + h, x : x + w]))
+    if border:
+        parts = _drop_border(parts, width, height)
+    if not parts:
+        return [], None
+    biggest = max(p.area for p in parts)
+    floor = max(SPECK_FRACTION * biggest, MIN_SPECK_AREA * height * width)
+    kept = [p for p in parts if p.area >= floor]
+    specks = [p for p in parts if p.area < floor]
+    if len(specks) > NOISE_SPECKS and sum(p.area for p in specks) > sum(p.area for p in kept):
+        return [], NOISE
+    return kept, None
+
+
+def _mask_stroke_width(mask: np.ndarray) -> float:
+    """Mean stroke width of a binary mask: 2 x area / perimeter."""
+    contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
+    perimeter = sum(cv2.arcLength(c, True) for c in contours)
+    return 2.0 * mask.sum() / perimeter if perimeter else 0.0
+
+
+def _drop_border(parts: list[_Part], width: int, height: int) -> list[_Part]:
+    """Drop page edges, table and shadows: marks touching the border, unless digit-like."""
+
+    def touches(p: _Part) -> bool:
+        return p.x == 0 or p.y == 0 or p.x + p.w == width or p.y + p.h == height
+
+    inside = [p for p in parts if not touches(p) and p.area >= MIN_SPECK_AREA * width * height]
+    if not inside:
+        return parts  # the digit itself touches the border (tight crop)
+    tallest = max(p.h for p in inside)
+    kept = list(inside)
+    for p in parts:
+        if touches(p) and p.area >= MIN_SPECK_AREA * width * height:
+            digit_like = MIN_HEIGHT_RATIO * tallest <= p.h <= 1.5 * tallest and p.w <= 1.5 * p.h
+            if digit_like:
+                kept.append(p)
+    return kept
+
+
+def _segment(parts: list[_Part], multi: bool, ink: np.ndarray) -> list[_Part]:
+    """Group parts into digits, left to right."""
+    if not multi:
+        return [_union(parts)]
+    groups = _attach_fragments(_merge_overlapping(parts))
+    typical = np.median([g.h for g in groups])
+    groups = [g for g in groups if g.h >= MIN_HEIGHT_RATIO * typical]
+    typical = float(np.median([g.h for g in groups]))
+    in_row = len(groups) > 1  # other digits tell how wide one digit may be
+    digits = [piece for g in groups for piece in _split_wide(g, ink, typical if in_row else None)]
+    return sorted(digits, key=lambda p: p.x + p.w / 2)[:MAX_DIGITS]
+
+
+def _merge_overlapping(parts: list[_Part]) -> list[_Part]:
+    """Parts of one digit (a broken 5, the two strokes of a 4) overlap horizontally."""
+    groups: list[list[_Part]] = []
+    for part in sorted(parts, key=lambda p: p.x):
+        for group in groups:
+            if any(_overlap(part, other) for other in group):
+                group.append(part)
+                break
+        else:
+            groups.append([part])
+    merged = [_union(g) for g in groups]
+    if len(merged) == len(parts):
+        return merged
+    return _merge_overlapping(merged)  # a merge can create new overlaps
+
+
+def _attach_fragments(groups: list[_Part]) -> list[_Part]:
+    """Join short pieces (the bar of a 5, a broken-off tail) to the nearest digit."""
+    typical = np.median([g.h for g in groups])
+    typical_area = np.median([g.area for g in groups])
+
+    def fragment(g: _Part) -> bool:
+        short = g.h < FRAGMENT_HEIGHT * typical
+        return short or (g.area < FRAGMENT_AREA * typical_area and g.h < 1.5 * FRAGMENT_HEIGHT * typical)
+
+    whole = [g for g in groups if not fragment(g)]
+    for piece in (g for g in groups if fragment(g)):
+        distances = [_gap(piece, g) for g in whole]
+        if distances and min(distances) <= FRAGMENT_DISTANCE * typical:
+            nearest = int(np.argmin(distances))
+            whole[nearest] = _union([whole[nearest], piece])
+        else:
+            whole.append(piece)  # on its own: too small to be a digit, dropped later
+    return whole
+
+
+def _gap(a: _Part, b: _Part) -> float:
+    """Distance between two boxes (0 when they touch or overlap)."""
+    dx = max(0, max(a.x, b.x) - min(a.x + a.w, b.x + b.w))
+    dy = max(0, max(a.y, b.y) - min(a.y + a.h, b.y + b.h))
+    return float(np.hypot(dx, dy))
+
+
+def _overlap(a: _Part, b: _Part) -> bool:
+    shared = min(a.x + a.w, b.x + b.w) - max(a.x, b.x)
+    return shared > MERGE_OVERLAP * min(a.w, b.w)
+
+
+def _union(parts: list[_Part]) -> _Part:
+    x0, y0 = min(p.x for p in parts), min(p.y for p in parts)
+    x1, y1 = max(p.x + p.w for p in parts), max(p.y + p.h for p in parts)
+    mask = np.zeros((y1 - y0, x1 - x0), bool)
+    for p in parts:
+        mask[p.y - y0 : p.y - y0 + p.h, p.x - x0 : p.x - x0 + p.w] |= p.mask
+    return _Part(x0, y0, x1 - x0, y1 - y0, mask)
+
+
+def _split_wide(group: _Part, ink: np.ndarray, row_height: float | None) -> list[_Part]:
+    """Split touching digits at the emptiest columns near evenly spaced cuts.
+
+    In a row, a group wider than SPLIT_IN_ROW x the typical digit height holds
+    several digits; alone, only one wider than SPLIT_ASPECT x its own height.
+    """
+    height = row_height or group.h
+    count = round(group.w / (DIGIT_ASPECT * height))
+    limit = SPLIT_IN_ROW * row_height if row_height else SPLIT_ASPECT * group.h
+    if group.w <= limit or count < 2:
+        return [group]
+    columns = (ink[group.slices] * group.mask).sum(axis=0)
+    window = max(1, int(0.25 * group.w / count))  # how far a cut may move
+    cuts = [0]
+    for k in range(1, count):
+        guess = round(k * group.w / count)
+        low, high = max(cuts[-1] + 1, guess - window), min(group.w - 1, guess + window)
+        if low >= high:
+            continue
+        cuts.append(low + int(np.argmin(columns[low:high])))
+    cuts.append(group.w)
+    pieces = []
+    for left, right in zip(cuts, cuts[1:]):
+        sub = group.mask[:, left:right]
+        rows = np.nonzero(sub.any(axis=1))[0]
+        if rows.size:
+            top, bottom = rows[0], rows[-1] + 1
+            pieces.append(_Part(group.x + left, group.y + top, right - left, bottom - top, sub[top:bottom]))
+    if any(p.h < FRAGMENT_HEIGHT * group.h for p in pieces):
+        return [group]  # a cut-off bar or tail: one wide digit (a 5, a 7), not several
+    return pieces
+
+
+def _to_mnist(ink: np.ndarray, digit: _Part) -> np.ndarray:
+    """Crop the digit's ink, normalise its stroke width, fit it into 20x20 and centre it."""
+    pad = max(2, int(0.05 * max(digit.w, digit.h)))  # keep the soft edges around the mask
+    y0, x0 = max(0, digit.y - pad), max(0, digit.x - pad)
+    y1, x1 = min(ink.shape[0], digit.y + digit.h + pad), min(ink.shape[1], digit.x + digit.w + pad)
+    own = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    own[digit.y - y0 : digit.y - y0 + digit.h, digit.x - x0 : digit.x - x0 + digit.w] = digit.mask
+    near = cv2.dilate(own, np.ones((2 * pad + 1, 2 * pad + 1), np.uint8)) > 0  # not the neighbours' ink
+    crop = ink[y0:y1, x0:x1] * near
+    level = np.percentile(crop[own > 0], 90) if own.any() else 1.0
+    low, high = INK_EDGE
+    # Stroke cores -> 1.0 and camera blur steepened back into a pen edge.
+    crop = np.clip((crop / max(level, 1e-3) - low) / (high - low), 0.0, 1.0)
+    width = _ink_width(crop, own > 0) * BOX / max(digit.w, digit.h)  # in 28x28 pixels
+    if not STROKE_RANGE[0] <= width <= STROKE_RANGE[1]:
+        crop = _restroke(crop, width)
+    return _fit(crop)
+
+
+def _fit(crop: np.ndarray) -> np.ndarray:
+    """Scale the ink so its box is 20 px on the long side; put its centre of mass at the centre."""
+    rows, cols = np.nonzero(crop > 0.1)
+    if rows.size == 0:
+        return np.zeros((SIDE, SIDE), np.float32)
+    crop = crop[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+    height, width = crop.shape
+    field = int(round(max(height, width) * SIDE / BOX))  # 28x28 at the crop's resolution
+    mass = crop.sum()
+    cy = (crop.sum(axis=1) @ np.arange(height)) / mass
+    cx = (crop.sum(axis=0) @ np.arange(width)) / mass
+    # Integer offsets at crop resolution are sub-pixel at 28x28; clamp so no ink is cut.
+    centre = CENTRE * field / SIDE - 0.5 * (1 - field / SIDE)
+    top = int(np.clip(round(centre - cy), 0, field - height))
+    left = int(np.clip(round(centre - cx), 0, field - width))
+    canvas = np.zeros((field, field), np.float32)
+    canvas[top : top + height, left : left + width] = crop
+    interpolation = cv2.INTER_AREA if field >= SIDE else cv2.INTER_LINEAR
+    return np.clip(cv2.resize(canvas, (SIDE, SIDE), interpolation=interpolation), 0.0, 1.0)
+
+
+def _ink_width(ink: np.ndarray, mask: np.ndarray) -> float:
+    """Mean stroke width: 2 x ink mass / outline length (independent of the threshold)."""
+    contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
+    perimeter = sum(cv2.arcLength(c, True) for c in contours)
+    return 2.0 * float(ink.sum()) / perimeter if perimeter else 0.0
+
+
+def _restroke(crop: np.ndarray, width: float) -> np.ndarray:
+    """Thicken thin strokes or thin thick ones by grey dilation or erosion of the crop."""
+    pixels_per_unit = max(crop.shape) / BOX  # crop pixels per 28x28 pixel
+    change = (STROKE_TARGET - max(width, 0.5)) * pixels_per_unit
+    radius = max(1, int(round(abs(change) / 2)))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+    if change > 0:
+        return cv2.dilate(crop, kernel)
+    return cv2.erode(crop, kernel)
+
+
+def _input_box(part: _Part, scale: float, width: int, height: int) -> tuple[int, int, int, int]:
+    """The part's box in the coordinates of the decoded input image."""
+    x0, y0 = int(part.x / scale), int(part.y / scale)
+    x1 = min(width, int(np.ceil((part.x + part.w) / scale)))
+    y1 = min(height, int(np.ceil((part.y + part.h) / scale)))
+    return x0, y0, max(1, x1 - x0), max(1, y1 - y0)
+
+
+def _draw_boxes(shown: np.ndarray, parts: list[_Part]) -> np.ndarray:
+    image = np.ascontiguousarray(shown.copy())
+    thickness = max(1, max(image.shape[:2]) // 300)
+    for number, p in enumerate(parts, start=1):
+        cv2.rectangle(image, (p.x, p.y), (p.x + p.w - 1, p.y + p.h - 1), (230, 40, 40), thickness)
+        cv2.putText(image, str(number), (p.x, max(12, p.y - 4)), cv2.FONT_HERSHEY_SIMPLEX,
+                    0.4 * thickness + 0.2, (230, 40, 40), thickness)  # fmt: skip
+    return image
+
+
+def _mosaic(digits: list[np.ndarray]) -> np.ndarray:
+    """The 28x28 digits side by side with a grey gap, as uint8."""
+    gap = np.full((SIDE, 2), 96, np.uint8)
+    tiles = [tile for d in digits for tile in (_u8(d * 255), gap)][:-1]
+    return np.hstack(tiles)

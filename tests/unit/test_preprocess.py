@@ -1,0 +1,251 @@
+"""preprocess: canvas and photo inputs become MNIST-like 28x28 digits, or a reason."""
+
+import cv2
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from mnist_core.errors import ImageError
+from mnist_core.preprocess import Preprocessed, Step, preprocess
+
+
+def draw(image: np.ndarray, digit: str, x: int, y: int, size: int, thickness: int, ink: int) -> None:
+    """Draw a simple digit whose box starts at (x, y) and is `size` tall."""
+    w = int(size * 0.6)
+    if digit == "1":
+        cv2.line(image, (x + w // 2, y), (x + w // 2, y + size), ink, thickness, cv2.LINE_AA)
+    elif digit in ("0", "0-wide"):
+        w = int(size * 0.85) if digit == "0-wide" else w
+        cv2.ellipse(image, (x + w // 2, y + size // 2), (w // 2, size // 2), 0, 0, 360, ink, thickness, cv2.LINE_AA)
+    elif digit == "7":
+        points = np.array([[x, y], [x + w, y], [x + w // 3, y + size]], np.int32)
+        cv2.polylines(image, [points], False, ink, thickness, cv2.LINE_AA)
+    elif digit == "5-broken":  # a 5 whose top bar was lifted off the paper
+        cv2.line(image, (x + w // 3, y), (x + w, y), ink, thickness, cv2.LINE_AA)
+        body = np.array([[x + w // 4, y + size // 6], [x + w // 4, y + size // 2]], np.int32)
+        cv2.polylines(image, [body], False, ink, thickness, cv2.LINE_AA)
+        cv2.ellipse(image, (x + w // 2, y + 2 * size // 3), (w // 2, size // 3), 0, -150, 150, ink, thickness)
+
+
+def digit_image(digit: str = "7", side: int = 280, thickness: int = 18, dark_on_light: bool = False) -> np.ndarray:
+    paper, ink = (255, 0) if dark_on_light else (0, 255)
+    image = np.full((side, side), paper, np.uint8)
+    size = int(side * 0.6)
+    draw(image, digit, (side - int(size * 0.6)) // 2, (side - size) // 2, size, thickness, ink)
+    return image
+
+
+def correlation(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.corrcoef(a.ravel(), b.ravel())[0, 1])
+
+
+def assert_valid(result: Preprocessed) -> None:
+    assert isinstance(result, Preprocessed)
+    assert len(result.digits) == len(result.boxes)
+    assert (result.reason is None) == bool(result.digits)
+    for digit in result.digits:
+        assert digit.shape == (28, 28) and digit.dtype == np.float32
+        assert 0.0 <= digit.min() and digit.max() <= 1.0
+    for step in result.steps:
+        assert isinstance(step, Step) and step.caption
+        assert step.image.dtype == np.uint8 and step.image.ndim in (2, 3)
+    batch = result.input_batch
+    assert batch.shape == (len(result.digits), 28, 28, 1) and batch.dtype == np.float32
+
+
+# --- MNIST-like output -------------------------------------------------------
+
+
+def test_one_digit_is_mnist_like():
+    result = preprocess(digit_image("0"))
+    assert_valid(result)
+    assert result.reason is None and len(result.digits) == 1
+    digit = result.digits[0]
+    rows, cols = np.nonzero(digit > 0.1)
+    assert 18 <= max(np.ptp(rows), np.ptp(cols)) + 1 <= 22  # fitted into 20x20
+    mass = digit.sum()
+    centre = (digit.sum(axis=1) @ np.arange(28) / mass, digit.sum(axis=0) @ np.arange(28) / mass)
+    assert np.allclose(centre, (14, 14), atol=1.0)  # centre of mass at the centre
+    assert digit.max() > 0.95 and digit[0].max() == 0 and digit[:, 0].max() == 0
+    assert 0.05 < ((digit > 0.1) & (digit < 0.9)).sum() / (digit > 0.1).sum() < 0.7  # soft edges
+
+
+def test_steps_are_in_order_and_show_polarity():
+    captions = [step.caption for step in preprocess(digit_image("7", dark_on_light=True)).steps]
+    assert captions[:2] == ["Input", "Grayscale"]
+    assert "Ink found (polarity: dark on light)" in captions
+    assert captions[-1].startswith("Fitted to 20x20")
+
+
+def test_polarity_does_not_matter():
+    white_on_black = preprocess(digit_image("7"))
+    black_on_white = preprocess(digit_image("7", dark_on_light=True))
+    assert "light on dark" in " ".join(s.caption for s in white_on_black.steps)
+    assert correlation(white_on_black.digits[0], black_on_white.digits[0]) > 0.98
+
+
+def test_ink_only_in_alpha_channel():
+    strokes = digit_image("7")
+    for colour in (0, 255):  # black or white strokes on a transparent canvas
+        rgba = np.zeros((280, 280, 4), np.uint8)
+        rgba[:, :, :3] = np.where(strokes[:, :, None] > 0, colour, 0)
+        rgba[:, :, 3] = strokes
+        result = preprocess(rgba, multi=False)
+        assert_valid(result)
+        assert correlation(result.digits[0], preprocess(strokes).digits[0]) > 0.98
+
+
+def test_coloured_strokes_on_opaque_canvas():
+    rgba = np.full((280, 280, 4), 255, np.uint8)
+    rgba[digit_image("1") > 0, :3] = (200, 20, 40)  # red pen on white
+    result = preprocess(rgba, multi=False)
+    assert len(result.digits) == 1
+    assert correlation(result.digits[0], preprocess(digit_image("1")).digits[0]) > 0.95
+
+
+def test_thin_lines_are_thickened_like_mnist():
+    thin = preprocess(digit_image("7", thickness=1), multi=False).digits[0]
+    normal = preprocess(digit_image("7", thickness=18), multi=False).digits[0]
+    assert thin.max() > 0.9  # a 1 px line would otherwise vanish at 28x28
+    assert 0.6 < (thin > 0.5).sum() / (normal > 0.5).sum() < 1.6
+
+
+def test_photo_with_uneven_light_and_noise():
+    clean = digit_image("7", side=300, thickness=10, dark_on_light=True).astype(np.float32)
+    ys, xs = np.mgrid[0:300, 0:300]
+    light = 0.55 + 0.45 * xs / 300  # dark on the left, bright on the right
+    shadow = np.where(ys > 200, 0.75, 1.0)  # a hard shadow across the bottom
+    noise = np.random.default_rng(0).normal(0, 6, clean.shape)
+    photo = np.clip((0.2 * 255 + 0.72 * clean) * light * shadow + noise, 0, 255).astype(np.uint8)
+    result = preprocess(photo)
+    assert_valid(result)
+    assert len(result.digits) == 1
+    assert correlation(result.digits[0], preprocess(clean.astype(np.uint8)).digits[0]) > 0.9
+
+
+def test_small_digit_in_a_big_photo():
+    page = np.full((1200, 1600, 3), (225, 220, 200), np.uint8)
+    draw(page, "7", 1000, 300, 60, 6, (40, 40, 60))
+    result = preprocess(page)
+    assert len(result.digits) == 1
+    x, y, w, h = result.boxes[0]
+    assert abs(x - 997) <= 6 and abs(y - 297) <= 6 and abs(h - 66) <= 6  # the 7 with its 6 px stroke
+
+
+# --- Several digits -----------------------------------------------------------
+
+
+def row(digits: list[str], gaps: list[int], size: int = 100, thickness: int = 10) -> np.ndarray:
+    width = 40 + sum(int(size * 0.6) for _ in digits) + sum(gaps) + 40
+    image = np.full((size + 80, width), 255, np.uint8)
+    x = 40
+    for digit, gap in zip(digits, [*gaps, 0]):
+        draw(image, digit, x, 40, size, thickness, 0)
+        x += int(size * 0.6) + gap
+    return image
+
+
+def test_digits_are_read_left_to_right():
+    image = row(["7", "1", "0"], [30, 45])
+    result = preprocess(image)
+    assert_valid(result)
+    assert len(result.digits) == 3
+    xs = [box[0] for box in result.boxes]
+    assert xs == sorted(xs)
+    for digit, kind in zip(result.digits, ["7", "1", "0"]):  # each matches that digit alone
+        assert correlation(digit, preprocess(digit_image(kind)).digits[0]) > 0.85
+
+
+def test_broken_digit_stays_one_digit():
+    result = preprocess(row(["1", "5-broken", "1"], [40, 40]))
+    assert len(result.digits) == 3
+
+
+def test_touching_digits_are_split():
+    image = row(["1", "0-wide", "0-wide", "7"], [40, 10, 40])  # 85 px zeros, 70 px apart: they touch
+    result = preprocess(image)
+    assert len(result.digits) == 4
+
+
+def test_multi_false_keeps_all_ink_as_one_digit():
+    assert len(preprocess(row(["1", "0"], [40]), multi=False).digits) == 1
+
+
+# --- Nothing to read ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "image, multi, reason",
+    [
+        (np.zeros((280, 280, 4), np.uint8), False, "The canvas is empty: draw a digit."),
+        (np.full((280, 280, 4), 255, np.uint8), False, "The canvas is empty: draw a digit."),
+        (np.full((300, 400, 3), 255, np.uint8), True, "No ink found: the image looks blank."),
+        (np.full((300, 400, 3), (40, 90, 160), np.uint8), True, "No ink found: the image looks blank."),
+    ],
+    ids=["transparent canvas", "white canvas", "blank page", "uniform colour"],
+)
+def test_empty_inputs(image, multi, reason):
+    result = preprocess(image, multi=multi)
+    assert_valid(result)
+    assert result.digits == [] and result.reason == reason
+
+
+def test_blank_photo_of_paper_with_lighting():
+    ys, xs = np.mgrid[0:300, 0:400]
+    paper = 170 + 60 * xs / 400 + np.random.default_rng(2).normal(0, 3, (300, 400))
+    result = preprocess(np.clip(paper, 0, 255).astype(np.uint8))
+    assert result.digits == [] and result.reason
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_random_noise_is_not_a_digit(seed):
+    noise = np.random.default_rng(seed).integers(0, 256, (200, 240, 3), dtype=np.uint8)
+    result = preprocess(noise)
+    assert result.digits == [] and result.reason == "This looks like noise, not a digit."
+
+
+def test_tiny_image_says_so():
+    result = preprocess(np.zeros((3, 30), np.uint8))
+    assert result.digits == [] and "too small" in result.reason
+
+
+def test_unreadable_input_raises_image_error():
+    with pytest.raises(ImageError):
+        preprocess(b"<html></html>", name="x.png")
+
+
+# --- Properties: never crash ----------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    hnp.arrays(
+        dtype=st.sampled_from([np.uint8, np.float32]),
+        shape=st.tuples(st.integers(1, 70), st.integers(1, 70), st.sampled_from([1, 3, 4])),
+        elements={"min_value": 0, "max_value": 1, "allow_nan": False},
+    ),
+    st.booleans(),
+)
+def test_random_arrays_never_crash(array, multi):
+    if array.dtype == np.uint8:
+        array = array * 255  # hypothesis draws 0/1 for uint8 with these bounds
+    assert_valid(preprocess(array, multi=multi))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    strokes=st.lists(
+        st.tuples(*[st.integers(0, 199)] * 4, st.integers(1, 30)),
+        min_size=0,
+        max_size=6,
+    ),
+    dark=st.booleans(),
+    multi=st.booleans(),
+)
+def test_random_scribbles_never_crash(strokes, dark, multi):
+    image = np.full((200, 200), 255 if dark else 0, np.uint8)
+    for x0, y0, x1, y1, width in strokes:
+        cv2.line(image, (x0, y0), (x1, y1), 0 if dark else 255, width)
+    assert_valid(preprocess(image, multi=multi))
