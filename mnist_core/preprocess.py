@@ -44,6 +44,15 @@ MIN_INK = 0.18  # ink must be this much darker (or lighter) than its paper
 MAX_NOISE = 0.14  # pixel noise / contrast above which the image is noise
 NOISE_SPECKS = 40  # that many specks outweighing the kept ink also means noise
 
+# Ruled notebook lines: straight across most of the image and lighter than the ink.
+RULE_SPAN = 0.6  # share of the image's width (or height) a rule crosses, gaps aside
+RULE_EDGE = 0.1  # ... running from this close to one edge to as close to the other
+RULE_SLOPE = 0.08  # at most this steep (about 5 degrees)
+RULE_TOLERANCE = 2  # grid cells: pieces of one rule follow each other this closely at mid-width
+RULE_THRESHOLD = 0.25  # rules are looked for in ink above this share of the ink threshold
+RULE_GRID_COARSE, RULE_GRID_FINE = 4, 2  # ... on grids this many pixels coarse (a cheap look first)
+RULE_CONTRAST = 0.7  # and its ink at most this share of the writing's
+
 # Cleaning and segmentation, relative to the image or to the digits found.
 SPECK_FRACTION = 0.04  # parts smaller than this share of the biggest are specks
 MIN_SPECK_AREA = 1e-4  # ... and always parts under this share of the image
@@ -51,7 +60,10 @@ MERGE_OVERLAP = 0.5  # parts sharing this much of their width form one digit
 FRAGMENT_HEIGHT = 0.5  # parts shorter than this x the median height are pieces of a digit
 FRAGMENT_AREA = 0.3  # ... as are small, fairly short ones with under this x the median ink
 FRAGMENT_DISTANCE = 0.3  # ... joined to the nearest digit within this x the median height
+FRAGMENT_SIDE_GAP = 0.08  # ... above or below it, or at most this x the median height beside it
 MIN_HEIGHT_RATIO = 0.4  # in a row of digits, shorter marks are not digits
+MIN_AREA_RATIO = 0.15  # ... nor are marks with this little ink (dots, dashes)
+DASH_ASPECT = 4.0  # one stroke this many times wider than tall is a dash or a rule
 SPLIT_ASPECT = 1.6  # a lone "digit" wider than this x its height holds several (0.3% of MNIST are)
 SPLIT_IN_ROW = 1.4  # in a row: wider than this x the typical digit height
 DIGIT_ASPECT = 0.75  # typical MNIST width / height, to guess how many
@@ -138,8 +150,13 @@ def preprocess(
     if smooth.max() < MIN_INK:
         return nothing(empty)
 
-    mask = _threshold(smooth)
+    mask, high = _threshold(smooth)
     steps.append(Step("Threshold", mask.astype(np.uint8) * 255))
+    faint = smooth > high * RULE_THRESHOLD
+    rules = _ruled_lines(faint, mask, ink)
+    if rules.any():
+        mask, ink = _without_rules(mask, ink, rules)
+        steps.append(Step("Ruled lines removed", mask.astype(np.uint8) * 255))
     parts, verdict = _clean(mask, border=multi)
     if verdict:
         return nothing(verdict)
@@ -268,7 +285,7 @@ def _flatten(paper: np.ndarray) -> np.ndarray:
     blotches and folds narrower than the page but wider than a stroke vanish.
     """
     broad = max(paper.shape) / 4
-    rough = _threshold(1.0 - np.clip(paper / np.maximum(_background(paper, broad), 1.0), 0.0, 1.0))
+    rough, _ = _threshold(1.0 - np.clip(paper / np.maximum(_background(paper, broad), 1.0), 0.0, 1.0))
     size = float(np.clip(BACKGROUND_STROKES * _interior_stroke_width(rough), MIN_BACKGROUND, broad))
     return np.clip(paper / np.maximum(_background(paper, size), 1.0), 0.0, 1.0)
 
@@ -289,32 +306,120 @@ def _background(paper: np.ndarray, size: float) -> np.ndarray:
 
 def _interior_stroke_width(mask: np.ndarray) -> float:
     """Stroke width (px) of the marks not touching the border (shadows and edges do)."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
-    height, width = mask.shape
-    x, y, w, h = stats[1:, 0], stats[1:, 1], stats[1:, 2], stats[1:, 3]
-    inside = (x > 0) & (y > 0) & (x + w < width) & (y + h < height)
-    if inside.any():
-        mask = np.isin(labels, np.flatnonzero(inside) + 1)
-    return _mask_stroke_width(mask)
+    inside = _inside(mask)
+    return _mask_stroke_width(inside if inside.any() else mask)
 
 
 def _odd(value: int) -> int:
     return max(3, value | 1)
 
 
-def _threshold(ink: np.ndarray) -> np.ndarray:
-    """Otsu on the ink map, kept above the paper noise, with hysteresis for faint strokes."""
+def _threshold(ink: np.ndarray) -> tuple[np.ndarray, float]:
+    """Otsu on the ink map, kept above the paper noise, with hysteresis for faint strokes.
+
+    Returns the ink mask and the (high) threshold.
+    """
     otsu, _ = cv2.threshold(_u8(ink * 255), 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     median = np.median(ink)
     noise = 1.4826 * np.median(np.abs(ink - median))
     high = max(otsu / 255.0, median + 6 * noise, MIN_INK)
-    strong = ink > high
+    weak = ink > high / 2
     # Weaker pixels count as ink when connected to strong ones (faint pencil, blur).
-    count, labels = cv2.connectedComponents((ink > high / 2).astype(np.uint8), connectivity=8)
+    count, labels = cv2.connectedComponents(weak.astype(np.uint8), connectivity=8)
     keep = np.zeros(count, bool)
-    keep[np.unique(labels[strong])] = True
+    keep[np.unique(labels[ink > high])] = True
     keep[0] = False
-    return keep[labels]
+    return keep[labels], high
+
+
+def _ruled_lines(faint: np.ndarray, mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
+    """Pixels of notebook rules: straight lines across the image, lighter than the writing.
+
+    Faint rules joined to the digits by the threshold's hysteresis would glue
+    them together. Long, straight, horizontal (or vertical) and clearly lighter
+    than the rest of the ink is what tells a rule from a digit's stroke; on a
+    page with nothing but lines, they are all rules.
+    """
+    lines = _long_lines(faint) + [line.T for line in _long_lines(faint.T)]  # vertical: margins, grids
+    if not lines:
+        return np.zeros(faint.shape, bool)
+    # Half the rules' thickness: the depth of faint ink under them (the median, where no digit crosses).
+    depth = cv2.distanceTransform(faint.astype(np.uint8), cv2.DIST_L2, 3)
+    union = np.any(lines, axis=0)
+    size = _odd(int(np.ceil(4 * np.median(depth[union]))) + 2 * RULE_GRID_FINE)
+    near_lines = cv2.dilate(union.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))) > 0
+    writing = _inside(mask & ~near_lines)  # the ends of rules cut by the border are no writing
+    if writing.sum() > MIN_SPECK_AREA * mask.size:
+        level = np.percentile(ink[writing], 90)  # how dark the writing is
+    elif len(lines) >= 2:
+        level = np.inf  # a ruled page and nothing else
+    else:
+        return np.zeros(faint.shape, bool)  # one lone straight stroke: maybe a 1, keep it
+    rules = np.zeros(faint.shape, bool)
+    for line in lines:
+        if np.percentile(ink[line], 25) < RULE_CONTRAST * level:
+            rules |= line
+    band = cv2.dilate(rules.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))) > 0
+    return band & faint & (ink < RULE_CONTRAST * level)  # dark strokes on a rule stay
+
+
+def _inside(mask: np.ndarray) -> np.ndarray:
+    """The connected parts of a mask that do not touch the image border."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    height, width = mask.shape
+    x, y, w, h = stats[:, 0], stats[:, 1], stats[:, 2], stats[:, 3]
+    inside = (x > 0) & (y > 0) & (x + w < width) & (y + h < height)
+    inside[0] = False  # the background
+    return inside[labels]
+
+
+def _long_lines(faint: np.ndarray) -> list[np.ndarray]:
+    """Near-horizontal straight lines across RULE_SPAN of the width, as one-pixel masks."""
+    binary = np.ascontiguousarray(faint, dtype=np.uint8)  # vertical lines arrive transposed
+    if not _line_search(binary, RULE_GRID_COARSE):  # a cheap look first: most images have no rules
+        return []
+    return _line_search(binary, RULE_GRID_FINE)
+
+
+def _line_search(binary: np.ndarray, grid: int) -> list[np.ndarray]:
+    """The Hough search for `_long_lines`, on a grid `grid` px coarse (any ink marks a cell)."""
+    height, width = binary.shape
+    small = cv2.resize(binary * 255, (width // grid, height // grid), interpolation=cv2.INTER_AREA) > 0
+    found = cv2.HoughLinesP(small.astype(np.uint8), 1, np.pi / 360, threshold=width // (8 * grid),
+                            minLineLength=width // (10 * grid), maxLineGap=width // (25 * grid))  # fmt: skip
+    if found is None:
+        return []
+    # Pieces of one rule, broken where digits cross it, share their height at mid-width.
+    pieces = sorted(
+        (y0 + (y1 - y0) * (width / 2 - x0) / (x1 - x0 or 1), (x0, y0, x1, y1))
+        for x0, y0, x1, y1 in (found.reshape(-1, 4) * grid + grid // 2).tolist()
+        if abs(y1 - y0) <= RULE_SLOPE * abs(x1 - x0)
+    )
+    lines = []
+    while pieces:
+        count = 1  # chain pieces whose heights follow each other closely
+        while count < len(pieces) and pieces[count][0] - pieces[count - 1][0] <= RULE_TOLERANCE * grid:
+            count += 1
+        line = np.zeros_like(binary)
+        for _, (x0, y0, x1, y1) in pieces[:count]:
+            cv2.line(line, (x0, y0), (x1, y1), 1, 1)
+        pieces = pieces[count:]
+        columns = np.flatnonzero(line.any(axis=0))
+        edge_to_edge = columns[0] <= RULE_EDGE * width and columns[-1] >= (1 - RULE_EDGE) * width
+        if edge_to_edge and columns.size >= RULE_SPAN * width:
+            lines.append(line > 0)
+    return lines
+
+
+def _without_rules(mask: np.ndarray, ink: np.ndarray, rules: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Erase rules, then bridge the strokes that crossed them (a closing inside the rule only)."""
+    size = _odd(int(round(2 * _mask_stroke_width(rules))) + 2)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    cut = (mask & ~rules).astype(np.uint8)
+    healed = cv2.morphologyEx(cut, cv2.MORPH_CLOSE, kernel) > 0
+    cut_ink = np.where(rules, 0.0, ink).astype(np.float32)
+    healed_ink = cv2.morphologyEx(cut_ink, cv2.MORPH_CLOSE, kernel)
+    return (cut > 0) | (healed & rules), np.where(rules, healed_ink, ink)
 
 
 def _clean(mask: np.ndarray, border: bool) -> tuple[list[_Part], str | None]:
@@ -375,13 +480,20 @@ def _segment(parts: list[_Part], multi: bool, ink: np.ndarray) -> list[_Part]:
     """Group parts into digits, left to right."""
     if not multi:
         return [_union(parts)]
-    groups = _attach_fragments(_merge_overlapping(parts))
-    typical = np.median([g.h for g in groups])
-    groups = [g for g in groups if g.h >= MIN_HEIGHT_RATIO * typical]
+    groups = [g for g in _attach_fragments(_merge_overlapping(parts)) if not _dash(g)]
+    if not groups:
+        return []
+    typical, typical_area = np.median([g.h for g in groups]), np.median([g.area for g in groups])
+    groups = [g for g in groups if g.h >= MIN_HEIGHT_RATIO * typical and g.area >= MIN_AREA_RATIO * typical_area]
     typical = float(np.median([g.h for g in groups]))
     in_row = len(groups) > 1  # other digits tell how wide one digit may be
     digits = [piece for g in groups for piece in _split_wide(g, ink, typical if in_row else None)]
     return sorted(digits, key=lambda p: p.x + p.w / 2)[:MAX_DIGITS]
+
+
+def _dash(part: _Part) -> bool:
+    """A lone horizontal stroke (a dash, the stub of a rule) is not a digit."""
+    return part.w > DASH_ASPECT * part.h and part.h < 3 * _mask_stroke_width(part.mask)
 
 
 def _merge_overlapping(parts: list[_Part]) -> list[_Part]:
@@ -409,22 +521,27 @@ def _attach_fragments(groups: list[_Part]) -> list[_Part]:
         short = g.h < FRAGMENT_HEIGHT * typical
         return short or (g.area < FRAGMENT_AREA * typical_area and g.h < 1.5 * FRAGMENT_HEIGHT * typical)
 
+    def near(piece: _Part, digit: _Part) -> bool:
+        # A piece lies above, below or right against its digit, never a real gap beside it.
+        dx, dy = _gaps(piece, digit)
+        return dx <= FRAGMENT_SIDE_GAP * typical and dy <= FRAGMENT_DISTANCE * typical
+
     whole = [g for g in groups if not fragment(g)]
     for piece in (g for g in groups if fragment(g)):
-        distances = [_gap(piece, g) for g in whole]
-        if distances and min(distances) <= FRAGMENT_DISTANCE * typical:
-            nearest = int(np.argmin(distances))
+        candidates = [i for i, digit in enumerate(whole) if near(piece, digit)]
+        if candidates:
+            nearest = min(candidates, key=lambda i: np.hypot(*_gaps(piece, whole[i])))
             whole[nearest] = _union([whole[nearest], piece])
         else:
-            whole.append(piece)  # on its own: too small to be a digit, dropped later
+            whole.append(piece)  # on its own: a small digit, or a mark dropped later
     return whole
 
 
-def _gap(a: _Part, b: _Part) -> float:
-    """Distance between two boxes (0 when they touch or overlap)."""
+def _gaps(a: _Part, b: _Part) -> tuple[int, int]:
+    """Horizontal and vertical distance between two boxes (0 when they overlap that way)."""
     dx = max(0, max(a.x, b.x) - min(a.x + a.w, b.x + b.w))
     dy = max(0, max(a.y, b.y) - min(a.y + a.h, b.y + b.h))
-    return float(np.hypot(dx, dy))
+    return dx, dy
 
 
 def _overlap(a: _Part, b: _Part) -> bool:

@@ -23,6 +23,7 @@ STROKE_WIDTHS = {"thin": (3, 7), "normal": (12, 20), "thick": (26, 36)}  # canva
 PAPER_LEVEL = (195, 250)  # brightness of paper in a photo
 INK_LEVEL = (5, 80)  # brightness of pen or pencil ink
 JPEG_QUALITY = (40, 92)
+RULED_CHANCE = 0.3  # share of photos taken of ruled notebook paper
 
 Transform = Callable[[np.ndarray, np.random.Generator], np.ndarray]
 
@@ -36,7 +37,7 @@ def photo_like(digit28: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     left = int(rng.integers(0, width - ink.shape[1] + 1))
     alpha = np.zeros((height, width), np.float32)
     alpha[top : top + ink.shape[0], left : left + ink.shape[1]] = ink
-    return _photograph(alpha, rng)
+    return _photograph(alpha, rng, digit_px)
 
 
 def canvas_like(digit28: np.ndarray, rng: np.random.Generator, stroke: str | None = None) -> np.ndarray:
@@ -76,7 +77,7 @@ def strip(digits28: list[np.ndarray], rng: np.random.Generator) -> np.ndarray:
         h, w = piece.shape
         alpha[y : y + h, int(x) : int(x) + w] = np.maximum(alpha[y : y + h, int(x) : int(x) + w], piece)
         x += w + gap
-    return _photograph(alpha, rng)
+    return _photograph(alpha, rng, digit_px)
 
 
 def clean(digit28: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -188,11 +189,15 @@ def _place(ink: np.ndarray, height: int, width: int, rng: np.random.Generator, j
     return field
 
 
-def _photograph(alpha: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def _photograph(alpha: np.ndarray, rng: np.random.Generator, digit_px: float) -> np.ndarray:
     """Composite ink coverage onto textured, unevenly lit paper; blur, noise and JPEG it."""
     height, width = alpha.shape
     tint = rng.uniform(-12, 12, size=3)  # yellowish, bluish, greyish paper
     paper = rng.uniform(*PAPER_LEVEL) + tint + _smooth_noise(height, width, rng, 6.0)[:, :, None]
+    if rng.random() < RULED_CHANCE:
+        lines = _ruling(height, width, rng, spacing=digit_px * rng.uniform(0.9, 1.5))[:, :, None]
+        colour = rng.choice([[150, 175, 225], [160, 160, 160], [215, 160, 160]])  # blue, grey, red rules
+        paper = paper * (1 - lines) + np.asarray(colour, np.float32) * lines
     ink = rng.uniform(*INK_LEVEL) + rng.uniform(-5, 25, size=3)  # black, blue-black, graphite
     opacity = rng.uniform(0.75, 1.0)
     image = paper * (1 - opacity * alpha[:, :, None]) + ink * opacity * alpha[:, :, None]
@@ -201,6 +206,20 @@ def _photograph(alpha: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     image = cv2.GaussianBlur(image.astype(np.float32), (0, 0), sigma)  # focus and motion
     image += rng.normal(0, rng.uniform(2, 8), size=image.shape)  # sensor noise
     return _jpeg_round_trip(np.clip(image, 0, 255).astype(np.uint8), int(rng.integers(*JPEG_QUALITY)))
+
+
+def _ruling(height: int, width: int, rng: np.random.Generator, spacing: float) -> np.ndarray:
+    """Coverage of a notebook's ruled lines: thin, evenly spaced, slightly tilted."""
+    lines = np.zeros((height, width), np.float32)
+    slope = np.tan(np.radians(rng.uniform(-2, 2)))
+    thickness = int(rng.integers(1, 4))
+    strength = rng.uniform(0.5, 0.9)
+    drift = abs(slope) * width  # tilted lines enter from above or below
+    for y in np.arange(rng.uniform(0, spacing) - drift, height + drift, spacing):
+        start = (0, int(round(y * 16)))
+        end = (width * 16, int(round((y + slope * width) * 16)))
+        cv2.line(lines, start, end, strength, thickness, cv2.LINE_AA, shift=4)  # 1/16 px precision
+    return lines
 
 
 def _lighting(height: int, width: int, rng: np.random.Generator) -> np.ndarray:

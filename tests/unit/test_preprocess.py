@@ -169,6 +169,33 @@ def test_touching_digits_are_split():
     assert len(result.digits) == 4
 
 
+def ruled(image: np.ndarray, spacing: int = 45, tilt: int = 4) -> np.ndarray:
+    """Notebook rules (light blue-grey, slightly tilted) drawn across a grey page."""
+    page = image.copy()
+    for y in range(10, page.shape[0], spacing):
+        cv2.line(page, (0, y), (page.shape[1], y + tilt), 175, 2, cv2.LINE_AA)
+    return np.minimum(page, image)  # the writing stays on top
+
+
+def test_rules_through_the_digits_are_removed():
+    clean = row(["7", "1", "0"], [30, 45])
+    result = preprocess(ruled(clean, spacing=60))
+    assert len(result.digits) == 3
+    assert "Ruled lines removed" in [step.caption for step in result.steps]
+    for digit, kind in zip(result.digits, ["7", "1", "0"]):
+        assert correlation(digit, preprocess(digit_image(kind)).digits[0]) > 0.8
+
+
+def test_a_ruled_page_without_writing_is_blank():
+    result = preprocess(ruled(np.full((300, 400), 235, np.uint8)))
+    assert result.digits == [] and result.reason
+
+
+def test_a_lone_one_is_not_taken_for_a_rule():
+    result = preprocess(digit_image("1", side=60, thickness=4))
+    assert len(result.digits) == 1
+
+
 def test_multi_false_keeps_all_ink_as_one_digit():
     assert len(preprocess(row(["1", "0"], [40]), multi=False).digits) == 1
 
