@@ -1,0 +1,35 @@
+"""Draw & Upload: write a digit with the mouse or upload pictures, and see what the model reads."""
+
+import streamlit as st
+
+from ui import draw_view, models
+
+st.title("Draw & Upload")
+loaded = models.current()
+if loaded is None:
+    st.stop()
+model, stored = loaded
+
+several = st.toggle("Several digits", key="several_digits", persist_state="session",
+                    help="Write a number, e.g. 2026: the canvas gets wider and each digit is read.")
+# The wide canvas needs the whole width; the answer then goes below it.
+draw_col, answer_col = (st.container(), st.container()) if several else st.columns([1, 1], gap="large")
+with draw_col:
+    drawing = draw_view.canvas(several)
+prediction = draw_view.read(drawing, model, several) if drawing is not None else None
+with answer_col:
+    if prediction is None:
+        st.metric("Prediction", "—")
+        st.info("Draw a digit on the black canvas with your mouse, finger or pen. "
+                "The answer appears as soon as you lift the pen.", icon=":material/draw:")
+    else:
+        draw_view.answer(prediction)
+if prediction is not None:
+    with st.expander("How your drawing was prepared for the network", expanded=True):
+        draw_view.steps(prediction)
+
+st.header("Upload pictures")
+files = st.file_uploader("Photos or scans of handwritten digits (one or several per picture)",
+                         type=draw_view.UPLOAD_TYPES, accept_multiple_files=True)
+if files:
+    draw_view.uploads(files, stored)

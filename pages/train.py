@@ -1,0 +1,25 @@
+"""Train: pick a network from the classic tutorials, train it, and watch it learn."""
+
+import streamlit as st
+
+from mnist_core import training
+from ui import train_view
+
+st.title("Train a network")
+st.caption("Choose a network and how long to train it. The chart shows it learning, batch by batch.")
+
+config = train_view.settings()
+train_view.other_jobs(config)
+job = train_view.existing_job(config)
+snap = job.snapshot() if job else None
+
+if snap is not None and snap.state == "failed":
+    train_view.failure(snap)
+if snap is None or snap.state in ("stopped", "failed"):
+    # Started in the click's callback, so this very run already finds the job running.
+    st.button("Start training", type="primary", icon=":material/play_arrow:", on_click=training.start_training,
+              args=(config,))
+elif not snap.finished:
+    train_view.live(config)
+if snap is not None and snap.finished and snap.result is not None:
+    train_view.results(snap)

@@ -1,0 +1,151 @@
+"""The Draw & Upload page's parts: the canvas, the answer, the preprocessing steps, uploads.
+
+Every reading goes through mnist_core.prediction.predict, so the page shows
+exactly what the CLI would answer for the same image.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import streamlit as st
+
+from mnist_core.prediction import Prediction, predict
+from mnist_core.store import StoredModel
+from ui import charts, images, models, state
+
+if TYPE_CHECKING:
+    import keras
+
+CANVAS_SIDE = 280  # pixels, 10x MNIST's 28
+CANVAS_WIDE = 700  # room for several digits side by side
+INK, PAPER = "#FFFFFF", "#000000"  # white on black, like MNIST itself (any polarity is read)
+STROKE_WIDTHS = (8, 40, 22)  # min, max, default, in canvas pixels
+UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff"]
+STEP_DISPLAY = 180  # pixels a side for each preprocessing step
+UPLOAD_COLUMNS = 3
+
+# Session keys of the canvas. The last drawing is kept, so it comes back after a visit to another page.
+CANVAS_KEY = "canvas"
+DRAWING_KEY = "canvas_drawing"  # Fabric.js JSON of the last drawing
+IMAGE_KEY = "canvas_image"  # RGBA array of the last drawing
+SEED_KEY = "canvas_seed"  # the drawing the canvas shows when it is (re)loaded
+CLEARS_KEY = "canvas_clears"  # how often Clear was pressed
+CLEARING_KEY = "canvas_clearing"  # Clear was pressed; the canvas has not yet sent back its empty drawing
+
+
+def clear_canvas() -> None:
+    """Wipe the drawing: a new, empty initial drawing makes the canvas reload itself empty."""
+    clears = st.session_state.get(CLEARS_KEY, 0) + 1
+    st.session_state[CLEARS_KEY] = clears
+    st.session_state[SEED_KEY] = {"objects": [], "clears": clears}  # the count makes each Clear a new value
+    st.session_state[CLEARING_KEY] = True
+    for key in (DRAWING_KEY, IMAGE_KEY):
+        st.session_state.pop(key, None)
+
+
+def canvas(several: bool) -> np.ndarray | None:
+    """The drawing canvas with its controls; returns the drawing as RGBA, or None while it is empty."""
+    from streamlit_drawable_canvas import st_canvas  # a Streamlit component: only importable in a running app
+
+    width_col, clear_col = st.columns([3, 1], vertical_alignment="bottom")
+    low, high, default = STROKE_WIDTHS
+    stroke = width_col.slider("Pen width", low, high, default, key="pen_width", persist_state="session")
+    clear_col.button("Clear", icon=":material/ink_eraser:", on_click=clear_canvas, width="stretch")
+    if CANVAS_KEY not in st.session_state:  # mounting after a page switch: bring back the last drawing
+        st.session_state[SEED_KEY] = st.session_state.get(DRAWING_KEY)
+    result = st_canvas(stroke_width=stroke, stroke_color=INK, background_color=PAPER, update_streamlit=True,
+                       height=CANVAS_SIDE, width=CANVAS_WIDE if several else CANVAS_SIDE, drawing_mode="freedraw",
+                       initial_drawing=st.session_state.get(SEED_KEY), return_image_data=True, key=CANVAS_KEY)
+    drawing, image = result.json_data or {}, result.image_data
+    if st.session_state.get(CLEARING_KEY):
+        if drawing.get("objects"):
+            return None  # the drawing from before Clear, still on its way: ignore it
+        st.session_state[CLEARING_KEY] = False
+    if image is not None:
+        st.session_state[DRAWING_KEY], st.session_state[IMAGE_KEY] = drawing, image
+    else:  # the reloaded canvas has not sent its picture yet: use the one we kept
+        image = st.session_state.get(IMAGE_KEY)
+    objects = (st.session_state.get(DRAWING_KEY) or {}).get("objects", [])
+    return image if objects and image is not None else None
+
+
+def read(image: np.ndarray, model: "keras.Model", several: bool) -> Prediction:
+    """The canvas drawing through the library, remembered for the Inside page."""
+    prediction = predict(image, model, name="Your drawing", multi=several)
+    if prediction.preprocessed is not None and prediction.preprocessed.digits:
+        state.remember_digit("canvas", prediction.preprocessed.digits[0])
+    return prediction
+
+
+def answer(prediction: Prediction) -> None:
+    """The big answer, the runner-up, and every digit's probability."""
+    unsure = prediction.readings and prediction.error
+    st.metric("Prediction", prediction.digits if prediction.digits else "?",
+              help="The digit (or digits, left to right) the model reads.")
+    if prediction.readings and not unsure:
+        reading = prediction.readings[0]
+        first, second = np.argsort(reading.probabilities)[::-1][:2]
+        st.markdown(f"First choice **{first}** ({reading.probabilities[first]:.0%}) · "
+                    f"second choice **{second}** ({reading.probabilities[second]:.1%})")
+    if prediction.error:
+        st.warning(prediction.error, icon=":material/help:")
+    if prediction.probabilities is not None:
+        if len(prediction.readings) > 1:
+            st.caption(f"Probabilities for the first of {len(prediction.readings)} digits:")
+        st.altair_chart(charts.probabilities(prediction.probabilities), width="stretch")
+
+
+def steps(prediction: Prediction) -> None:
+    """What the model saw (28x28) and how the drawing became that, step by step."""
+    prepared = prediction.preprocessed
+    if prepared is None or not prepared.steps:
+        return
+    if prepared.digits:
+        seen_col, text_col = st.columns([1, 3], vertical_alignment="center")
+        seen_col.image([images.enlarge(images.grey(d, 1.0), images.DIGIT_DISPLAY) for d in prepared.digits[:1]],
+                       caption="What the model sees: 28 x 28 pixels")
+        text_col.markdown("Before reading, the picture is turned into the format the network learned from: "
+                          "a white digit on black, fitted into a 20 x 20 box and centred in 28 x 28 pixels.")
+    st.image([images.enlarge(step.image, STEP_DISPLAY) if max(step.image.shape[:2]) < STEP_DISPLAY else step.image
+              for step in prepared.steps],
+             caption=[f"{number}. {step.caption}" for number, step in enumerate(prepared.steps, start=1)],
+             width=STEP_DISPLAY)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _read_upload(data: bytes, name: str, path: str, sha256: str, _stored: StoredModel) -> Prediction:
+    return predict(data, models.load(_stored), name=name, multi=True)
+
+
+def read_upload(data: bytes, name: str, stored: StoredModel) -> Prediction:
+    """One uploaded file through the library, computed once per file and model."""
+    return _read_upload(data, name, str(stored.path), stored.meta.get("sha256", ""), stored)
+
+
+def uploads(files: list, stored: StoredModel) -> None:
+    """Each uploaded file with its reading, or its problem in words; one bad file never hides the others."""
+    columns = st.columns(UPLOAD_COLUMNS)
+    for index, upload in enumerate(files):
+        prediction = read_upload(upload.getvalue(), upload.name, stored)
+        with columns[index % UPLOAD_COLUMNS].container(border=True, key=f"upload-card-{index}"):
+            upload_card(upload.file_id, prediction)
+
+
+def upload_card(file_id: str, prediction: Prediction) -> None:
+    st.markdown(f"**{prediction.file}**")
+    prepared = prediction.preprocessed
+    if prediction.digits is None:
+        st.error(prediction.error or "This file could not be read.", icon=":material/error:")
+        if prepared is not None and prepared.steps:
+            st.image(prepared.steps[0].image, caption="The picture as uploaded", width="stretch")
+        return
+    state.remember_digit(f"upload:{file_id}", prepared.digits[0])
+    # The last colour picture among the steps is the input with a box around each digit found.
+    boxed = next(step for step in reversed(prepared.steps) if step.image.ndim == 3)
+    st.image(boxed.image, caption=boxed.caption, width="stretch")
+    st.metric("Prediction", prediction.digits, help="Left to right, when the picture holds several digits.")
+    st.caption(f"Confidence {prediction.confidence:.0%}")
+    with st.expander("How it was read"):
+        steps(prediction)

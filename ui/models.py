@@ -1,0 +1,120 @@
+"""Which models this session can use, and loading them once per server process.
+
+Models are cached with st.cache_resource keyed by path and checksum, so every
+browser session shares one copy in memory and a retrained file at the same
+path is loaded afresh. The list of models is re-verified only when a file in
+the models folder changes, not on every rerun.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+from mnist_core import store
+from mnist_core.errors import MnistStudioError
+from mnist_core.paths import BUNDLED_MODEL, models_dir
+from ui import state
+
+if TYPE_CHECKING:
+    import keras
+
+FIX_BUNDLED = "python -m mnist_core train --model keras_cnn --out models/default.keras"
+MAX_CACHED_MODELS = 8  # each zoo model takes at most a few tens of MB in memory
+ALL_TRAINING_IMAGES = 60_000
+
+
+@dataclass(frozen=True)
+class Choices:
+    """The models on offer, plus why the bundled one is missing (if it is)."""
+
+    models: list[store.StoredModel]
+    bundled_problem: str | None
+
+    def find(self, path: str | None) -> store.StoredModel | None:
+        return next((model for model in self.models if str(model.path) == path), None)
+
+
+def _signature(folder: Path) -> tuple:
+    """Names, sizes and times of every model file: changes whenever a model is added or replaced."""
+    files = [BUNDLED_MODEL, store.sidecar_path(BUNDLED_MODEL), *(sorted(folder.glob("*")) if folder.is_dir() else [])]
+    return tuple((str(path), path.stat().st_size, path.stat().st_mtime_ns) for path in files if path.exists())
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _choices(folder: str, signature: tuple) -> Choices:
+    models, problem = [], None
+    try:
+        models.append(store.bundled_model())
+    except MnistStudioError as exc:
+        problem = str(exc)
+    return Choices(models + store.list_models(Path(folder)), problem)
+
+
+def available_models() -> Choices:
+    """The bundled model first (when it verifies), then every model trained so far, newest first."""
+    folder = models_dir()
+    return _choices(str(folder), _signature(folder))
+
+
+def is_bundled(stored: store.StoredModel) -> bool:
+    return stored.path.resolve() == BUNDLED_MODEL.resolve()
+
+
+def recipe(stored: store.StoredModel) -> str:
+    """How much training a model had, e.g. "1 epoch on 10,000 images"."""
+    config = stored.meta.get("config", {})
+    epochs = config.get("epochs", "?")
+    return f"{epochs} epoch{'' if epochs == 1 else 's'} on {config.get('limit') or ALL_TRAINING_IMAGES:,} images"
+
+
+def label(stored: store.StoredModel) -> str:
+    """A name for pickers that tells apart two runs of the same network."""
+    return f"{'Bundled: ' if is_bundled(stored) else ''}{stored.label} ({recipe(stored)})"
+
+
+def origin(stored: store.StoredModel) -> str:
+    """Where a model came from and how it was trained, in plain words."""
+    how = f"{recipe(stored)}, {stored.meta.get('device', '?')}"
+    if is_bundled(stored):
+        return f"Ships with the app ({how})"
+    return f"Trained here on {stored.meta.get('saved_at', '')[:16].replace('T', ' at ')} ({how})"
+
+
+@st.cache_resource(show_spinner="Loading the model…", max_entries=MAX_CACHED_MODELS)
+def _load(path: str, sha256: str) -> "keras.Model":
+    """One shared copy per file version; `sha256` is in the cache key on purpose."""
+    return store.load_model(path)[0]
+
+
+def load(stored: store.StoredModel) -> "keras.Model":
+    """The Keras model for `stored`; raises ModelFileError with a user-facing message."""
+    return _load(str(stored.path), stored.meta.get("sha256", ""))
+
+
+def chosen() -> store.StoredModel | None:
+    """This session's model file: its own choice, else the first on offer."""
+    choices = available_models()
+    return choices.find(state.selected_model_path()) or (choices.models[0] if choices.models else None)
+
+
+def current() -> tuple["keras.Model", store.StoredModel] | None:
+    """This session's model, loaded; or None after telling the user, in words, what to do."""
+    stored = chosen()
+    if stored is None:
+        st.error(no_model_message(available_models().bundled_problem))
+        return None
+    try:
+        return load(stored), stored
+    except MnistStudioError as exc:
+        st.error(f"The model could not be loaded. {exc}")
+        return None
+
+
+def no_model_message(problem: str | None) -> str:
+    return ("There is no model to read digits with yet: the model that ships with the app is missing or "
+            f"damaged. {problem or ''} To fix it, run `{FIX_BUNDLED}` in the app folder, "
+            "or train a model on the **Train** page.")

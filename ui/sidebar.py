@@ -1,0 +1,34 @@
+"""The sidebar every page shares: which model reads the digits, and where it came from."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from mnist_core.models import ZOO
+from ui import models, state
+
+
+def render() -> None:
+    """Let this session pick the bundled model or any model trained so far, and describe it."""
+    choices = models.available_models()
+    with st.sidebar:
+        st.header("Model in use")
+        if not choices.models:
+            st.error(models.no_model_message(choices.bundled_problem))
+            return
+        paths = [str(model.path) for model in choices.models]
+        if state.selected_model_path() not in paths:
+            state.choose_model(paths[0])
+        st.selectbox("Read digits with", paths, key=state.MODEL_KEY,
+                     format_func=lambda path: models.label(choices.find(path)),
+                     help="The bundled model, or any model trained on the Train page.")
+        chosen = choices.find(state.selected_model_path())
+        accuracy = chosen.meta.get("test_accuracy")
+        spec = ZOO.get(chosen.meta.get("model", ""))
+        st.metric("Test accuracy", f"{accuracy:.2%}" if isinstance(accuracy, float) else "unknown",
+                  help="Share of the 10,000 MNIST test digits this model reads correctly.")
+        st.markdown(f"**{spec.title if spec else chosen.meta.get('model', chosen.path.stem)}**")
+        st.caption(models.origin(chosen))
+        if choices.bundled_problem:
+            st.warning(f"The model that ships with the app is missing or damaged. "
+                       f"To restore it, run `{models.FIX_BUNDLED}`.")

@@ -1,0 +1,42 @@
+"""What one browser session remembers: its chosen model and its latest digit.
+
+Pages read and write session state only through these functions, so the keys
+are spelled once. Training jobs are deliberately NOT here: they live in the
+library's registry, so a refresh or a second browser never duplicates one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import streamlit as st
+
+MODEL_KEY = "model_path"  # the sidebar model picker's widget key: a model file path
+DIGIT_KEY = "latest_digit"  # 28x28 float digit for the Inside page
+DIGIT_SOURCES_KEY = "digit_sources"  # source name -> fingerprint of the digit it gave last
+
+
+def selected_model_path() -> str | None:
+    return st.session_state.get(MODEL_KEY)
+
+
+def choose_model(path: str) -> None:
+    """Make `path` this session's model; usable as a button's on_click."""
+    st.session_state[MODEL_KEY] = str(path)
+
+
+def latest_digit() -> np.ndarray | None:
+    return st.session_state.get(DIGIT_KEY)
+
+
+def remember_digit(source: str, digit: np.ndarray) -> None:
+    """Keep `digit` for the Inside page when `source` (the canvas, an upload) shows a new one.
+
+    Reruns repeat every source's digit; only a change makes it the latest.
+    """
+    fingerprint = hashlib.sha1(np.ascontiguousarray(digit, dtype=np.float32).tobytes()).hexdigest()
+    sources = st.session_state.setdefault(DIGIT_SOURCES_KEY, {})
+    if sources.get(source) != fingerprint:
+        sources[source] = fingerprint
+        st.session_state[DIGIT_KEY] = np.asarray(digit, dtype=np.float32)
