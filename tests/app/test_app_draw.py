@@ -1,0 +1,78 @@
+"""Draw & Upload and Inside: uploads read one by one, the canvas reading helpers, switching models."""
+
+from __future__ import annotations
+
+from conftest import digit_png
+from streamlit.testing.v1 import AppTest
+
+from ui import state
+
+
+def metric_values(at, label: str) -> list[str]:
+    return [metric.value for metric in at.metric if metric.label == label]
+
+
+def test_uploads_are_read_and_a_bad_file_is_explained_without_hiding_the_others(app):
+    at = app().run()
+    at.switch_page("pages/draw.py").run()
+    at.file_uploader[0].set_value([
+        ("three.png", digit_png(3), "image/png"),
+        ("notes.png", b"these are not pixels", "image/png"),
+        ("five.png", digit_png(5), "image/png"),
+    ]).run()
+    assert not at.exception
+    assert metric_values(at, "Prediction") == ["—", "3", "5"]  # the empty canvas, then the two good files
+    assert len(at.error) == 1 and "notes.png" in at.error[0].value
+    assert "Traceback" not in at.error[0].value
+    # The latest good digit is what the Inside page studies.
+    assert at.session_state[state.DIGIT_KEY].shape == (28, 28)
+    at.switch_page("pages/inside.py").run()
+    assert at.radio(key="inside_source").value == "Your latest digit"
+    assert metric_values(at, "Prediction") == ["5"]
+
+
+def canvas_reading():
+    """A stroke-drawn 7 (like the canvas sends) through the page's own helpers."""
+    import numpy as np
+    import streamlit as st
+
+    from mnist_core import inspect, synth
+    from ui import draw_view, models
+
+    model, _ = models.current()
+    digit, _ = inspect.test_digit(0)  # a 7
+    rgba = synth.canvas_like((digit * 255).astype(np.uint8), np.random.default_rng(0), stroke="normal")
+    if st.session_state.get("blank"):
+        rgba = np.zeros_like(rgba)
+    prediction = draw_view.read(rgba, model, several=False)
+    draw_view.answer(prediction)
+    draw_view.steps(prediction)
+
+
+def test_a_canvas_drawing_is_read_with_its_steps():
+    at = AppTest.from_function(canvas_reading, default_timeout=120).run()
+    assert not at.exception
+    assert metric_values(at, "Prediction") == ["7"]
+    assert at.markdown[0].value.startswith("First choice **7**")
+    assert at.session_state[state.DIGIT_KEY].shape == (28, 28)
+    assert len(at.get("image")) == 2, "the 28x28 input and the strip of preprocessing steps"
+
+
+def test_a_blank_drawing_gets_words_not_an_error():
+    at = AppTest.from_function(canvas_reading, default_timeout=120)
+    at.session_state["blank"] = True
+    at.run()
+    assert not at.exception and not at.error
+    assert metric_values(at, "Prediction") == ["?"]
+    assert at.warning
+
+
+def test_switching_the_model_in_the_sidebar(app, tiny_model):
+    at = app().run()
+    at.sidebar.selectbox[0].select(str(tiny_model.path)).run()
+    assert at.sidebar.selectbox[0].value == str(tiny_model.path)
+    assert at.sidebar.metric[0].value == f"{tiny_model.meta['test_accuracy']:.2%}"
+    assert any("Trained here" in caption.value for caption in at.sidebar.caption)
+    at.switch_page("pages/draw.py").run()
+    assert at.sidebar.selectbox[0].value == str(tiny_model.path)
+    assert not at.exception

