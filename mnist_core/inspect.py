@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .errors import MnistStudioError
+from .prediction import classify
 
 if TYPE_CHECKING:
     import keras
@@ -145,8 +146,8 @@ def dense_templates(model: "keras.Model") -> np.ndarray:
 
 
 def probabilities(model: "keras.Model", digit: np.ndarray) -> np.ndarray:
-    """The 10 class probabilities for `digit`."""
-    return np.asarray(model(_as_batch(digit), training=False), dtype=np.float64)[0]
+    """The 10 class probabilities for `digit`, computed exactly as the Draw page computes them."""
+    return classify(model, _as_batch(digit))[0]
 
 
 def occlusion(model: "keras.Model", digit: np.ndarray, patch: int = OCCLUSION_PATCH,
@@ -164,7 +165,7 @@ def occlusion(model: "keras.Model", digit: np.ndarray, patch: int = OCCLUSION_PA
     covered = np.repeat(image[None], len(corners), axis=0)
     for index, (y, x) in enumerate(corners):
         covered[index, y:y + patch, x:x + patch] = 0.0
-    drops = scores[predicted] - np.asarray(model(covered, training=False), dtype=np.float64)[:, predicted]
+    drops = scores[predicted] - classify(model, covered)[:, predicted]
     heat, counts = np.zeros(DIGIT_SHAPE), np.zeros(DIGIT_SHAPE)
     for drop, (y, x) in zip(drops, corners):
         heat[y:y + patch, x:x + patch] += max(drop, 0.0)
