@@ -1,0 +1,83 @@
+"""What a person does in the app, as Playwright steps: open a page, draw, read a metric, take a picture."""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+from playwright.sync_api import Locator, Page, expect
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+APP_READY_MS = 60_000
+SCREENSHOT_WIDTH = 1400
+MOVE_STEPS = 4  # intermediate mouse events between two points, like a real hand
+
+Stroke = list[tuple[float, float]]  # points in canvas pixels (0-280)
+
+# Digits as pen strokes on the 280x280 canvas.
+ONE: list[Stroke] = [[(140, 45), (140, 235)]]
+SEVEN: list[Stroke] = [[(75, 60), (205, 60), (180, 110), (150, 170), (125, 235)]]
+ZERO: list[Stroke] = [[(140 + 62 * math.sin(t / 24 * 2 * math.pi), 140 - 95 * math.cos(t / 24 * 2 * math.pi))
+                       for t in range(26)]]
+
+
+def open_app(page: Page, url: str) -> None:
+    page.goto(url)
+    expect(page.get_by_test_id("stSidebarNav")).to_be_visible(timeout=APP_READY_MS)
+
+
+def go_to(page: Page, title: str) -> None:
+    """Click a page in the sidebar navigation: same browser session, unlike a new URL."""
+    page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
+def metric(scope: Page | Locator, label: str) -> Locator:
+    """The value element of the st.metric labelled `label` within `scope`."""
+    page = scope if isinstance(scope, Page) else scope.page
+    # The inner locator of `has` is matched inside each candidate, so it is built from the page.
+    label_inside = page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
+    return scope.get_by_test_id("stMetric").filter(has=label_inside).get_by_test_id("stMetricValue")
+
+
+def expect_no_traceback(page: Page) -> None:
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    assert "Traceback" not in page.inner_text("body")
+
+
+def canvas(page: Page) -> Locator:
+    """The drawing surface (the top one of the canvas widget's stacked HTML canvases)."""
+    return page.locator("canvas.upper-canvas")
+
+
+def draw(page: Page, strokes: list[Stroke], shift: float = 0) -> None:
+    """Draw `strokes` with the mouse, moved `shift` pixels to the right."""
+    surface = canvas(page)
+    expect(surface).to_be_visible()
+    box = surface.bounding_box()
+    left, top = box["x"] + shift, box["y"]
+    for stroke in strokes:
+        page.mouse.move(left + stroke[0][0], top + stroke[0][1])
+        page.mouse.down()
+        for x, y in stroke[1:]:
+            page.mouse.move(left + x, top + y, steps=MOVE_STEPS)
+        page.mouse.up()
+
+
+def clear_canvas(page: Page) -> None:
+    page.get_by_role("button", name=re.compile("Clear")).click()
+    expect(metric(page, "Prediction")).to_have_text("—")
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """The whole page (Streamlit scrolls inside its main area, so the viewport is grown to fit)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    height = page.evaluate("Math.max(document.querySelector('[data-testid=\"stMain\"]').scrollHeight, 900)")
+    previous = page.viewport_size
+    page.set_viewport_size({"width": SCREENSHOT_WIDTH, "height": int(height) + 40})
+    page.wait_for_timeout(500)  # let charts re-lay themselves out
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    page.set_viewport_size(previous)
+    return path

@@ -1,0 +1,182 @@
+"""MNIST Studio in a real browser: drawing, uploading, training, sharing a job, looking inside.
+
+Each test is what a person in the audience would do; screenshots of every
+page land in artifacts/screenshots/ for a human to look at.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from playwright.sync_api import Page, expect
+
+from browser_steps import (ONE, SEVEN, ZERO, canvas, clear_canvas, draw, expect_no_traceback, go_to, metric, open_app,
+                           screenshot)
+from mnist_core.data import load_mnist
+from mnist_core.models import ZOO
+from mnist_core.training import TrainConfig
+
+pytestmark = pytest.mark.e2e
+
+TRAINING_DONE_MS = 180_000
+PAGES = ("Train", "Draw & Upload", "Inside the model")
+
+
+def mnist_png(path: Path, labels: str, scale: int = 8) -> Path:
+    """Test-set digits for `labels`, side by side, enlarged, as black ink on white paper."""
+    mnist = load_mnist()
+    digits = [mnist.x_test[int(np.flatnonzero(mnist.y_test == int(label))[0])] for label in labels]
+    gap = np.zeros((28, 10), np.uint8)
+    row = np.hstack([part for digit in digits for part in (gap, digit)] + [gap])
+    Image.fromarray(255 - row).resize((row.shape[1] * scale, 28 * scale), Image.BILINEAR).save(path)
+    return path
+
+
+def progress_step(page: Page) -> int:
+    text = page.get_by_test_id("stProgress").inner_text()
+    found = re.search(r"step ([\d,]+) of", text)
+    return int(found.group(1).replace(",", "")) if found else 0
+
+
+def test_every_page_opens_without_a_traceback(page: Page, app_url: str) -> None:
+    open_app(page, app_url)
+    for title in PAGES:
+        go_to(page, title)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        page.wait_for_timeout(1500)  # let images and charts arrive
+        expect_no_traceback(page)
+        screenshot(page, f"page-{title.split()[0].lower()}")
+
+
+def test_drawn_digits_are_read(page: Page, app_url: str) -> None:
+    open_app(page, app_url)
+    go_to(page, "Draw & Upload")
+    expect(metric(page, "Prediction")).to_have_text("—")
+    for strokes, digit in ((ONE, "1"), (SEVEN, "7"), (ZERO, "0")):
+        draw(page, strokes)
+        expect(metric(page, "Prediction")).to_have_text(digit)
+        screenshot(page, f"draw-{digit}")
+        if digit != "0":
+            clear_canvas(page)
+    # The drawing is the digit the Inside page studies, and it is still there on coming back.
+    go_to(page, "Inside the model")
+    expect(metric(page, "Prediction")).to_have_text("0")
+    # The digit, its attention map, and filters and activation maps of the bundled CNN's conv layers.
+    expect(page.get_by_test_id("stImage").nth(4)).to_be_visible()
+    expect_no_traceback(page)
+    screenshot(page, "inside-drawn-zero")
+    go_to(page, "Draw & Upload")
+    expect(metric(page, "Prediction")).to_have_text("0")
+
+
+def test_several_drawn_digits_are_read_left_to_right(page: Page, app_url: str) -> None:
+    open_app(page, app_url)
+    go_to(page, "Draw & Upload")
+    page.get_by_text("Several digits").click()
+    expect(canvas(page)).to_have_attribute("width", re.compile(r"^[5-9]\d\d$"))
+    for offset, strokes in enumerate((ONE, SEVEN, ZERO)):
+        draw(page, strokes, shift=offset * 220)
+    expect(metric(page, "Prediction")).to_have_text("170")
+    expect_no_traceback(page)
+    screenshot(page, "draw-several")
+
+
+def test_uploads_read_good_files_and_explain_bad_ones(page: Page, app_url: str, tmp_path: Path) -> None:
+    good = mnist_png(tmp_path / "three.png", "3")
+    several = mnist_png(tmp_path / "year.png", "427")
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"this is not a picture at all")
+    open_app(page, app_url)
+    go_to(page, "Draw & Upload")
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files([good, broken, several])
+    cards = page.locator("[class*=st-key-upload-card]")
+    three = cards.filter(has_text="three.png")
+    expect(metric(three, "Prediction")).to_have_text("3")
+    expect(metric(cards.filter(has_text="year.png"), "Prediction")).to_have_text("427")
+    error = cards.filter(has_text="broken.png").get_by_test_id("stAlertContentError")
+    expect(error).to_be_visible()
+    assert "Traceback" not in error.inner_text()
+    expect_no_traceback(page)
+    screenshot(page, "upload")
+
+
+def choose_settings(page: Page, images: str, epochs: int = 1, model: str = "fast") -> None:
+    """Pick the zoo model, the training slice (a slider notch at a time) and the epochs.
+
+    Each model has its own widgets (keys end in its name), so waiting for them means the page has caught up.
+    """
+    title = ZOO[model].title
+    picker = page.get_by_role("combobox", name="Model")
+    if picker.input_value() != title:
+        picker.click()
+        page.get_by_role("option", name=title, exact=True).click()
+    slider = page.locator(f".st-key-slice-{model}").get_by_role("slider")
+    expect(slider).to_be_visible()
+    slider.focus()
+    while (now := slider.get_attribute("aria-valuetext")) != images:
+        slider.press("ArrowRight" if int(now.replace(",", "")) < int(images.replace(",", "")) else "ArrowLeft")
+        expect(slider).not_to_have_attribute("aria-valuetext", now)
+    box = page.locator(f".st-key-epochs-{model}").get_by_role("spinbutton")
+    if box.input_value() != str(epochs):
+        box.fill(str(epochs))
+        box.press("Enter")
+        expect(box).to_have_value(str(epochs))
+
+
+def finished(page: Page) -> None:
+    """Wait for the results (or a failure, which then fails the test at once)."""
+    use = page.get_by_role("button", name=re.compile("Use this model"))
+    expect(use.or_(page.get_by_test_id("stAlertContentError"))).to_be_visible(timeout=TRAINING_DONE_MS)
+    assert use.is_visible(), page.get_by_test_id("stAlertContentError").inner_text()
+
+
+def test_training_shows_live_progress_and_the_model_can_be_used(page: Page, app_url: str) -> None:
+    open_app(page, app_url)
+    choose_settings(page, "10,000")  # the page's quick default: long enough to watch the chart grow
+    page.get_by_role("button", name=re.compile("Start training")).click()
+    expect(page.get_by_test_id("stProgress")).to_be_visible()
+    expect(page.get_by_test_id("stVegaLiteChart").first).to_be_visible(timeout=60_000)
+    first = progress_step(page)
+    page.wait_for_timeout(2500)
+    assert progress_step(page) > first or page.get_by_role("button", name=re.compile("Use this model")).count()
+    screenshot(page, "train-running")
+    finished(page)
+    expect(metric(page, "Test accuracy (ours)")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Mistakes: [\d,]+ of 10,000"))).to_be_visible(timeout=60_000)
+    expect_no_traceback(page)
+    screenshot(page, "train-finished")
+    page.get_by_role("button", name=re.compile("Use this model")).click()
+    picker = page.get_by_test_id("stSidebar").get_by_role("combobox", name="Read digits with")
+    expect(picker).to_have_value(re.compile("^fast"))
+    go_to(page, "Draw & Upload")
+    expect(picker).to_have_value(re.compile("^fast"))
+    expect(page.get_by_test_id("stSidebar")).to_contain_text("Trained here")
+
+
+def test_two_browsers_follow_one_training_job(new_page, app_url: str) -> None:
+    # The Keras CNN trains in float32; the fast preset's CPU bfloat16 training has been seen to fail in the
+    # server while a second session follows it (a library bug, reported), which is not what this test is about.
+    config = TrainConfig.for_model("keras_cnn", epochs=1, limit=2_000)
+    first, second = new_page(), new_page()
+    for page in (first, second):
+        open_app(page, app_url)
+    choose_settings(first, "2,000", model="keras_cnn")
+    first.get_by_role("button", name=re.compile("Start training")).click()
+    expect(first.get_by_test_id("stProgress")).to_be_visible()
+    # The second person asks for the same settings while the job runs: they join it, nothing new starts.
+    choose_settings(second, "2,000", model="keras_cnn")
+    # Following the job: its progress (or, on a fast machine, its result), never a second Start.
+    progress = second.get_by_test_id("stProgress")
+    expect(progress.or_(second.get_by_role("button", name=re.compile("Use this model")))).to_be_visible()
+    if progress.count():
+        expect(progress).to_contain_text(f"of {config.total_steps}")
+    expect(second.get_by_role("button", name=re.compile("Start training"))).to_have_count(0)
+    for page in (first, second):
+        finished(page)
+    accuracies = {metric(page, "Test accuracy (ours)").inner_text() for page in (first, second)}
+    assert len(accuracies) == 1
+    assert not second.get_by_text("Another training is").count()
