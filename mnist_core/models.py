@@ -54,8 +54,6 @@ class ModelSpec:
     params: int
     defaults: Recipe
     builder: Callable[[BuildOptions], "keras.Model"]
-    # Our presets may train in bfloat16 on CPUs that do it natively; the tutorials stay as published.
-    cpu_bfloat16: bool = False
 
     def build(self, options: BuildOptions) -> "keras.Model":
         """A compiled Keras model: input (N, 28, 28, 1) floats in [0, 1], output class probabilities."""
@@ -267,14 +265,14 @@ ZOO: dict[str, ModelSpec] = {spec.name: spec for spec in (
         network="conv5x5/2 24, conv3x3/2 48, conv3x3 96 (each + batch norm), dense10",
         published_recipe="Adam one-cycle peak 1e-2, label smoothing 0.1, batch 256, 2 epochs",
         reported_accuracy=0.990, params=100_162,
-        defaults=Recipe(epochs=2, batch_size=256, learning_rate=1e-2), builder=build_fast, cpu_bfloat16=True),
+        defaults=Recipe(epochs=2, batch_size=256, learning_rate=1e-2), builder=build_fast),
     ModelSpec(
         name="best", title="Best preset (ours)",
         source="MNIST Studio",
         network="augmentation, 5 x (conv3x3 + batch norm) 32-32-64-64-128, global pool, dropout, dense10",
         published_recipe="Adam one-cycle peak 3e-3, label smoothing 0.1, batch 128, 15 epochs",
         reported_accuracy=0.996, params=141_098,
-        defaults=Recipe(epochs=15, batch_size=128, learning_rate=3e-3), builder=build_best, cpu_bfloat16=True),
+        defaults=Recipe(epochs=15, batch_size=128, learning_rate=3e-3), builder=build_best),
 )}
 
 
