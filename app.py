@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import errors, sidebar
+from ui import errors, runtime, sidebar
 
 HERE = Path(__file__).parent
 # URL paths differ from the file names on purpose: Streamlit's legacy pages/ folder mode (which AppTest
@@ -22,6 +22,7 @@ PAGES = (
 
 def run() -> None:
     st.set_page_config(page_title="MNIST Studio", page_icon=":material/edit_note:", layout="wide")
+    runtime.keep_keras_state()  # training jobs share this process with the pages
     page = st.navigation([st.Page(HERE / path, title=title, icon=icon, url_path=url)
                           for path, title, icon, url in PAGES])
     with errors.shown_in_words():

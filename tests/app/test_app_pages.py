@@ -66,3 +66,15 @@ def test_without_a_usable_model_every_page_says_how_to_fix_it(app, broken_bundle
     messages = " ".join(error.value for error in at.error)
     assert models.FIX_BUNDLED in messages
     assert "Traceback" not in messages
+
+
+def test_script_runs_leave_keras_alone(app, monkeypatch):
+    """A reset after each run would break training jobs running in this process (see ui/runtime.py)."""
+    import keras
+
+    resets = []
+    monkeypatch.setattr(keras.backend, "clear_session", lambda *args, **kwargs: resets.append(1))
+    at = app().run()
+    at.switch_page("pages/inside.py").run()
+    assert not at.exception
+    assert resets == []
