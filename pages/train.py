@@ -16,9 +16,10 @@ snap = job.snapshot() if job else None
 if snap is not None and snap.state == "failed":
     train_view.failure(snap)
 if snap is None or snap.state in ("stopped", "failed"):
-    # Started in the click's callback, so this very run already finds the job running.
-    st.button("Start training", type="primary", icon=":material/play_arrow:", on_click=training.start_training,
-              args=(config,))
+    # Started here, with this run's settings (a click sends them along), then drawn again as running.
+    if st.button("Start training", type="primary", icon=":material/play_arrow:"):
+        training.start_training(config)
+        st.rerun()
 elif not snap.finished:
     train_view.live(config)
 if snap is not None and snap.finished and snap.result is not None:

@@ -94,7 +94,8 @@ def answer(prediction: Prediction) -> None:
     if prediction.probabilities is not None:
         if len(prediction.readings) > 1:
             st.caption(f"Probabilities for the first of {len(prediction.readings)} digits:")
-        st.altair_chart(charts.probabilities(prediction.probabilities), width="stretch")
+        st.vega_lite_chart(charts.probabilities_frame(prediction.probabilities), charts.PROBABILITIES,
+                           width="stretch")
 
 
 def steps(prediction: Prediction) -> None:

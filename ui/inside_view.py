@@ -45,7 +45,7 @@ def overview(model: "keras.Model", digit: np.ndarray) -> None:
     scores = inspect.probabilities(model, digit)
     with chart_col:
         st.metric("Prediction", str(int(scores.argmax())), help=f"with {scores.max():.0%} probability")
-        st.altair_chart(charts.probabilities(scores), width="stretch")
+        st.vega_lite_chart(charts.probabilities_frame(scores), charts.PROBABILITIES, width="stretch")
     heat_col.image(images.enlarge(images.heat(inspect.occlusion(model, digit), digit), images.DIGIT_DISPLAY),
                    caption="Where it looks: bright spots are where covering the digit changes the answer most")
 

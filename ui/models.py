@@ -72,8 +72,8 @@ def recipe(stored: store.StoredModel) -> str:
 
 
 def label(stored: store.StoredModel) -> str:
-    """A name for pickers that tells apart two runs of the same network."""
-    return f"{'Bundled: ' if is_bundled(stored) else ''}{stored.label} ({recipe(stored)})"
+    """A name for pickers: the bundled model, or a run told apart from other runs of the same network."""
+    return f"Bundled: {stored.label}" if is_bundled(stored) else f"{stored.label} ({recipe(stored)})"
 
 
 def origin(stored: store.StoredModel) -> str:

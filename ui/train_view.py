@@ -128,9 +128,10 @@ def curves(snap: training.Progress) -> None:
     """Loss and accuracy side by side, as far as the job has got."""
     loss_col, accuracy_col = st.columns(2)
     if snap.batches:
-        loss_col.altair_chart(charts.loss(snap.batches), width="stretch")
+        loss_col.vega_lite_chart(charts.loss_frame(snap.batches), charts.LOSS, width="stretch")
     if snap.batches or snap.epochs:
-        accuracy_col.altair_chart(charts.accuracy(snap.batches, snap.epochs), width="stretch")
+        accuracy_col.vega_lite_chart(charts.accuracy_frame(snap.batches, snap.epochs), charts.ACCURACY,
+                                     width="stretch")
 
 
 def results(snap: training.Progress) -> None:
@@ -180,7 +181,7 @@ def mistakes(result: Evaluation) -> None:
     matrix_col, grid_col = st.columns([1, 1])
     with matrix_col:
         st.subheader("Which digits get mixed up")
-        st.altair_chart(charts.confusion(result.confusion), width="stretch")
+        st.vega_lite_chart(charts.confusion_frame(result.confusion), charts.CONFUSION, width="stretch")
     with grid_col:
         st.subheader(f"Mistakes: {result.error_count:,} of {result.total:,}")
         shown = result.mistakes
