@@ -11,6 +11,8 @@ from playwright.sync_api import Locator, Page, expect
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 APP_READY_MS = 60_000
 SCREENSHOT_WIDTH = 1400
+SCREENSHOT_MARGIN = 120  # pixels below the content
+SCREENSHOT_TRIES = 4
 MOVE_STEPS = 4  # intermediate mouse events between two points, like a real hand
 
 Stroke = list[tuple[float, float]]  # points in canvas pixels (0-280)
@@ -71,12 +73,18 @@ def clear_canvas(page: Page) -> None:
 
 
 def screenshot(page: Page, name: str) -> Path:
-    """The whole page (Streamlit scrolls inside its main area, so the viewport is grown to fit)."""
+    """The whole page: Streamlit scrolls inside its main area, so the viewport is grown until all of it fits."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    height = page.evaluate("Math.max(document.querySelector('[data-testid=\"stMain\"]').scrollHeight, 900)")
     previous = page.viewport_size
-    page.set_viewport_size({"width": SCREENSHOT_WIDTH, "height": int(height) + 40})
-    page.wait_for_timeout(500)  # let charts re-lay themselves out
+    page.wait_for_load_state("networkidle")
+    height = 0
+    for _ in range(SCREENSHOT_TRIES):  # images and charts arriving can lengthen the page
+        needed = page.evaluate("document.querySelector('[data-testid=\"stMainBlockContainer\"]').scrollHeight")
+        if needed + SCREENSHOT_MARGIN <= height:
+            break
+        height = max(previous["height"], needed + SCREENSHOT_MARGIN)
+        page.set_viewport_size({"width": SCREENSHOT_WIDTH, "height": height})
+        page.wait_for_timeout(500)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path))
     page.set_viewport_size(previous)

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from mnist_core.data import load_mnist
+
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -51,6 +53,9 @@ def _healthy(url: str) -> bool:
 @pytest.fixture(scope="session")
 def app_url(studio_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Start `streamlit run app.py` on a free port; stop it when the session ends."""
+    # Decode MNIST into the home folder now, so the server's first training reads the decoded copy
+    # instead of unpacking the dataset while the browser tests wait on it.
+    load_mnist()
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     log = tmp_path_factory.mktemp("streamlit") / "server.log"

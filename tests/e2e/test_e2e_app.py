@@ -118,13 +118,18 @@ def choose_settings(page: Page, images: str, epochs: int = 1, model: str = "fast
     expect(slider).to_be_visible()
     slider.focus()
     while (now := slider.get_attribute("aria-valuetext")) != images:
-        slider.press("ArrowRight" if int(now.replace(",", "")) < int(images.replace(",", "")) else "ArrowLeft")
+        slider.press("ArrowRight" if count(now) < count(images) else "ArrowLeft")
         expect(slider).not_to_have_attribute("aria-valuetext", now)
     box = page.locator(f".st-key-epochs-{model}").get_by_role("spinbutton")
     if box.input_value() != str(epochs):
         box.fill(str(epochs))
         box.press("Enter")
         expect(box).to_have_value(str(epochs))
+
+
+def count(label: str) -> int:
+    """The number in a slider label such as "10,000" or "all 60,000"."""
+    return int(re.sub(r"\D", "", label))
 
 
 def finished(page: Page) -> None:
@@ -157,22 +162,18 @@ def test_training_shows_live_progress_and_the_model_can_be_used(page: Page, app_
     expect(page.get_by_test_id("stSidebar")).to_contain_text("Trained here")
 
 
-@pytest.mark.xfail(strict=False, reason="flaky on a loaded 2-core machine: the first page's progress or result "
-                   "did not appear within the timeout in 2 of 2 runs beside other work; sharing one job is also "
-                   "covered by tests/app and tests/unit/test_training.py (to be fixed, see the issue notes)")
 def test_two_browsers_follow_one_training_job(new_page, app_url: str) -> None:
-    # The Keras CNN trains in float32; the fast preset's CPU bfloat16 training has been seen to fail in the
-    # server while a second session follows it (a library bug, reported), which is not what this test is about.
-    config = TrainConfig.for_model("keras_cnn", epochs=1, limit=2_000)
+    # The fast preset trains in bfloat16 on capable CPUs: it failed, and every preset crawled, while Streamlit
+    # reset Keras after each watcher's chart tick (see ui/runtime.py). Watching must not disturb the job.
+    config = TrainConfig.for_model("fast", epochs=2, limit=5_000)
     first, second = new_page(), new_page()
     for page in (first, second):
         open_app(page, app_url)
-    choose_settings(first, "2,000", model="keras_cnn")
+    choose_settings(first, "5,000", epochs=2)
     first.get_by_role("button", name=re.compile("Start training")).click()
-    started = first.get_by_test_id("stProgress").or_(first.get_by_role("button", name=re.compile("Use this model")))
-    expect(started).to_be_visible(timeout=180_000)
+    expect(first.get_by_test_id("stProgress")).to_be_visible()
     # The second person asks for the same settings while the job runs: they join it, nothing new starts.
-    choose_settings(second, "2,000", model="keras_cnn")
+    choose_settings(second, "5,000", epochs=2)
     # Following the job: its progress (or, on a fast machine, its result), never a second Start.
     progress = second.get_by_test_id("stProgress")
     expect(progress.or_(second.get_by_role("button", name=re.compile("Use this model")))).to_be_visible()
