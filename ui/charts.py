@@ -27,7 +27,8 @@ CORRECT_COLOUR = "#DCE6F5"
 
 _CONFIG = {"axis": {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE},
            "legend": {"labelFontSize": FONT_SIZE, "orient": "bottom"}}
-_EPOCHS = {"field": "epoch", "type": "quantitative", "title": "epochs of training", "scale": {"domainMin": 0}}
+_EPOCHS = {"field": "epoch", "type": "quantitative", "title": "epochs of training",
+           "scale": {"domainMin": 0, "padding": 10}}  # room for the last dot at the right edge
 
 LOSS: dict[str, Any] = {
     "height": HEIGHT, "config": _CONFIG,
@@ -39,7 +40,7 @@ LOSS: dict[str, Any] = {
 _KIND = {"field": "kind", "type": "nominal", "title": "",
          "scale": {"domain": [TRAIN_LABEL, TEST_LABEL], "range": [TRAIN_COLOUR, TEST_COLOUR]}}
 _ACCURACY = {"field": "accuracy", "type": "quantitative", "title": "accuracy", "axis": {"format": "%"},
-             "scale": {"zero": False}}
+             "scale": {"domain": [0, 1]}}
 ACCURACY: dict[str, Any] = {
     "height": HEIGHT, "config": _CONFIG,
     "encoding": {"x": _EPOCHS, "y": _ACCURACY, "color": _KIND},

@@ -25,6 +25,7 @@ STROKE_WIDTHS = (8, 40, 22)  # min, max, default, in canvas pixels
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff"]
 STEP_DISPLAY = 180  # pixels a side for each preprocessing step
 UPLOAD_COLUMNS = 3
+MAX_DIGITS_SHOWN = 8  # 28x28 inputs shown for a drawn number
 
 # Session keys of the canvas. The last drawing is kept, so it comes back after a visit to another page.
 CANVAS_KEY = "canvas"
@@ -104,11 +105,14 @@ def steps(prediction: Prediction) -> None:
     if prepared is None or not prepared.steps:
         return
     if prepared.digits:
-        seen_col, text_col = st.columns([1, 3], vertical_alignment="center")
-        seen_col.image([images.enlarge(images.grey(d, 1.0), images.DIGIT_DISPLAY) for d in prepared.digits[:1]],
-                       caption="What the model sees: 28 x 28 pixels")
-        text_col.markdown("Before reading, the picture is turned into the format the network learned from: "
-                          "a white digit on black, fitted into a 20 x 20 box and centred in 28 x 28 pixels.")
+        st.markdown("Before reading, the picture is turned into the format the network learned from: "
+                    "a white digit on black, fitted into a 20 x 20 box and centred in 28 x 28 pixels.")
+        shown = prepared.digits[:MAX_DIGITS_SHOWN]
+        captions = ["What the model sees: 28 x 28 pixels"] if len(shown) == 1 else [
+            f"Digit {number}, as the model sees it" for number in range(1, len(shown) + 1)]
+        st.image([images.enlarge(images.grey(d, 1.0), images.DIGIT_DISPLAY) for d in shown], caption=captions,
+                 width=images.DIGIT_DISPLAY)
+        st.markdown("**Step by step**")
     st.image([images.enlarge(step.image, STEP_DISPLAY) if max(step.image.shape[:2]) < STEP_DISPLAY else step.image
               for step in prepared.steps],
              caption=[f"{number}. {step.caption}" for number, step in enumerate(prepared.steps, start=1)],

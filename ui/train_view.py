@@ -101,6 +101,8 @@ def _live(config: training.TrainConfig) -> None:
         st.rerun()  # the whole page, to show the results
     if snap.state == "queued":
         st.progress(0.0, text="Waiting for another training to finish…")
+    elif snap.step >= snap.total_steps:
+        st.progress(1.0, text="All batches done: testing on the 10,000 test images and saving the model…")
     else:
         left = f" · about {duration(snap.eta_seconds)} left" if snap.eta_seconds is not None else ""
         st.progress(snap.fraction, text=f"Training: {snap.fraction:.0%}{left} · step {snap.step:,} of "
