@@ -22,36 +22,48 @@ from PIL import Image
 
 from mnist_core.imageio import load_image
 
-# Sizes of the MNIST format.
+# The MNIST format.
 SIDE = 28  # output image side
 BOX = 20  # the digit is fitted into BOX x BOX, keeping its aspect ratio
 CENTRE = 14.0  # MNIST centre of mass, in pixel-index coordinates
+INK_EDGE = (0.3, 0.7)  # ink levels mapped to 0 and 1 before anti-aliased downscaling
+STROKE_TARGET = 2.2  # stroke width in 28x28 pixels (2 x ink mass / outline; MNIST median)
+STROKE_RANGE = (1.5, 4.5)  # MNIST holds these; thinner is thickened, fatter thinned
 
-# Working resolution: small inputs are enlarged and large ones reduced to this.
-WORK_LONG_SIDE = (512, 1024)
+# Working resolution, lighting and polarity.
+WORK_LONG_SIDE = (512, 1024)  # small inputs are enlarged and large ones reduced to this
 MIN_INPUT_SIDE = 8  # pixels; anything smaller cannot hold a readable digit
 COARSE_LONG_SIDE = 48  # grid on which the polarity is judged
 POLARITY_PRIOR = 2.0  # ink of the paper's own lightness must outweigh the other this much
 MIN_DEPARTURE = 24.0  # grey levels: smaller departures from the paper are texture, not ink
-
-# Decisions "there is nothing to read here".
+SHEET_SIDE = 128  # px: a sheet of paper on a table is looked for at this size
+SHEET_MIN_AREA = 0.25  # the lit paper covers at least this share of the photo
+SHEET_SOLIDITY = 0.7  # ... and, with its writing, of the sheet's rectangle
+SHEET_MIN_SIDE = 0.3  # the sheet's short side spans at least this share of the photo's
+SHEET_STROKE = 0.36  # the writing on it is thinner than this share of that side
+SHEET_MIN_TABLE = 0.03  # the table shows on at least this share of the photo
+SHEET_FRAME = 0.5  # ... runs along at least this share of the border
+SHEET_TABLE_DARKNESS = 0.6  # ... and is at most this share of the paper's brightness
+SHEET_TABLE_FLAT = 0.4  # ... and even: nothing on it darker by this share of the step up to paper
+SHEET_TABLE_GRAIN = 0.5  # ... but photographed: grey levels of noise at least (median deviation)
 BACKGROUND_STROKES = 3.0  # the paper is estimated over windows this many strokes wide
 MIN_BACKGROUND = 5.0  # px: the narrowest such window
 BACKGROUND_CELLS = 12  # grid cells across that window (keeps the closing cheap)
 
+# Decisions "there is nothing to read here".
 MIN_CONTRAST = 12.0  # grey levels between darkest and lightest; below: blank
 MIN_INK = 0.18  # ink must be this much darker (or lighter) than its paper
 MAX_NOISE = 0.14  # pixel noise / contrast above which the image is noise
 NOISE_SPECKS = 40  # that many specks outweighing the kept ink also means noise
 
 # Ruled notebook lines: straight across most of the image and lighter than the ink.
+RULE_THRESHOLD = 0.25  # rules are looked for in ink above this share of the ink threshold
+RULE_GRID_COARSE, RULE_GRID_FINE = 4, 2  # ... on grids this many pixels coarse (a cheap look first)
 RULE_SPAN = 0.6  # share of the image's width (or height) a rule crosses, gaps aside
 RULE_EDGE = 0.1  # ... running from this close to one edge to as close to the other
 RULE_SLOPE = 0.08  # at most this steep (about 5 degrees)
 RULE_TOLERANCE = 2  # grid cells: pieces of one rule follow each other this closely at mid-width
-RULE_THRESHOLD = 0.25  # rules are looked for in ink above this share of the ink threshold
-RULE_GRID_COARSE, RULE_GRID_FINE = 4, 2  # ... on grids this many pixels coarse (a cheap look first)
-RULE_CONTRAST = 0.7  # and its ink at most this share of the writing's
+RULE_CONTRAST = 0.7  # a rule's ink is at most this share of the writing's
 
 # Cleaning and segmentation, relative to the image or to the digits found.
 SPECK_FRACTION = 0.04  # parts smaller than this share of the biggest are specks
@@ -67,13 +79,9 @@ DASH_ASPECT = 4.0  # one stroke this many times wider than tall is a dash or a r
 SPLIT_ASPECT = 1.6  # a lone "digit" wider than this x its height holds several (0.3% of MNIST are)
 SPLIT_IN_ROW = 1.4  # in a row: wider than this x the typical digit height
 DIGIT_ASPECT = 0.75  # typical MNIST width / height, to guess how many
-MAX_DIGITS = 30
+MAX_DIGITS = 30  # more marks than this are read as the first 30
 
-# Stroke width in 28x28 pixels (2 x ink mass / outline length; MNIST median 2.2).
-INK_EDGE = (0.3, 0.7)  # ink levels mapped to 0 and 1 before anti-aliased downscaling
-STROKE_TARGET = 2.2
-STROKE_RANGE = (1.5, 4.5)  # MNIST holds these; thinner is thickened, fatter thinned
-
+# Reasons for "no digits", in the user's words.
 EMPTY_CANVAS = "The canvas is empty: draw a digit."
 BLANK = "No ink found: the image looks blank."
 NOISE = "This looks like noise, not a digit."
@@ -137,6 +145,9 @@ def preprocess(
 
     work = _resize(gray, scale)
     steps.append(Step("Grayscale", _u8(work)))
+    work, on_table = _paper_only(work)
+    if on_table:
+        steps.append(Step("Paper found (the table around it ignored)", _u8(work)))
     dark_ink = _dark_ink(work)
     paper = work if dark_ink else 255.0 - work  # from here on: dark ink on light paper
     flat = _flatten(paper)
@@ -165,7 +176,8 @@ def preprocess(
     kept = np.zeros_like(mask)
     for part in parts:
         kept[part.slices] |= part.mask
-    steps.append(Step("Specks and border removed", kept.astype(np.uint8) * 255))
+    cleaned = "Specks and border marks removed" if multi else "Specks removed"
+    steps.append(Step(cleaned, kept.astype(np.uint8) * 255))
 
     groups = _segment(parts, multi, ink)
     if not groups:
@@ -195,6 +207,9 @@ class _Part:
     @property
     def area(self) -> int:
         return int(self.mask.sum())
+
+
+# --- Grey, lighting and polarity ---
 
 
 def _grayscale(rgba: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -252,6 +267,68 @@ def _noise_ratio(gray: np.ndarray) -> float:
     residual = gray - cv2.blur(gray, (3, 3))
     noise = 1.4826 * np.median(np.abs(residual - np.median(residual)))  # MAD -> sigma
     return float(noise / max(_contrast(gray), 1.0))
+
+
+def _paper_only(work: np.ndarray) -> tuple[np.ndarray, bool]:
+    """A sheet of paper photographed on a dark table: paint the table over with the paper.
+
+    The sheet is the biggest light region (halfway between the two Otsu classes
+    of a small blurred copy), fitted with its smallest enclosing rectangle, so
+    writing at its edge stays on it. The table is what is dark, reaches the
+    border and lies outside that rectangle; it must frame the photo and be far
+    darker than the paper, and even (a shadow holding writing is not). Over the
+    table, the paper is extended smoothly (a normalised blur), so lighting and
+    polarity are judged on the paper alone.
+    """
+    small = cv2.GaussianBlur(_resize(work, SHEET_SIDE / max(work.shape)), (0, 0), 1.5)
+    threshold, _ = cv2.threshold(_u8(small), 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    if small.min() > threshold or small.max() <= threshold:
+        return work, False
+    dark = small <= (np.median(small[small <= threshold]) + np.median(small[small > threshold])) / 2
+    count, labels, stats, _ = cv2.connectedComponentsWithStats((~dark).astype(np.uint8), connectivity=8)
+    if count < 2:
+        return work, False
+    light = labels == 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    rectangle = cv2.minAreaRect(np.argwhere(light)[:, ::-1].astype(np.float32))
+    corners = cv2.boxPoints(rectangle)
+    sheet = np.zeros(small.shape, np.uint8)
+    cv2.fillPoly(sheet, [np.round(corners).astype(np.int32)], 1)
+    table = _touching_border(dark) & (sheet == 0)
+    edge = np.concatenate([table[0], table[-1], table[:, 0], table[:, -1]])
+    writing = _inside(~light)
+    narrow = min(rectangle[1])  # the sheet's short side
+    stroke = 2 * cv2.distanceTransform(writing.astype(np.uint8), cv2.DIST_L2, 3).max()
+    paper_level = np.median(small[light])
+    table_level = np.median(small[table]) if table.any() else paper_level
+    core = cv2.erode(table.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0  # away from the sheet's blurred edge
+    table_spread = table_level - np.percentile(small[core], 2) if core.any() else 0.0  # writing is darker
+    is_table = (
+        light.mean() >= SHEET_MIN_AREA
+        and narrow >= SHEET_MIN_SIDE * min(small.shape)
+        and stroke <= SHEET_STROKE * narrow  # writing, not the hole of a big white 0
+        and (light | writing).sum() >= SHEET_SOLIDITY * sheet.sum()
+        and table.mean() >= SHEET_MIN_TABLE
+        and edge.mean() >= SHEET_FRAME
+        and table_level <= SHEET_TABLE_DARKNESS * paper_level
+        and table_spread <= SHEET_TABLE_FLAT * (paper_level - table_level)  # a shadow with writing is not
+    )
+    if not is_table:
+        return work, False
+    # A photographed table has grain; the black around a drawn or scanned digit has none.
+    grain = cv2.resize(core.astype(np.uint8), work.shape[::-1], interpolation=cv2.INTER_NEAREST) > 0
+    if np.median(np.abs(work[grain] - np.median(work[grain]))) < SHEET_TABLE_GRAIN:
+        return work, False
+    paper = cv2.erode((~table).astype(np.uint8), np.ones((3, 3), np.uint8)).astype(np.float32)  # off its edge
+    reach = SHEET_SIDE / 8
+    extended = cv2.GaussianBlur(small * paper, (0, 0), reach) / np.maximum(cv2.GaussianBlur(paper, (0, 0), reach), 1e-3)
+    weight = cv2.resize(paper, work.shape[::-1], interpolation=cv2.INTER_LINEAR)
+    fill = cv2.resize(extended, work.shape[::-1], interpolation=cv2.INTER_LINEAR)
+    return work * weight + fill * (1.0 - weight), True
+
+
+def _touching_border(mask: np.ndarray) -> np.ndarray:
+    """The connected parts of a mask that touch the image border."""
+    return mask & ~_inside(mask)
 
 
 def _dark_ink(work: np.ndarray) -> bool:
@@ -312,6 +389,9 @@ def _interior_stroke_width(mask: np.ndarray) -> float:
 
 def _odd(value: int) -> int:
     return max(3, value | 1)
+
+
+# --- Ink mask and ruled lines ---
 
 
 def _threshold(ink: np.ndarray) -> tuple[np.ndarray, float]:
@@ -420,6 +500,9 @@ def _without_rules(mask: np.ndarray, ink: np.ndarray, rules: np.ndarray) -> tupl
     cut_ink = np.where(rules, 0.0, ink).astype(np.float32)
     healed_ink = cv2.morphologyEx(cut_ink, cv2.MORPH_CLOSE, kernel)
     return (cut > 0) | (healed & rules), np.where(rules, healed_ink, ink)
+
+
+# --- Components and segmentation ---
 
 
 def _clean(mask: np.ndarray, border: bool) -> tuple[list[_Part], str | None]:
@@ -591,6 +674,9 @@ def _split_wide(group: _Part, ink: np.ndarray, row_height: float | None) -> list
     return pieces
 
 
+# --- One digit in the MNIST format ---
+
+
 def _to_mnist(ink: np.ndarray, digit: _Part) -> np.ndarray:
     """Crop the digit's ink, normalise its stroke width, fit it into 20x20 and centre it."""
     pad = max(2, int(0.05 * max(digit.w, digit.h)))  # keep the soft edges around the mask
@@ -645,8 +731,12 @@ def _restroke(crop: np.ndarray, width: float) -> np.ndarray:
     radius = max(1, int(round(abs(change) / 2)))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
     if change > 0:
-        return cv2.dilate(crop, kernel)
+        room = cv2.copyMakeBorder(crop, radius, radius, radius, radius, cv2.BORDER_CONSTANT, value=0)
+        return cv2.dilate(room, kernel)  # the room keeps thickened strokes from being cut
     return cv2.erode(crop, kernel)
+
+
+# --- For display ---
 
 
 def _input_box(part: _Part, scale: float, width: int, height: int) -> tuple[int, int, int, int]:

@@ -125,6 +125,18 @@ def test_photo_with_uneven_light_and_noise():
     assert correlation(result.digits[0], preprocess(clean.astype(np.uint8)).digits[0]) > 0.9
 
 
+def test_sheet_of_paper_on_a_dark_table():
+    sheet = digit_image("7", side=300, thickness=10, dark_on_light=True).astype(np.float32) * 0.85 + 20
+    photo = np.full((420, 420), 55.0)  # a dark wooden table, with the sheet in the middle
+    photo[60:360, 60:360] = sheet
+    photo += np.random.default_rng(3).normal(0, 5, photo.shape)
+    result = preprocess(np.clip(photo, 0, 255).astype(np.uint8), multi=False)
+    captions = [step.caption for step in result.steps]
+    assert "Paper found (the table around it ignored)" in captions
+    assert "Ink found (polarity: dark on light)" in captions
+    assert correlation(result.digits[0], preprocess(digit_image("7")).digits[0]) > 0.9
+
+
 def test_small_digit_in_a_big_photo():
     page = np.full((1200, 1600, 3), (225, 220, 200), np.uint8)
     draw(page, "7", 1000, 300, 60, 6, (40, 40, 60))
