@@ -125,6 +125,9 @@ class Progress:
     batches: tuple[BatchPoint, ...] = ()
     epochs: tuple[EpochPoint, ...] = ()
     error: str | None = None
+    # True when `error` is a programming or environment fault (its text is technical, for the log and
+    # developers); False when it is a library error whose message is written for the user.
+    unexpected: bool = False
     result: store.StoredModel | None = None
     cached: bool = False
 
@@ -232,7 +235,7 @@ class TrainingJob:
             self._update(state="failed", error=str(exc))
         except Exception as exc:  # a job must never die silently: readers see the failure
             log.exception("training %s failed", self.config.key)
-            self._update(state="failed", error=f"Training failed: {type(exc).__name__}: {exc}")
+            self._update(state="failed", error=f"Training failed: {type(exc).__name__}: {exc}", unexpected=True)
         finally:
             self._done.set()
 
