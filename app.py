@@ -1,7 +1,7 @@
 """MNIST Studio: watch a neural network learn to read handwriting, then try it.
 
 Run with `streamlit run app.py`. This file only sets up the pages and the
-shared sidebar; each page is a short script under pages/.
+shared sidebar; each page is a short script under app_pages/.
 """
 
 from pathlib import Path
@@ -11,12 +11,13 @@ import streamlit as st
 from ui import errors, runtime, sidebar
 
 HERE = Path(__file__).parent
-# URL paths differ from the file names on purpose: Streamlit's legacy pages/ folder mode (which AppTest
-# re-enables on every run) would otherwise run a page file directly, without this script around it.
+# The folder is not called pages/: Streamlit takes a pages/ folder beside the entry script for its legacy
+# multipage mode, which served the first visit after a server start on its own and showed "Page not found"
+# for a deep link such as /draw-and-upload before this script's navigation took over.
 PAGES = (
-    ("pages/train.py", "Train", ":material/model_training:", "training"),
-    ("pages/draw.py", "Draw & Upload", ":material/draw:", "draw-and-upload"),
-    ("pages/inside.py", "Inside the model", ":material/visibility:", "inside-the-model"),
+    ("app_pages/train.py", "Train", ":material/model_training:", "training"),
+    ("app_pages/draw.py", "Draw & Upload", ":material/draw:", "draw-and-upload"),
+    ("app_pages/inside.py", "Inside the model", ":material/visibility:", "inside-the-model"),
 )
 
 

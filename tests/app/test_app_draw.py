@@ -14,7 +14,7 @@ def metric_values(at, label: str) -> list[str]:
 
 def test_uploads_are_read_and_a_bad_file_is_explained_without_hiding_the_others(app):
     at = app().run()
-    at.switch_page("pages/draw.py").run()
+    at.switch_page("app_pages/draw.py").run()
     at.file_uploader[0].set_value([
         ("three.png", digit_png(3), "image/png"),
         ("notes.png", b"these are not pixels", "image/png"),
@@ -26,7 +26,7 @@ def test_uploads_are_read_and_a_bad_file_is_explained_without_hiding_the_others(
     assert "Traceback" not in at.error[0].value
     # The latest good digit is what the Inside page studies.
     assert at.session_state[state.DIGIT_KEY].shape == (28, 28)
-    at.switch_page("pages/inside.py").run()
+    at.switch_page("app_pages/inside.py").run()
     assert at.radio(key="inside_source").value == "Your latest digit"
     assert metric_values(at, "Prediction") == ["5"]
 
@@ -73,6 +73,6 @@ def test_switching_the_model_in_the_sidebar(app, tiny_model):
     assert at.sidebar.selectbox[0].value == str(tiny_model.path)
     assert at.sidebar.metric[0].value == f"{tiny_model.meta['test_accuracy']:.2%}"
     assert any("Trained here" in caption.value for caption in at.sidebar.caption)
-    at.switch_page("pages/draw.py").run()
+    at.switch_page("app_pages/draw.py").run()
     assert at.sidebar.selectbox[0].value == str(tiny_model.path)
     assert not at.exception

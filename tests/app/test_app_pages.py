@@ -11,7 +11,7 @@ from mnist_core import store
 from mnist_core.paths import BUNDLED_MODEL
 from ui import models
 
-PAGES = ["pages/train.py", "pages/draw.py", "pages/inside.py"]
+PAGES = ["app_pages/train.py", "app_pages/draw.py", "app_pages/inside.py"]
 
 
 def visit(at, page: str):
@@ -32,12 +32,12 @@ def test_titles_and_contract_widgets(app):
     at = app().run()
     assert at.title[0].value == "Train a network"
     assert any(button.label == "Start training" for button in at.button)
-    visit(at, "pages/draw.py")
+    visit(at, "app_pages/draw.py")
     assert at.title[0].value == "Draw & Upload"
     prediction = next(metric for metric in at.metric if metric.label == "Prediction")
     assert prediction.value == "—", "an empty canvas shows a prompt, not an error"
     assert at.info and not at.error
-    visit(at, "pages/inside.py")
+    visit(at, "app_pages/inside.py")
     assert at.title[0].value == "Inside the model"
     assert [header.value for header in at.header][:2] == ["The layers, from input to answer",
                                                            "What the convolution layers learned"]
@@ -75,6 +75,12 @@ def test_script_runs_leave_keras_alone(app, monkeypatch):
     resets = []
     monkeypatch.setattr(keras.backend, "clear_session", lambda *args, **kwargs: resets.append(1))
     at = app().run()
-    at.switch_page("pages/inside.py").run()
+    at.switch_page("app_pages/inside.py").run()
     assert not at.exception
     assert resets == []
+
+
+def test_no_legacy_pages_folder():
+    """A pages/ folder beside app.py switches Streamlit to its legacy multipage mode for the first visit
+    after a server start: a deep link such as /draw-and-upload then showed "Page not found" first."""
+    assert not (Path(__file__).resolve().parents[2] / "pages").exists(), "keep the page scripts in app_pages/"

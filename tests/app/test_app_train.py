@@ -43,7 +43,7 @@ def test_tiny_training_finishes_shows_results_and_can_be_used(app):
     assert at.session_state[state.MODEL_KEY] == str(progress.result.path)
     assert at.sidebar.selectbox[0].value == str(progress.result.path)
     # The choice holds on the other pages of this session.
-    at.switch_page("pages/inside.py").run()
+    at.switch_page("app_pages/inside.py").run()
     assert at.sidebar.selectbox[0].value == str(progress.result.path)
     assert "What the first layer looks for" in [header.value for header in at.header]
     assert not at.exception
