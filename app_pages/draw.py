@@ -30,6 +30,9 @@ if prediction is not None:
 
 st.header("Upload pictures")
 files = st.file_uploader("Photos or scans of handwritten digits (one or several per picture)",
-                         type=draw_view.UPLOAD_TYPES, accept_multiple_files=True)
+                         type=draw_view.UPLOAD_TYPES, accept_multiple_files=True,
+                         max_upload_size=draw_view.MAX_UPLOAD_MB,
+                         help=f"Up to {draw_view.MAX_UPLOAD_FILES} pictures at a time, "
+                              f"{draw_view.MAX_UPLOAD_MB} MB each.")
 if files:
     draw_view.uploads(files, stored)

@@ -9,9 +9,10 @@ st.title("Train a network")
 st.caption("Choose a network and how long to train it. The chart shows it learning, batch by batch.")
 
 config = train_view.settings()
-train_view.other_jobs(config)
 job = train_view.existing_job(config)
 snap = job.snapshot() if job else None
+if snap is None or snap.state != "queued":  # a queued job's own view says what it waits for
+    train_view.other_jobs(config)
 
 if snap is not None and snap.state == "failed":
     train_view.failure(snap)

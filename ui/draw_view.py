@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import streamlit as st
 
+from mnist_core.imageio import MAX_BYTES
 from mnist_core.prediction import Prediction, predict
 from mnist_core.store import StoredModel
 from ui import charts, images, models, state
@@ -23,6 +24,9 @@ CANVAS_WIDE = 700  # room for several digits side by side
 INK, PAPER = "#FFFFFF", "#000000"  # white on black, like MNIST itself (any polarity is read)
 STROKE_WIDTHS = (8, 40, 22)  # min, max, default, in canvas pixels
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff"]
+MAX_UPLOAD_MB = MAX_BYTES // 2**20  # per file; also server.maxUploadSize in .streamlit/config.toml
+MAX_UPLOAD_FILES = 12  # read per upload: bounds the time and memory one person's upload can take
+SKIPPED_NAMES_SHOWN = 5
 STEP_DISPLAY = 180  # pixels a side for each preprocessing step
 UPLOAD_COLUMNS = 3
 MAX_DIGITS_SHOWN = 8  # 28x28 inputs shown for a drawn number
@@ -130,12 +134,28 @@ def read_upload(data: bytes, name: str, stored: StoredModel) -> Prediction:
 
 
 def uploads(files: list, stored: StoredModel) -> None:
-    """Each uploaded file with its reading, or its problem in words; one bad file never hides the others."""
+    """Each uploaded file with its reading, or its problem in words; one bad file never hides the others.
+
+    Only the first MAX_UPLOAD_FILES are read, and the page says which were skipped and why.
+    """
+    if len(files) > MAX_UPLOAD_FILES:
+        st.warning(skipped_message(files[MAX_UPLOAD_FILES:], len(files)), icon=":material/filter_list:")
+        files = files[:MAX_UPLOAD_FILES]
     columns = st.columns(UPLOAD_COLUMNS)
     for index, upload in enumerate(files):
         prediction = read_upload(upload.getvalue(), upload.name, stored)
         with columns[index % UPLOAD_COLUMNS].container(border=True, key=f"upload-card-{index}"):
             upload_card(upload.file_id, prediction)
+
+
+def skipped_message(skipped: list, total: int) -> str:
+    """Which files beyond the cap were left unread, in words."""
+    names = ", ".join(upload.name for upload in skipped[:SKIPPED_NAMES_SHOWN])
+    more = len(skipped) - SKIPPED_NAMES_SHOWN
+    names += f" and {more} more" if more > 0 else ""
+    return (f"You uploaded {total} pictures; only the first {MAX_UPLOAD_FILES} are read at a time, so that the "
+            f"app stays quick for everyone using it. Skipped: {names}. To read those, remove some pictures "
+            "above (the x next to each) and upload the rest again.")
 
 
 def upload_card(file_id: str, prediction: Prediction) -> None:

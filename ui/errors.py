@@ -9,9 +9,11 @@ from contextlib import contextmanager
 import streamlit as st
 
 from mnist_core.errors import MnistStudioError
+from ui import presenter
 
 log = logging.getLogger(__name__)
 
+DETAILS_LABEL = "Technical details (for developers)"
 UNEXPECTED = ("Something went wrong on this page. Reload the page to try again; if it keeps happening, "
               "the technical details are in the server's log.")
 
@@ -29,3 +31,12 @@ def shown_in_words() -> Iterator[None]:
     except Exception:
         log.exception("unexpected error while drawing a page")
         st.error(UNEXPECTED)
+
+
+def explain(message: str, details: str | None = None) -> None:
+    """`message` in words for anyone; `details` (technical text) folded away below it, or, when presenting,
+    left to the server's log."""
+    st.error(message, icon=":material/error:")
+    if details and not presenter.active():
+        with st.expander(DETAILS_LABEL):
+            st.code(details, language=None, wrap_lines=True)

@@ -76,3 +76,31 @@ def test_switching_the_model_in_the_sidebar(app, tiny_model):
     at.switch_page("app_pages/draw.py").run()
     assert at.sidebar.selectbox[0].value == str(tiny_model.path)
     assert not at.exception
+
+
+def test_only_the_first_files_of_a_large_upload_are_read_and_the_rest_are_named(app):
+    from ui import draw_view
+
+    total = draw_view.MAX_UPLOAD_FILES + 2
+    files = [(f"digit-{number:02d}.png", digit_png(number % 10), "image/png") for number in range(total)]
+    at = app().run()
+    at.switch_page("app_pages/draw.py").run()
+    at.file_uploader[0].set_value(files).run()
+    assert not at.exception and not at.error
+    assert len(metric_values(at, "Prediction")) == 1 + draw_view.MAX_UPLOAD_FILES  # the canvas, then each read file
+    warning = at.warning[0].value
+    assert f"only the first {draw_view.MAX_UPLOAD_FILES}" in warning
+    assert "digit-12.png" in warning and "digit-13.png" in warning and "digit-11.png" not in warning
+
+
+def test_upload_size_cap_matches_the_library():
+    """The uploader refuses what mnist_core would refuse anyway, with Streamlit's own message."""
+    import tomllib
+    from pathlib import Path
+
+    from mnist_core.imageio import MAX_BYTES
+    from ui import draw_view
+
+    config = tomllib.loads((Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] * 2**20 == MAX_BYTES  # Streamlit counts 1 MB as 2**20 bytes
+    assert draw_view.MAX_UPLOAD_MB * 2**20 == MAX_BYTES

