@@ -6,29 +6,48 @@ Everything a stranger can send is hostile until proven otherwise: sizes are
 checked from the header before any pixel is decoded, only the listed formats
 are parsed (no EPS/Ghostscript, no plugins nobody asked for), and every failure
 becomes an `ImageError` whose message tells a non-programmer what to do.
+
+Memory stays bounded for huge valid photos: JPEGs are decoded at 1/2, 1/4 or
+1/8 scale, other images are reduced to MAX_SIDE a band of rows at a time (no
+full-size converted copy ever exists), and numpy work starts after reduction.
 """
 
 from __future__ import annotations
 
 import io
+import math
 import os
 from pathlib import Path
 
 import cv2
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image
 
 from mnist_core.errors import ImageError
 
 MAX_PIXELS = 40_000_000  # checked BEFORE decoding (decompression bombs)
 MAX_BYTES = 25 * 1024 * 1024
 SUPPORTED = "PNG, JPEG, GIF, BMP, WebP or TIFF"
-MAX_SIDE = 2000  # huge photos are reduced to this many pixels on the long side
+MAX_SIDE = 1600  # huge photos are reduced to this many pixels on the long side
+# Pillow's WebP decoder holds about four full-size RGBA copies (16 MP: ~250 MB), and cannot decode at reduced scale.
+MAX_WEBP_PIXELS = 16_000_000
+BAND_ROWS = 64  # a big image is converted and reduced this many output rows at a time
 
 # Pillow plugins we let parse untrusted bytes (MPO: phone JPEGs, DIB: BMP kin).
 _FORMATS = ("PNG", "JPEG", "MPO", "GIF", "BMP", "DIB", "WEBP", "TIFF")
 _SNIFF_BYTES = 512  # enough of the head of a file to recognise what it is
-_HIGH_BIT_MODES = ("I", "I;16", "I;16B", "I;16L", "I;16N", "F")  # decoded via numpy
+_SIXTEEN_BIT_MODES = ("I;16", "I;16B", "I;16L", "I;16N")
+_HIGH_BIT_MODES = ("I", "F", *_SIXTEEN_BIT_MODES)  # reduced as float ("F"), scaled to 0..255 in numpy
+_ORIENTATION_TAG = 0x0112  # EXIF: how the camera was held
+_TRANSPOSE = {  # EXIF orientation -> the transposition that makes the image upright (as ImageOps.exif_transpose)
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 _UPLOAD_HINT = f"Upload a {SUPPORTED} file."
 
 def load_image(
@@ -88,6 +107,7 @@ def _from_bytes(data: bytes, label: str) -> np.ndarray:
         raise ImageError(f"{label} is empty (0 bytes). {_UPLOAD_HINT}")
     if len(data) > MAX_BYTES:
         raise ImageError(_too_large(label, len(data)))
+    _check_webp_size(data, label)  # before Image.open: Pillow's WebP decoder allocates its canvas there
     Image.init()  # register every plugin, so the filter below sees them all
     # Pillow 13 folded MPO into JPEG; naming a format it lacks would raise KeyError.
     formats = [name for name in _FORMATS if name in Image.OPEN]
@@ -132,6 +152,28 @@ def _sniff(data: bytes) -> str:
     return "it looks like a text file"
 
 
+def _check_webp_size(data: bytes, label: str) -> None:
+    """Refuse a WebP over MAX_WEBP_PIXELS from its header (VP8, VP8L or VP8X chunk)."""
+    if data[:4] != b"RIFF" or data[8:12] != b"WEBP" or len(data) < 30:
+        return
+    chunk = data[12:16]
+    if chunk == b"VP8X":  # extended: canvas size - 1, 24-bit little endian
+        width, height = 1 + int.from_bytes(data[24:27], "little"), 1 + int.from_bytes(data[27:30], "little")
+    elif chunk == b"VP8L" and data[20] == 0x2F:  # lossless: 14-bit sizes - 1 after the signature byte
+        bits = int.from_bytes(data[21:25], "little")
+        width, height = 1 + (bits & 0x3FFF), 1 + ((bits >> 14) & 0x3FFF)
+    elif chunk == b"VP8 " and data[23:26] == b"\x9d\x01\x2a":  # lossy: 14-bit sizes after the start code
+        width = int.from_bytes(data[26:28], "little") & 0x3FFF
+        height = int.from_bytes(data[28:30], "little") & 0x3FFF
+    else:
+        return  # not a size we can read here: Pillow judges the file
+    if width * height > MAX_WEBP_PIXELS:
+        raise ImageError(
+            f"{label} is a WebP image of {width}x{height} pixels; WebP is limited to "
+            f"{MAX_WEBP_PIXELS // 1_000_000} megapixels here. Save it as JPEG or PNG, or resize it, and try again."
+        )
+
+
 def _check_size(size: tuple[int, int], label: str) -> None:
     width, height = size
     if width <= 0 or height <= 0:
@@ -160,12 +202,20 @@ def _from_pil(image: Image.Image, label: str) -> np.ndarray:
     _check_size(image.size, label)
     try:
         image.seek(0)  # animated GIF/WebP/TIFF: keep the first frame
-        if image.mode in _HIGH_BIT_MODES:
-            # 16-bit and float pixels: Pillow would clip them, numpy scales them.
-            return _from_array(np.asarray(_upright(image)), label)
-        if image.mode not in ("L", "LA", "RGB", "RGBA"):
-            image = image.convert("RGBA")  # palette, 1-bit, CMYK, YCbCr, ...
-        return np.array(_upright(_reduce(image)).convert("RGBA"))
+        orientation = _orientation(image)
+        mode = _working_mode(image)
+        small = _shrink(image, mode)
+        if orientation in _TRANSPOSE:
+            small = small.transpose(_TRANSPOSE[orientation])
+        if mode == "F":
+            # 16-bit and 32-bit pixels: Pillow would clip them, numpy scales them.
+            values = np.asarray(small)
+            if image.mode in _SIXTEEN_BIT_MODES:
+                values = np.clip(values / 257.0 + 0.5, 0, 255).astype(np.uint8)  # 65535 -> 255
+            elif image.mode == "I":
+                values = np.rint(values).astype(np.int32)
+            return _from_array(values, label)
+        return np.array(small.convert("RGBA"))
     except ImageError:
         raise
     except Exception as exc:
@@ -175,21 +225,47 @@ def _from_pil(image: Image.Image, label: str) -> np.ndarray:
         ) from exc
 
 
-def _upright(image: Image.Image) -> Image.Image:
-    """Apply the EXIF orientation that phone cameras record instead of rotating."""
+def _orientation(image: Image.Image) -> int:
+    """The EXIF orientation that phone cameras record instead of rotating (1: upright)."""
     try:
-        return ImageOps.exif_transpose(image)
+        return int(image.getexif().get(_ORIENTATION_TAG, 1))
     except Exception:
-        return image  # a damaged EXIF block only costs us the orientation
+        return 1  # a damaged EXIF block only costs us the orientation
 
 
-def _reduce(image: Image.Image) -> Image.Image:
-    """Shrink a decoded image to MAX_SIDE on the long side without a full-size copy."""
+def _working_mode(image: Image.Image) -> str:
+    """The Pillow mode to reduce in: grey or colour, with alpha when the image has any; "F" for high bit depths."""
+    if image.mode in _HIGH_BIT_MODES:
+        return "F"
+    transparent = "transparency" in image.info or image.mode in ("LA", "La", "PA", "RGBA", "RGBa")
+    grey = image.mode in ("1", "L", "LA", "La")
+    return ("LA" if transparent else "L") if grey else ("RGBA" if transparent else "RGB")
+
+
+def _shrink(image: Image.Image, mode: str) -> Image.Image:
+    """`image` in `mode`, reduced to MAX_SIDE on the long side.
+
+    A big image is converted and reduced a band of rows at a time: Pillow
+    would otherwise make full-size copies (a palette PNG in RGBA, or RGBA
+    premultiplied for resizing: 160 MB each at 40 megapixels). Each band's
+    exact, fractional source rows are box-averaged, so the bands join seamlessly.
+    """
     target = _bounded_size(image.size)
     if target == image.size:
-        return image
-    # reducing_gap: box-average by an integer factor first, then resample exactly.
-    return image.resize(target, Image.Resampling.BOX, reducing_gap=2.0)
+        return image if image.mode == mode else image.convert(mode)
+    width, height = image.size
+    ratio = height / target[1]  # source rows per output row
+    reduced = Image.new(mode, target)
+    for top in range(0, target[1], BAND_ROWS):
+        bottom = min(target[1], top + BAND_ROWS)
+        first, last = top * ratio, min(height, bottom * ratio)  # fractional source rows
+        row0, row1 = int(first), min(height, math.ceil(last))
+        band = image.crop((0, row0, width, row1))
+        if band.mode != mode:
+            band = band.convert(mode)
+        box = (0, first - row0, width, last - row0)
+        reduced.paste(band.resize((target[0], bottom - top), Image.Resampling.BOX, box=box), (0, top))
+    return reduced
 
 
 def _from_array(array: np.ndarray, label: str) -> np.ndarray:
@@ -212,7 +288,7 @@ def _from_array(array: np.ndarray, label: str) -> np.ndarray:
         raise ImageError(_too_many_pixels(label, (array.shape[1], array.shape[0])))
     if not (array.dtype == bool or np.issubdtype(array.dtype, np.number)) or np.iscomplexobj(array):
         raise ImageError(f"{label} holds {array.dtype} values; expected numbers (uint8 or float).")
-    pixels = _to_uint8(array, label)
+    pixels = _to_uint8(_shrink_array(array), label)  # reduce first: the scaling works on a small copy
     if pixels.ndim == 2:
         pixels = pixels[:, :, None]
     channels = pixels.shape[2]
@@ -220,10 +296,20 @@ def _from_array(array: np.ndarray, label: str) -> np.ndarray:
         pixels = np.concatenate([np.repeat(pixels[:, :, :1], 3, axis=2), pixels[:, :, 1:]], axis=2)
     if pixels.shape[2] == 3:
         pixels = np.dstack([pixels, np.full(pixels.shape[:2], 255, np.uint8)])
-    height, width = pixels.shape[:2]
-    if max(height, width) > MAX_SIDE:
-        pixels = cv2.resize(pixels, _bounded_size((width, height)), interpolation=cv2.INTER_AREA)
     return np.ascontiguousarray(pixels)
+
+
+def _shrink_array(array: np.ndarray) -> np.ndarray:
+    """Reduce an array image to MAX_SIDE on the long side (area averaging), keeping its value range."""
+    height, width = array.shape[:2]
+    if max(height, width) <= MAX_SIDE:
+        return array
+    if array.dtype == bool:
+        array = array.astype(np.uint8) * 255  # as _to_uint8 would map it
+    elif array.dtype not in (np.uint8, np.uint16, np.int16, np.float32, np.float64):
+        array = array.astype(np.float32)  # depths OpenCV cannot resize
+    # NaN and infinity survive the averaging, so _to_uint8 still refuses them.
+    return cv2.resize(array, _bounded_size((width, height)), interpolation=cv2.INTER_AREA)
 
 
 def _to_uint8(array: np.ndarray, label: str) -> np.ndarray:
@@ -234,13 +320,19 @@ def _to_uint8(array: np.ndarray, label: str) -> np.ndarray:
         return array
     if array.dtype == np.uint16:
         return (array.astype(np.float32) / 257.0 + 0.5).astype(np.uint8)  # 65535 -> 255
-    values = array.astype(np.float64)
-    if not np.isfinite(values).all():
+    if not np.isfinite(array).all():
         raise ImageError(f"{label} contains NaN or infinite values; every pixel must be a number.")
+    # float32 is exact enough for 0..255; float64 and 64-bit integers keep their own precision for the range.
+    values = array.astype(np.float64 if array.dtype.itemsize == 8 else np.float32)
     low, high = values.min(), values.max()
     if low >= 0 and high <= 1 and np.issubdtype(array.dtype, np.floating):
-        values = values * 255.0  # float images in [0, 1]
+        values *= 255.0  # float images in [0, 1]
     elif low < 0 or high > 255:
         # Unknown range (e.g. 16-bit in int32, standardised floats): stretch it.
-        values = (values - low) * (255.0 / (high - low)) if high > low else np.zeros_like(values)
-    return np.clip(values + 0.5, 0, 255).astype(np.uint8)
+        if high > low:
+            values -= low
+            values *= 255.0 / (high - low)
+        else:
+            values[:] = 0
+    values += 0.5
+    return np.clip(values, 0, 255, out=values).astype(np.uint8)
