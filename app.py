@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import errors, presenter, runtime, sidebar
+from ui import errors, images, presenter, runtime, sidebar
 
 HERE = Path(__file__).parent
 # The folder is not called pages/: Streamlit takes a pages/ folder beside the entry script for its legacy
@@ -22,7 +22,7 @@ PAGES = (
 
 
 def run() -> None:
-    st.set_page_config(page_title="MNIST Studio", page_icon=":material/edit_note:", layout="wide")
+    st.set_page_config(page_title="MNIST Studio", page_icon=images.app_icon(), layout="wide")
     runtime.keep_keras_state()  # training jobs share this process with the pages
     presenter.apply_style()  # larger type when presenting (see ui/presenter.py)
     page = st.navigation([st.Page(HERE / path, title=title, icon=icon, url_path=url)

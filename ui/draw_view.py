@@ -54,7 +54,7 @@ def canvas(several: bool) -> np.ndarray | None:
     """The drawing canvas with its controls; returns the drawing as RGBA, or None while it is empty."""
     from streamlit_drawable_canvas import st_canvas  # a Streamlit component: only importable in a running app
 
-    width_col, clear_col = st.columns([3, 1], vertical_alignment="bottom")
+    width_col, clear_col = st.columns([2, 1], vertical_alignment="bottom")  # room for "Clear" in large type
     low, high, default = STROKE_WIDTHS
     stroke = width_col.slider("Pen width", low, high, default, key="pen_width", persist_state="session")
     clear_col.button("Clear", icon=":material/ink_eraser:", on_click=clear_canvas, width="stretch")

@@ -8,9 +8,11 @@ scale so "looks for ink" and "looks for no ink" read at a glance.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import cv2
 import numpy as np
+from PIL import Image
 
 DIGIT_DISPLAY = 196  # pixels a side for one 28x28 digit (x7)
 TILE_DISPLAY = 72  # pixels a side for one tile in a grid
@@ -57,3 +59,21 @@ def tile(pictures: Sequence[np.ndarray], columns: int, size: int = TILE_DISPLAY)
         top, left = (index // columns) * (height + GAP), (index % columns) * (width + GAP)
         sheet[top:top + height, left:left + width] = picture
     return sheet
+
+
+# The browser tab's icon, drawn here: a material icon or an emoji as page_icon is fetched from Google's
+# servers, and the app must not need the internet.
+_ICON_SEVEN = ("#######",
+               "     ##",
+               "    ## ",
+               "   ##  ",
+               "  ##   ",
+               "  ##   ",
+               "  ##   ")
+
+
+@lru_cache(maxsize=1)
+def app_icon() -> Image.Image:
+    """A white 7 on black, like an MNIST digit, 64 pixels a side (a PIL image: page_icon takes no array)."""
+    glyph = np.array([[255 if cell == "#" else 0 for cell in row] for row in _ICON_SEVEN], np.uint8)
+    return Image.fromarray(np.pad(enlarge(glyph, 56), 4))

@@ -6,10 +6,16 @@ import math
 import re
 from pathlib import Path
 
+import numpy as np
+from PIL import Image
 from playwright.sync_api import Locator, Page, expect
+
+from mnist_core.data import load_mnist
+from mnist_core.models import ZOO
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 APP_READY_MS = 60_000
+TRAINING_DONE_MS = 180_000
 SCREENSHOT_WIDTH = 1400
 SCREENSHOT_MARGIN = 120  # pixels below the content
 SCREENSHOT_TRIES = 4
@@ -89,3 +95,48 @@ def screenshot(page: Page, name: str) -> Path:
     page.screenshot(path=str(path))
     page.set_viewport_size(previous)
     return path
+
+
+def mnist_png(path: Path, labels: str, scale: int = 8) -> Path:
+    """Test-set digits for `labels`, side by side, enlarged, as black ink on white paper."""
+    mnist = load_mnist()
+    digits = [mnist.x_test[int(np.flatnonzero(mnist.y_test == int(label))[0])] for label in labels]
+    gap = np.zeros((28, 10), np.uint8)
+    row = np.hstack([part for digit in digits for part in (gap, digit)] + [gap])
+    Image.fromarray(255 - row).resize((row.shape[1] * scale, 28 * scale), Image.BILINEAR).save(path)
+    return path
+
+
+def choose_settings(page: Page, images: str, epochs: int = 1, model: str = "fast") -> None:
+    """Pick the zoo model, the training slice (a slider notch at a time) and the epochs.
+
+    Each model has its own widgets (keys end in its name), so waiting for them means the page has caught up.
+    """
+    title = ZOO[model].title
+    picker = page.get_by_role("combobox", name="Model")
+    if picker.input_value() != title:
+        picker.click()
+        page.get_by_role("option", name=title, exact=True).click()
+    slider = page.locator(f".st-key-slice-{model}").get_by_role("slider")
+    expect(slider).to_be_visible()
+    slider.focus()
+    while (now := slider.get_attribute("aria-valuetext")) != images:
+        slider.press("ArrowRight" if count(now) < count(images) else "ArrowLeft")
+        expect(slider).not_to_have_attribute("aria-valuetext", now)
+    box = page.locator(f".st-key-epochs-{model}").get_by_role("spinbutton")
+    if box.input_value() != str(epochs):
+        box.fill(str(epochs))
+        box.press("Enter")
+        expect(box).to_have_value(str(epochs))
+
+
+def count(label: str) -> int:
+    """The number in a slider label such as "10,000" or "all 60,000"."""
+    return int(re.sub(r"\D", "", label))
+
+
+def finished(page: Page) -> None:
+    """Wait for the results (or a failure, which then fails the test at once)."""
+    use = page.get_by_role("button", name=re.compile("Use this model"))
+    expect(use.or_(page.get_by_test_id("stAlertContentError"))).to_be_visible(timeout=TRAINING_DONE_MS)
+    assert use.is_visible(), page.get_by_test_id("stAlertContentError").inner_text()

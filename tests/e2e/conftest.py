@@ -15,6 +15,8 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -50,33 +52,58 @@ def _healthy(url: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
-def app_url(studio_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Start `streamlit run app.py` on a free port; stop it when the session ends."""
-    # Decode MNIST into the home folder now, so the server's first training reads the decoded copy
-    # instead of unpacking the dataset while the browser tests wait on it.
-    load_mnist()
+@dataclass(frozen=True)
+class Server:
+    """A running `streamlit run app.py`: its address and the file its output goes to."""
+
+    url: str
+    log: Path
+
+    def log_since(self, offset: int) -> str:
+        """What the server has written to its log after `offset` bytes."""
+        with open(self.log, "rb") as handle:
+            handle.seek(offset)
+            return handle.read().decode(errors="replace")
+
+
+@contextmanager
+def streamlit_server(home: Path, log: Path, **env: str) -> Iterator[Server]:
+    """Start `streamlit run app.py` on a free port with MNIST_STUDIO_HOME=`home`; stop it afterwards."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    log = tmp_path_factory.mktemp("streamlit") / "server.log"
-    env = {**os.environ, "MNIST_STUDIO_HOME": str(studio_home), "PYTHONPATH": str(REPO)}
+    environment = {**os.environ, "MNIST_STUDIO_HOME": str(home), "PYTHONPATH": str(REPO), **env}
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
                "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"]
     with open(log, "wb") as output:
-        server = subprocess.Popen(command, cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(command, cwd=REPO, env=environment, stdout=output, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + SERVER_START_SECONDS
         while not _healthy(url):
             if server.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"streamlit did not start; its log:\n{log.read_text()[-3000:]}")
             time.sleep(0.5)
-        yield url
+        yield Server(url, log)
     finally:
         server.terminate()
         try:
             server.wait(timeout=15)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+@pytest.fixture(scope="session")
+def server(studio_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The app server every browser test shares, with the session's home folder."""
+    # Decode MNIST into the home folder now, so the server's first training reads the decoded copy
+    # instead of unpacking the dataset while the browser tests wait on it.
+    load_mnist()
+    with streamlit_server(studio_home, tmp_path_factory.mktemp("streamlit") / "server.log") as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def app_url(server: Server) -> str:
+    return server.url
 
 
 @pytest.fixture(scope="session")
@@ -113,3 +140,10 @@ def new_page(browser, app_url: str):
 @pytest.fixture
 def page(new_page):
     return new_page()
+
+
+@pytest.fixture
+def fresh_server(tmp_path: Path) -> Iterator[Server]:
+    """A server of its own, just started, for what only the first visit after a start shows."""
+    with streamlit_server(tmp_path / "home", tmp_path / "server.log") as running:
+        yield running
