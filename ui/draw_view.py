@@ -54,15 +54,15 @@ def canvas(several: bool) -> np.ndarray | None:
     """The drawing canvas with its controls; returns the drawing as RGBA, or None while it is empty."""
     from streamlit_drawable_canvas import st_canvas  # a Streamlit component: only importable in a running app
 
-    width_col, clear_col = st.columns([2, 1], vertical_alignment="bottom")  # room for "Clear" in large type
     low, high, default = STROKE_WIDTHS
-    stroke = width_col.slider("Pen width", low, high, default, key="pen_width", persist_state="session")
-    clear_col.button("Clear", icon=":material/ink_eraser:", on_click=clear_canvas, width="stretch")
+    stroke = st.slider("Pen width", low, high, default, key="pen_width", persist_state="session",
+                       width=CANVAS_SIDE)
     if CANVAS_KEY not in st.session_state:  # mounting after a page switch: bring back the last drawing
         st.session_state[SEED_KEY] = st.session_state.get(DRAWING_KEY)
     result = st_canvas(stroke_width=stroke, stroke_color=INK, background_color=PAPER, update_streamlit=True,
                        height=CANVAS_SIDE, width=CANVAS_WIDE if several else CANVAS_SIDE, drawing_mode="freedraw",
                        initial_drawing=st.session_state.get(SEED_KEY), return_image_data=True, key=CANVAS_KEY)
+    st.button("Clear", icon=":material/ink_eraser:", on_click=clear_canvas)  # below: room for it in large type
     drawing, image = result.json_data or {}, result.image_data
     if st.session_state.get(CLEARING_KEY):
         if drawing.get("objects"):
