@@ -33,7 +33,7 @@ from .paths import models_dir
 log = logging.getLogger(__name__)
 
 # Bump when training code changes what a configuration produces, to invalidate old results.
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 MAX_RUNNING = 1  # two TensorFlow jobs on a laptop CPU only slow each other down
 MAX_CHART_POINTS = 1000  # per-batch points kept for the live chart
 EVAL_BATCH = 1000  # test images per forward pass; bounds memory on small GPUs
@@ -252,14 +252,20 @@ class TrainingJob:
         model = spec.build(BuildOptions(
             learning_rate=config.learning_rate, steps_per_epoch=per_epoch, total_steps=config.total_steps,
             dtype=training_precision(device), jit_compile="auto" if device == "GPU" else False))
+        # The test set is checked after every epoch but the last, whose check is the final evaluation below:
+        # training time then counts training only, as the published recipes' times do.
+        testing = dict(validation_data=(x_test, y_test), validation_batch_size=EVAL_BATCH,
+                       validation_freq=list(range(1, config.epochs))) if config.epochs > 1 else {}
         started = time.perf_counter()
         model.fit(x_train, y_train, batch_size=config.batch_size, epochs=config.epochs, verbose=0, shuffle=True,
-                  validation_data=(x_test, y_test), validation_batch_size=EVAL_BATCH,
-                  callbacks=[_publisher(self, started, per_epoch)])
+                  callbacks=[_publisher(self, started, per_epoch)], **testing)
         train_seconds = time.perf_counter() - started
         stopped = self._stop.is_set()
         # For the mlp, fit() has swapped in the moving-average weights by now: we evaluate those.
         test_accuracy = evaluate(model, x_test, y_test)
+        if not stopped:
+            self._record_epoch(EpochPoint(epoch=config.epochs, test_accuracy=test_accuracy,
+                                          elapsed=round(train_seconds, 3)))
         snapshot = self.snapshot()
         meta = {
             "model": config.model, "config": asdict(config), "key": config.key, "test_accuracy": test_accuracy,
@@ -326,8 +332,8 @@ def prepared_data(limit: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray
 def training_precision(device: str) -> str:
     """Mixed float16 on a GPU, float32 on a CPU.
 
-    bfloat16 on CPUs with native support trained the presets 1.3-1.45x faster, but a bfloat16 job was seen
-    to fail in the app server while a second session followed it; until that is understood, CPUs use float32.
+    bfloat16 trains the presets 1.2-1.4x faster on CPUs with native support (AVX512_BF16, AMX) but far slower
+    on the many laptops and cloud CPUs without it; `fast` reaches its target in float32, so CPUs keep it.
     """
     return "mixed_float16" if device == "GPU" else "float32"
 
