@@ -22,7 +22,7 @@ from ui import state
 if TYPE_CHECKING:
     import keras
 
-FIX_BUNDLED = "python -m mnist_core train --model keras_cnn --out models/default.keras"
+FIX_BUNDLED = "python -m mnist_core train --model best --out models/default.keras"
 MAX_CACHED_MODELS = 8  # each zoo model takes at most a few tens of MB in memory
 ALL_TRAINING_IMAGES = 60_000
 
