@@ -18,7 +18,7 @@ from mnist_core.store import StoredModel
 from ui import charts, errors, images, models, presenter, state
 
 DEFAULT_MODEL = "fast"
-# The first run anyone sees: the fast preset's own recipe, one epoch on all 60,000 images, reaches 99.1%
+# The first run anyone sees: the fast preset's own recipe, one epoch on all 60,000 images, reaches 99%
 # in about 20 s on a busy 2-core CPU. The other models start from one epoch on half the images.
 QUICK_EPOCHS = 1
 QUICK_SLICE = 30_000
