@@ -19,7 +19,7 @@ inside_view.layers(model)
 
 if inspect.conv_layer_names(model):
     st.header("What the convolution layers learned")
-    inside_view.conv_layers(model, digit)
+    inside_view.conv_layers(model, digit, stored)
 else:
     st.header("What the first layer looks for")
     inside_view.templates(model)

@@ -5,6 +5,8 @@ Each function takes a Keras model from the zoo (input (N, 28, 28, 1) floats in
 plain float arrays: the app turns them into pictures, scripts can plot them.
 Conv layers are found by type, so every zoo network works, and the dense
 networks (softmax, mlp) get their first layer's weights as 28x28 templates.
+A conv filter's weights are hard to read; the MNIST test patches that excite
+it most (`top_patches`) show what it has learned to find.
 """
 
 from __future__ import annotations
@@ -23,6 +25,11 @@ if TYPE_CHECKING:
 DIGIT_SHAPE = (28, 28)
 OCCLUSION_PATCH = 6  # pixels: about the width of a pen stroke in MNIST
 OCCLUSION_STRIDE = 2
+PATCH_IMAGES = 2000  # test images searched for each filter's favourite patches
+TOP_PATCHES = 9  # patches kept per filter, each from a different test image
+PATCH_LAYERS = 2  # the first conv layers get patches; deeper fields are nearly the whole digit
+MIN_PATCH_SIDE = 7  # px: smaller fields are shown with enough of the image around them to fill this
+PATCH_BATCH = 250  # images per forward pass while searching
 
 
 @dataclass(frozen=True)
@@ -102,6 +109,123 @@ def filters(model: "keras.Model") -> list[FilterBank]:
         kernel = np.asarray(model.get_layer(name).kernel, dtype=np.float32)  # (h, w, in, out)
         banks.append(FilterBank(layer=name, weights=kernel.mean(axis=2).transpose(2, 0, 1)))
     return banks
+
+
+@dataclass(frozen=True)
+class FilterPatches:
+    """The test-set patches that excite each filter of one conv layer most.
+
+    Patch [f, i] is the receptive field (the input pixels unit sees) of the
+    spot where filter f responded most strongly in test image sources[f, i],
+    with `context` pixels of the image around it; the strongest comes first.
+    """
+
+    layer: str
+    field: int  # side of the receptive field, in input pixels
+    context: int  # pixels of surrounding image on each side of the field
+    patches: np.ndarray  # (filters, k, side, side) float32 in [0, 1], side = field + 2 x context
+    strengths: np.ndarray  # (filters, k) the responses, after the activation
+    sources: np.ndarray  # (filters, k) index of the test image each patch comes from
+    positions: np.ndarray  # (filters, k, 2) the responding unit's (row, column) in the layer's output
+
+
+@dataclass(frozen=True)
+class _Field:
+    """Where the output unit (i, j) of a layer looks in the input: rows jump*i + offset ... + size - 1."""
+
+    size: int
+    jump: int
+    offset: int
+
+
+_SAME_GEOMETRY = ("InputLayer", "BatchNormalization", "Activation", "ReLU", "LeakyReLU", "Dropout",
+                  "SpatialDropout2D", "GaussianNoise", "Rescaling", "RandomRotation", "RandomTranslation",
+                  "RandomZoom", "RandomFlip", "RandomContrast")
+
+
+def receptive_field(model: "keras.Model", layer_name: str) -> _Field:
+    """The input rows (and, the models being square, columns) each unit of a conv layer depends on.
+
+    Walks the layers from the input: each conv or pooling layer widens the field
+    by (kernel - 1) x the jump so far and multiplies the jump by its stride;
+    "same" padding shifts it as TensorFlow pads (the extra pixel at the end).
+    """
+    field, size = _Field(size=1, jump=1, offset=0), DIGIT_SHAPE[0]
+    for layer in model.layers:
+        kind = type(layer).__name__
+        if kind in ("Conv2D", "MaxPooling2D", "AveragePooling2D"):
+            if kind == "Conv2D":
+                kernel = (layer.kernel_size[0] - 1) * layer.dilation_rate[0] + 1
+                stride = layer.strides[0]
+            else:
+                kernel, stride = layer.pool_size[0], layer.strides[0]
+            if layer.padding == "same":
+                out = -(-size // stride)
+                pad = max((out - 1) * stride + kernel - size, 0) // 2
+            else:
+                out, pad = (size - kernel) // stride + 1, 0
+            field = _Field(size=field.size + field.jump * (kernel - 1), jump=field.jump * stride,
+                           offset=field.offset - field.jump * pad)
+            size = out
+        elif kind not in _SAME_GEOMETRY:
+            raise MnistStudioError(f"Cannot trace the receptive field through layer {layer.name!r} ({kind}).")
+        if layer.name == layer_name:
+            return field
+    raise MnistStudioError(f"The model has no layer named {layer_name!r}.")
+
+
+def top_patches(model: "keras.Model", images: np.ndarray | None = None, layers: int = PATCH_LAYERS,
+                k: int = TOP_PATCHES) -> list[FilterPatches]:
+    """For each filter of the first `layers` conv layers, the `k` test patches it responds to most.
+
+    `images`: (N, 28, 28) uint8 or floats in [0, 1]; by default the first
+    PATCH_IMAGES MNIST test digits. Each patch comes from a different image
+    (its strongest spot there), so the k patches show k examples, not one
+    stroke seen from neighbouring positions.
+    """
+    import keras
+
+    if images is None:
+        from .data import load_mnist
+
+        images = load_mnist().x_test[:PATCH_IMAGES]
+    pixels = np.asarray(images, dtype=np.float32)
+    pixels = pixels / 255.0 if np.asarray(images).dtype == np.uint8 else pixels  # scale to [0, 1]
+    names = conv_layer_names(model)[:layers]
+    if not names or len(pixels) == 0:
+        return []
+    fields = [receptive_field(model, name) for name in names]
+    probe = keras.Model(model.inputs[0], [_activated_output(model, name) for name in names])
+    best = [[] for _ in names]  # per layer: (values, positions) per batch, each (batch, filters)
+    for start in range(0, len(pixels), PATCH_BATCH):
+        outputs = probe(pixels[start:start + PATCH_BATCH, :, :, None], training=False)
+        outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+        for found, out in zip(best, outputs):
+            maps = np.asarray(out, dtype=np.float32)
+            flat = maps.reshape(len(maps), -1, maps.shape[-1])  # (batch, positions, filters)
+            found.append((flat.max(axis=1), flat.argmax(axis=1), maps.shape[2]))
+    result = []
+    for name, field, found in zip(names, fields, best):
+        values = np.concatenate([v for v, _, _ in found])  # (N, filters)
+        positions = np.concatenate([p for _, p, _ in found])
+        width = found[0][2]
+        context = max(0, -(-(MIN_PATCH_SIDE - field.size) // 2))
+        side = field.size + 2 * context
+        margin = side + abs(field.offset)  # zero padding so fields reaching past the border can be cut
+        padded = np.pad(pixels, ((0, 0), (margin, margin), (margin, margin)))
+        order = np.argsort(-values, axis=0, kind="stable")[:k].T  # (filters, k) image indices
+        patches = np.zeros((*order.shape, side, side), np.float32)
+        spots = np.zeros((*order.shape, 2), np.int64)
+        for f, sources in enumerate(order):
+            for i, source in enumerate(sources):
+                row, col = spots[f, i] = divmod(int(positions[source, f]), width)
+                top = margin + field.jump * row + field.offset - context
+                left = margin + field.jump * col + field.offset - context
+                patches[f, i] = padded[source, top:top + side, left:left + side]
+        strengths = np.take_along_axis(values.T, order, axis=1)
+        result.append(FilterPatches(layer=name, field=field.size, context=context, patches=patches,
+                                    strengths=strengths, sources=order, positions=spots))
+    return result
 
 
 def _as_batch(digit: np.ndarray) -> np.ndarray:

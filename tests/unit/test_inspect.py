@@ -95,3 +95,70 @@ def test_test_digits_wrap_around_and_are_scaled():
     first, first_label = inspect.test_digit(0)
     assert label == first_label and np.array_equal(digit, first)
     assert digit.dtype == np.float32 and 0 <= digit.min() and digit.max() <= 1
+
+
+# --- The test patches each filter likes best ---------------------------------
+
+
+@pytest.mark.parametrize("name, layer, expected", [
+    ("keras_cnn", "conv1", (3, 1, 0)),  # 3x3 valid
+    ("keras_cnn", "conv2", (8, 2, 0)),  # + 2x2 pool, 3x3 valid: 3 + 1 + 2 x 2
+    ("deepnn", "conv2", (14, 2, -6)),  # 5x5 same (pad 2), pool, 5x5 same (pad 2 at jump 2)
+    ("fast", "conv1", (5, 2, -1)),  # 5x5 stride 2 same on 28: TensorFlow pads 1 before, 2 after
+])
+def test_receptive_fields_follow_kernels_strides_and_padding(name, layer, expected):
+    field = inspect.receptive_field(untrained(name), layer)
+    assert (field.size, field.jump, field.offset) == expected
+
+
+@pytest.fixture(scope="module")
+def few_digits() -> np.ndarray:
+    from mnist_core.data import load_mnist
+
+    return load_mnist().x_test[:120]
+
+
+@pytest.mark.parametrize("name", ["bundled", "deepnn", "fast", "best"])
+def test_each_patch_holds_everything_its_response_depends_on(name, bundled, few_digits):
+    """Copy only the patch's field into a black image: the unit responds exactly as strongly as recorded."""
+    import keras
+
+    model = bundled if name == "bundled" else untrained(name)
+    found = inspect.top_patches(model, few_digits, k=3)
+    assert [f.layer for f in found] == inspect.conv_layer_names(model)[:inspect.PATCH_LAYERS]
+    for layer in found:
+        field = inspect.receptive_field(model, layer.layer)
+        probe = keras.Model(model.inputs[0], inspect._activated_output(model, layer.layer))
+        filters = len(layer.patches)
+        for f in (0, filters // 2, filters - 1):
+            source, (row, col) = layer.sources[f, 0], layer.positions[f, 0]
+            top, left = field.jump * row + field.offset, field.jump * col + field.offset
+            alone = np.zeros((28, 28), np.float32)
+            rows = slice(max(top, 0), min(top + field.size, 28))
+            cols = slice(max(left, 0), min(left + field.size, 28))
+            alone[rows, cols] = few_digits[source][rows, cols] / 255.0
+            response = np.asarray(probe(alone[None, :, :, None], training=False))[0, row, col, f]
+            assert response == pytest.approx(layer.strengths[f, 0], rel=1e-3, abs=1e-4)
+            # The patch is that field (black beyond the image's edge), with `context` pixels around it.
+            inner = layer.patches[f, 0][layer.context:layer.context + field.size,
+                                        layer.context:layer.context + field.size]
+            assert np.array_equal(inner[rows.start - top:rows.stop - top, cols.start - left:cols.stop - left],
+                                  alone[rows, cols])
+
+
+def test_patches_come_strongest_first_from_different_images(bundled, few_digits):
+    conv1, conv2 = inspect.top_patches(bundled, few_digits, k=5)
+    for layer in (conv1, conv2):
+        assert layer.patches.shape[:2] == layer.strengths.shape == layer.sources.shape == (len(layer.patches), 5)
+        assert layer.patches.shape[2] == layer.patches.shape[3] >= inspect.MIN_PATCH_SIDE
+        assert np.all(np.diff(layer.strengths, axis=1) <= 0)
+        assert all(len(set(sources)) == 5 for sources in layer.sources.tolist())
+        assert 0 <= layer.patches.min() and layer.patches.max() <= 1
+    assert conv1.field == 3 and conv1.context == 2 and conv2.context == 0  # 3x3 is shown inside 7x7 of its digit
+    # uint8 and [0, 1] float images give the same patches.
+    again = inspect.top_patches(bundled, few_digits.astype(np.float32) / 255.0, k=5, layers=1)[0]
+    assert np.array_equal(again.sources, conv1.sources) and np.allclose(again.patches, conv1.patches)
+
+
+def test_dense_models_have_no_patches(few_digits):
+    assert inspect.top_patches(untrained("mlp"), few_digits) == []
