@@ -154,7 +154,9 @@ def test_patches_come_strongest_first_from_different_images(bundled, few_digits)
         assert np.all(np.diff(layer.strengths, axis=1) <= 0)
         assert all(len(set(sources)) == 5 for sources in layer.sources.tolist())
         assert 0 <= layer.patches.min() and layer.patches.max() <= 1
-    assert conv1.field == 3 and conv1.context == 2 and conv2.context == 0  # 3x3 is shown inside 7x7 of its digit
+        assert layer.context == max(0, -(-(inspect.MIN_PATCH_SIDE - layer.field) // 2))
+    small, large = inspect.top_patches(untrained("keras_cnn"), few_digits, k=2)
+    assert (small.field, small.context, large.field, large.context) == (3, 2, 8, 0)  # 3x3 shown inside 7x7
     # uint8 and [0, 1] float images give the same patches.
     again = inspect.top_patches(bundled, few_digits.astype(np.float32) / 255.0, k=5, layers=1)[0]
     assert np.array_equal(again.sources, conv1.sources) and np.allclose(again.patches, conv1.patches)
