@@ -14,6 +14,7 @@ the same pipeline, and each intermediate image is kept for the app to show:
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -54,6 +55,9 @@ BACKGROUND_CELLS = 12  # grid cells across that window (keeps the closing cheap)
 MIN_CONTRAST = 12.0  # grey levels between darkest and lightest; below: blank
 MIN_INK = 0.18  # ink must be this much darker (or lighter) than its paper
 MAX_NOISE = 0.14  # pixel noise / contrast above which the image is noise
+NOISE_SCALES = (1, 2, 3, 4)  # ... judged on the image and on copies reduced this many times
+NOISE_MIN_SIDE, NOISE_MIN_AREA = 12, 24 * 24  # px: smaller copies are not judged (a 28x28 digit is not noise)
+DARK_IMAGE = 64  # median grey below which an image with no clear ink is taken for dark paper
 NOISE_SPECKS = 40  # that many specks outweighing the kept ink also means noise
 
 # Ruled notebook lines: straight across most of the image and lighter than the ink.
@@ -64,18 +68,25 @@ RULE_EDGE = 0.1  # ... running from this close to one edge to as close to the ot
 RULE_SLOPE = 0.08  # at most this steep (about 5 degrees)
 RULE_TOLERANCE = 2  # grid cells: pieces of one rule follow each other this closely at mid-width
 RULE_CONTRAST = 0.7  # a rule's ink is at most this share of the writing's
+RULE_MAX_THICKNESS = 0.03  # share of the image's long side: thicker straight strokes are no rules
+RULE_GRAIN = 4.0  # robust sigmas of paper grain that faint ink must exceed
+MIN_WRITING_AREA = 1e-4  # share of the image: less ink between the rules is paper grain, not writing
 
 # Cleaning and segmentation, relative to the image or to the digits found.
 SPECK_FRACTION = 0.04  # parts smaller than this share of the biggest are specks
-MIN_SPECK_AREA = 1e-4  # ... and always parts under this share of the image
+MIN_SPECK_AREA = 3e-5  # ... and always parts under this share of the image
 MERGE_OVERLAP = 0.5  # parts sharing this much of their width form one digit
 FRAGMENT_HEIGHT = 0.5  # parts shorter than this x the median height are pieces of a digit
 FRAGMENT_AREA = 0.3  # ... as are small, fairly short ones with under this x the median ink
 FRAGMENT_DISTANCE = 0.3  # ... joined to the nearest digit within this x the median height
 FRAGMENT_SIDE_GAP = 0.08  # ... above or below it, or at most this x the median height beside it
+LONE_FRAGMENT_GAP = 0.35  # beside a lone digit: pieces with LONE_FRAGMENT_AREA x its ink, this x its height away
+LONE_FRAGMENT_AREA = 0.15
 MIN_HEIGHT_RATIO = 0.4  # in a row of digits, shorter marks are not digits
+BORDER_FILL = 0.5  # a mark cut by the border filling more of its box than this is a shadow or an edge
 MIN_AREA_RATIO = 0.15  # ... nor are marks with this little ink (dots, dashes)
-DASH_ASPECT = 4.0  # one stroke this many times wider than tall is a dash or a rule
+DASH_ASPECT = 4.0  # one stroke this many times longer than thick is a dash or a rule
+DASH_MAX_TILT = 30.0  # degrees from horizontal; steeper lone strokes may be 1s
 SPLIT_ASPECT = 1.6  # a lone "digit" wider than this x its height holds several (0.3% of MNIST are)
 SPLIT_IN_ROW = 1.4  # in a row: wider than this x the typical digit height
 DIGIT_ASPECT = 0.75  # typical MNIST width / height, to guess how many
@@ -86,6 +97,9 @@ EMPTY_CANVAS = "The canvas is empty: draw a digit."
 BLANK = "No ink found: the image looks blank."
 NOISE = "This looks like noise, not a digit."
 NOTHING = "No digit found: the marks are too small or too faint to read."
+
+
+Judge = Callable[[np.ndarray], np.ndarray]  # (N, 28, 28, 1) float32 digits -> (N, 10) class probabilities
 
 
 @dataclass(frozen=True)
@@ -118,11 +132,15 @@ def preprocess(
     *,
     name: str | None = None,
     multi: bool = True,
+    judge: Judge | None = None,
 ) -> Preprocessed:
     """Load any image and turn it into MNIST-like digits.
 
     multi=False treats all ink as one digit (the drawing canvas); multi=True
-    reads a row of digits left to right. Raises ImageError for unreadable input.
+    reads a row of digits left to right. `judge` (class probabilities for a
+    (N, 28, 28, 1) batch, i.e. a model) settles whether a wide mark is one
+    digit or several touching ones; without it the mark's shape decides.
+    Raises ImageError for unreadable input.
     """
     rgba = load_image(source, name=name)
     steps: list[Step] = []
@@ -140,7 +158,7 @@ def preprocess(
     native = _resize(gray, min(scale, 1.0))  # checks run on real pixels, not enlarged ones
     if _contrast(native) < MIN_CONTRAST:
         return nothing(empty)
-    if _noise_ratio(native) > MAX_NOISE:
+    if _noise_ratio(native) > MAX_NOISE:  # grain, or blotches of several pixels on a coarser copy
         return nothing(NOISE)
 
     work = _resize(gray, scale)
@@ -163,7 +181,8 @@ def preprocess(
 
     mask, high = _threshold(smooth)
     steps.append(Step("Threshold", mask.astype(np.uint8) * 255))
-    faint = smooth > high * RULE_THRESHOLD
+    # Faint ink, for the rules: above the paper's own grain too (on a blank page the threshold is low).
+    faint = smooth > max(high * RULE_THRESHOLD, _grain(smooth))
     rules = _ruled_lines(faint, mask, ink)
     if rules.any():
         mask, ink = _without_rules(mask, ink, rules)
@@ -179,7 +198,7 @@ def preprocess(
     cleaned = "Specks and border marks removed" if multi else "Specks removed"
     steps.append(Step(cleaned, kept.astype(np.uint8) * 255))
 
-    groups = _segment(parts, multi, ink)
+    groups = _segment(parts, multi, ink, judge)
     if not groups:
         return nothing(NOTHING)
     digits = [_to_mnist(ink, group) for group in groups]
@@ -263,10 +282,21 @@ def _contrast(gray: np.ndarray) -> float:
 
 
 def _noise_ratio(gray: np.ndarray) -> float:
-    """Pixel-to-pixel noise relative to the image contrast (robust to edges)."""
-    residual = gray - cv2.blur(gray, (3, 3))
-    noise = 1.4826 * np.median(np.abs(residual - np.median(residual)))  # MAD -> sigma
-    return float(noise / max(_contrast(gray), 1.0))
+    """Pixel-to-pixel noise relative to the image contrast (robust to edges), the worst of NOISE_SCALES.
+
+    Noise in blotches of a few pixels is smooth inside each blotch; on a copy
+    reduced by the blotch size it is pixel noise again. Writing stays smooth at
+    every scale (photos of digits measure under 0.03, noise over 0.16).
+    """
+    ratios = []
+    for factor in NOISE_SCALES:
+        small = gray if factor == 1 else _resize(gray, 1.0 / factor)
+        if factor > 1 and (min(small.shape) < NOISE_MIN_SIDE or small.size < NOISE_MIN_AREA):
+            break
+        residual = small - cv2.blur(small, (3, 3))
+        noise = 1.4826 * np.median(np.abs(residual - np.median(residual)))  # MAD -> sigma
+        ratios.append(float(noise / max(_contrast(small), 1.0)))
+    return max(ratios)
 
 
 def _paper_only(work: np.ndarray) -> tuple[np.ndarray, bool]:
@@ -347,7 +377,8 @@ def _dark_ink(work: np.ndarray) -> bool:
     darker = np.clip(-departure - spread, 0, None).sum()
     lighter = np.clip(departure - spread, 0, None).sum()
     if max(darker, lighter) < MIN_DEPARTURE * MIN_SPECK_AREA * work.size:
-        return bool(np.median(work) >= 128)  # nothing departs: say the paper is what it looks like
+        # Nothing departs: at most tiny or faint marks. Paper is the usual case, even dimly lit.
+        return bool(np.median(work) >= DARK_IMAGE)
     if np.median(work) >= 128:
         return bool(POLARITY_PRIOR * darker >= lighter)
     return bool(darker >= POLARITY_PRIOR * lighter)
@@ -412,6 +443,12 @@ def _threshold(ink: np.ndarray) -> tuple[np.ndarray, float]:
     return keep[labels], high
 
 
+def _grain(ink: np.ndarray) -> float:
+    """Ink level the paper's texture and noise reach by themselves: the median plus RULE_GRAIN robust sigmas."""
+    median = np.median(ink)
+    return float(median + RULE_GRAIN * 1.4826 * np.median(np.abs(ink - median)))
+
+
 def _ruled_lines(faint: np.ndarray, mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
     """Pixels of notebook rules: straight lines across the image, lighter than the writing.
 
@@ -420,7 +457,9 @@ def _ruled_lines(faint: np.ndarray, mask: np.ndarray, ink: np.ndarray) -> np.nda
     than the rest of the ink is what tells a rule from a digit's stroke; on a
     page with nothing but lines, they are all rules.
     """
-    lines = _long_lines(faint) + [line.T for line in _long_lines(faint.T)]  # vertical: margins, grids
+    faint = faint | mask  # the writing's own pixels count as ink however the levels fall
+    across, down = _long_lines(faint), [line.T for line in _long_lines(faint.T)]  # down: margins, grids
+    lines = across + down
     if not lines:
         return np.zeros(faint.shape, bool)
     # Half the rules' thickness: the depth of faint ink under them (the median, where no digit crosses).
@@ -429,10 +468,22 @@ def _ruled_lines(faint: np.ndarray, mask: np.ndarray, ink: np.ndarray) -> np.nda
     size = _odd(int(np.ceil(4 * np.median(depth[union]))) + 2 * RULE_GRID_FINE)
     near_lines = cv2.dilate(union.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))) > 0
     writing = _inside(mask & ~near_lines)  # the ends of rules cut by the border are no writing
-    if writing.sum() > MIN_SPECK_AREA * mask.size:
+    # Nor are slivers where a rule steps or bends out of the band: writing reaches further across the rules.
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(writing.astype(np.uint8), connectivity=8)
+    height, width = stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_WIDTH]
+    reaching = (height if not down else width if not across else np.maximum(height, width)) > size
+    reaching[0] = False
+    writing = reaching[labels]
+    if writing.sum() > MIN_WRITING_AREA * mask.size:
         level = np.percentile(ink[writing], 90)  # how dark the writing is
-    elif len(lines) >= 2:
-        level = np.inf  # a ruled page and nothing else
+    elif len(lines) >= 2 and 2 * np.median(depth[union]) <= RULE_MAX_THICKNESS * max(faint.shape):
+        # A ruled page and nothing else: all ink joined to the rules goes (rules bend; the lines found do not).
+        # (Thick "lines" are strokes: the edges of one fat 1 can look like two rules.)
+        count, labels = cv2.connectedComponents(faint.astype(np.uint8), connectivity=8)
+        on_rules = np.zeros(count, bool)
+        on_rules[labels[union]] = True
+        on_rules[0] = False
+        return on_rules[labels]
     else:
         return np.zeros(faint.shape, bool)  # one lone straight stroke: maybe a 1, keep it
     rules = np.zeros(faint.shape, bool)
@@ -553,30 +604,65 @@ def _drop_border(parts: list[_Part], width: int, height: int) -> list[_Part]:
     kept = list(inside)
     for p in parts:
         if touches(p) and p.area >= MIN_SPECK_AREA * width * height:
-            digit_like = MIN_HEIGHT_RATIO * tallest <= p.h <= 1.5 * tallest and p.w <= 1.5 * p.h
-            if digit_like:
+            digit_shaped = p.w <= 1.5 * p.h
+            digit_like = MIN_HEIGHT_RATIO * tallest <= p.h <= 1.5 * tallest and digit_shaped
+            # A tight crop with a stray dot inside: the dot is no reference, the cut-off digit is the writing.
+            # Strokes fill little of their box; shadows, table corners and page edges fill most of theirs.
+            cut_digit = tallest < MIN_HEIGHT_RATIO * p.h and digit_shaped and p.area < BORDER_FILL * p.w * p.h
+            if digit_like or cut_digit:
                 kept.append(p)
     return kept
 
 
-def _segment(parts: list[_Part], multi: bool, ink: np.ndarray) -> list[_Part]:
+def _segment(parts: list[_Part], multi: bool, ink: np.ndarray, judge: Judge | None = None) -> list[_Part]:
     """Group parts into digits, left to right."""
     if not multi:
         return [_union(parts)]
     groups = [g for g in _attach_fragments(_merge_overlapping(parts)) if not _dash(g)]
     if not groups:
         return []
-    typical, typical_area = np.median([g.h for g in groups]), np.median([g.area for g in groups])
+    typical, typical_area = _typical(groups)
     groups = [g for g in groups if g.h >= MIN_HEIGHT_RATIO * typical and g.area >= MIN_AREA_RATIO * typical_area]
-    typical = float(np.median([g.h for g in groups]))
+    typical = _typical(groups)[0]
     in_row = len(groups) > 1  # other digits tell how wide one digit may be
-    digits = [piece for g in groups for piece in _split_wide(g, ink, typical if in_row else None)]
+    digits = [piece for g in groups
+              for piece in _judged(g, _split_wide(g, ink, typical if in_row else None), ink, judge)]
     return sorted(digits, key=lambda p: p.x + p.w / 2)[:MAX_DIGITS]
 
 
+def _typical(groups: list[_Part]) -> tuple[float, float]:
+    """Height and ink area of a typical digit: the medians over the marks at least half as tall as the tallest.
+
+    A plain median would be pulled down by the pieces being judged (a digit
+    and the detached bar of its 5 have a median halfway between them).
+    """
+    tallest = max(g.h for g in groups)
+    tall = [g for g in groups if g.h >= 0.5 * tallest]
+    return float(np.median([g.h for g in tall])), float(np.median([g.area for g in tall]))
+
+
+def _judged(group: _Part, pieces: list[_Part], ink: np.ndarray, judge: Judge | None) -> list[_Part]:
+    """Keep a split only if the model reads every piece more surely than the whole mark.
+
+    A wide 5 or a flat 2 cut in two gives an unsure piece (a bar, a hook);
+    two touching digits read as one give an unsure whole.
+    """
+    if judge is None or len(pieces) < 2:
+        return pieces
+    scores = np.asarray(judge(np.stack([_to_mnist(ink, part) for part in (group, *pieces)])[:, :, :, None]))
+    whole, split = scores[0].max(), scores[1:].max(axis=1).min()
+    return pieces if split > whole else [group]
+
+
 def _dash(part: _Part) -> bool:
-    """A lone horizontal stroke (a dash, the stub of a rule) is not a digit."""
-    return part.w > DASH_ASPECT * part.h and part.h < 3 * _mask_stroke_width(part.mask)
+    """A lone stroke lying (nearly) flat, a dash or a rule, even a tilted one, is not a digit."""
+    if part.w <= DASH_ASPECT * part.h and part.h > DASH_ASPECT * part.w:
+        return False  # quick no for a digit's box
+    (_, _), (side_a, side_b), angle = cv2.minAreaRect(np.argwhere(part.mask)[:, ::-1].astype(np.float32))
+    long, short = max(side_a, side_b), max(min(side_a, side_b), 1.0)
+    along = angle if side_a >= side_b else angle - 90.0  # the long side's angle to the x axis, in degrees
+    flat = abs((along + 90.0) % 180.0 - 90.0) <= DASH_MAX_TILT  # a steep stroke may be a 1
+    return flat and long > DASH_ASPECT * short and short < 3 * _mask_stroke_width(part.mask)
 
 
 def _merge_overlapping(parts: list[_Part]) -> list[_Part]:
@@ -597,19 +683,22 @@ def _merge_overlapping(parts: list[_Part]) -> list[_Part]:
 
 def _attach_fragments(groups: list[_Part]) -> list[_Part]:
     """Join short pieces (the bar of a 5, a broken-off tail) to the nearest digit."""
-    typical = np.median([g.h for g in groups])
-    typical_area = np.median([g.area for g in groups])
+    typical, typical_area = _typical(groups)
 
     def fragment(g: _Part) -> bool:
         short = g.h < FRAGMENT_HEIGHT * typical
         return short or (g.area < FRAGMENT_AREA * typical_area and g.h < 1.5 * FRAGMENT_HEIGHT * typical)
 
     def near(piece: _Part, digit: _Part) -> bool:
-        # A piece lies above, below or right against its digit, never a real gap beside it.
         dx, dy = _gaps(piece, digit)
+        if lone and piece.area >= LONE_FRAGMENT_AREA * digit.area:
+            # No neighbour to steal it from: a detached bar (of a 5, a 7) may stand a little apart.
+            return max(dx, dy) <= LONE_FRAGMENT_GAP * typical
+        # In a row, a piece lies above, below or right against its digit, never a real gap beside it.
         return dx <= FRAGMENT_SIDE_GAP * typical and dy <= FRAGMENT_DISTANCE * typical
 
     whole = [g for g in groups if not fragment(g)]
+    lone = len(whole) == 1
     for piece in (g for g in groups if fragment(g)):
         candidates = [i for i, digit in enumerate(whole) if near(piece, digit)]
         if candidates:

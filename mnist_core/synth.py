@@ -132,6 +132,36 @@ TRANSFORMS: dict[str, Transform] = {
 }
 
 
+def blank_photo(rng: np.random.Generator) -> np.ndarray:
+    """A photo of paper with nothing written on it (lighting, texture, sometimes ruled): uint8 RGB."""
+    height, width = (int(v) for v in rng.integers(100, 401, size=2))
+    return _photograph(np.zeros((height, width), np.float32), rng, rng.uniform(30, 120))
+
+
+def noise(rng: np.random.Generator) -> np.ndarray:
+    """Random pixels, grey or colour, fine or blotchy: uint8."""
+    height, width = (int(v) for v in rng.integers(28, 401, size=2))
+    cell = int(rng.integers(1, 4))  # blotches of 1-3 pixels
+    grid = (-(-height // cell), -(-width // cell))
+    pixels = rng.integers(0, 256, (*grid, 3) if rng.random() < 0.5 else grid, dtype=np.uint8)
+    return np.repeat(np.repeat(pixels, cell, axis=0), cell, axis=1)[:height, :width]
+
+
+def empty_canvas(rng: np.random.Generator) -> np.ndarray:
+    """The 280x280 canvas before anything is drawn, in one of its three styles: uint8 RGBA."""
+    style = int(rng.integers(3))
+    grey, alpha = ((0, 0), (255, 255), (0, 255))[style]  # transparent, white, black
+    return np.dstack([np.full((CANVAS_SIZE, CANVAS_SIZE), value, np.uint8) for value in (grey, grey, grey, alpha)])
+
+
+# Inputs with no digit at all: the answer must be "no digit", with the reason.
+NOT_DIGITS: dict[str, Callable[[np.random.Generator], np.ndarray]] = {
+    "blank_photo": blank_photo,
+    "noise": noise,
+    "empty_canvas": empty_canvas,
+}
+
+
 def generate(digits28: np.ndarray, transform: str, seed: int = 0) -> list[np.ndarray]:
     """Apply one named transform to each digit; image i depends only on (seed, i)."""
     function = TRANSFORMS[transform]

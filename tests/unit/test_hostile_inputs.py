@@ -88,6 +88,12 @@ def corpus(tmp_path_factory) -> tuple[list[Path], dict[Path, int]]:
         "digit.tiff": encoded(digits[0], "TIFF"),
         "digit.bmp": encoded(digits[1], "BMP"),
     }
+    # A photo of an empty ruled page (grain, uneven light) and noise in blotches of 3 pixels: no digit either.
+    page = 205 + rng.normal(0, 4, (300, 260)) - 30 * np.linspace(0, 1, 260)[None, :]
+    page[25::45] -= 55
+    files["ruled_page.jpg"] = encoded(Image.fromarray(np.clip(page, 0, 255).astype(np.uint8)), "JPEG", quality=80)
+    blotches = np.repeat(np.repeat(rng.integers(0, 256, (60, 70, 3), dtype=np.uint8), 3, axis=0), 3, axis=1)
+    files["blotchy_noise.png"] = encoded(Image.fromarray(blotches), "PNG")
     frames = [digits[2].convert("P"), Image.new("P", (140, 140), 255)]
     buffer = io.BytesIO()
     frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:], duration=100)

@@ -208,6 +208,56 @@ def test_a_lone_one_is_not_taken_for_a_rule():
     assert len(result.digits) == 1
 
 
+def test_a_ruled_page_with_bent_rules_and_grain_is_blank():
+    rng = np.random.default_rng(4)
+    page = np.full((280, 300), 200.0) + rng.normal(0, 4, (280, 300))
+    for y in range(20, 280, 50):  # rules that step by a pixel halfway across, like a warped sheet
+        cv2.line(page, (0, y), (150, y), 150, 2)
+        cv2.line(page, (150, y + 2), (300, y + 5), 150, 2)
+    result = preprocess(np.clip(page, 0, 255).astype(np.uint8))
+    assert result.digits == [] and result.reason
+
+
+def test_a_tilted_rule_alone_is_no_digit():
+    page = np.full((150, 360), 230, np.uint8)
+    cv2.line(page, (0, 60), (360, 90), 150, 2, cv2.LINE_AA)
+    assert preprocess(page).digits == []
+
+
+def test_a_stray_dot_beside_a_digit_cut_by_the_border():
+    image = np.zeros((280, 280), np.uint8)
+    cv2.ellipse(image, (130, 90), (55, 60), 0, 0, 360, 255, 18, cv2.LINE_AA)  # the loop of a 9
+    cv2.line(image, (183, 90), (160, 279), 255, 18, cv2.LINE_AA)  # its tail runs off the bottom edge
+    cv2.circle(image, (235, 150), 9, 255, -1)  # a speck of dust well inside the image
+    result = preprocess(image)
+    assert len(result.digits) == 1
+    x, y, w, h = result.boxes[0]
+    assert h > 200 and y < 40  # the 9 itself, not the dot
+
+
+def test_a_lone_5_keeps_its_detached_bar():
+    image = np.full((280, 360), 255, np.uint8)
+    draw(image, "5-broken", 80, 50, 180, 14, 0)
+    image[:68] = np.roll(image[:68], 100, axis=1)  # the bar (rows 43-57) lifted off, a gap right of the body
+    result = preprocess(image)
+    assert len(result.digits) == 1 and result.boxes[0][2] > 180  # body (x 73-195) and bar (x 209-295)
+
+
+def test_a_judge_keeps_a_wide_digit_whole_and_splits_touching_ones():
+    def judge_preferring(whole: bool):
+        def judge(batch: np.ndarray) -> np.ndarray:
+            scores = np.full((len(batch), 10), 0.05)
+            scores[0 if whole else slice(1, None), 3] = 0.9  # the whole mark (first) or its pieces win
+            return scores
+        return judge
+
+    wide = np.full((200, 480), 255, np.uint8)
+    cv2.ellipse(wide, (240, 100), (200, 70), 0, 0, 360, 0, 14, cv2.LINE_AA)  # a flat 0, 2.9 x wider than tall
+    assert len(preprocess(wide).digits) >= 2  # shape alone: looks like several
+    assert len(preprocess(wide, judge=judge_preferring(whole=True)).digits) == 1
+    assert len(preprocess(wide, judge=judge_preferring(whole=False)).digits) >= 2
+
+
 def test_multi_false_keeps_all_ink_as_one_digit():
     assert len(preprocess(row(["1", "0"], [40]), multi=False).digits) == 1
 
@@ -236,6 +286,22 @@ def test_blank_photo_of_paper_with_lighting():
     paper = 170 + 60 * xs / 400 + np.random.default_rng(2).normal(0, 3, (300, 400))
     result = preprocess(np.clip(paper, 0, 255).astype(np.uint8))
     assert result.digits == [] and result.reason
+
+
+def test_a_dim_photo_of_a_blank_page_is_blank():
+    ys, xs = np.mgrid[0:300, 0:200]
+    paper = 95 + 40 * np.exp(-((xs - 20) / 40.0) ** 2) + np.random.default_rng(3).normal(0, 2, (300, 200))
+    result = preprocess(np.clip(paper, 0, 255).astype(np.uint8))  # median below 128, a bright band at the left
+    assert result.digits == [] and result.reason == "No ink found: the image looks blank."
+
+
+@pytest.mark.parametrize("cell, shape", [(2, (200, 240, 3)), (3, (185, 198)), (3, (274, 29, 3))])
+def test_blotchy_noise_is_not_a_digit(cell, shape):
+    rng = np.random.default_rng(cell)
+    grid = rng.integers(0, 256, (-(-shape[0] // cell), -(-shape[1] // cell), *shape[2:]), dtype=np.uint8)
+    noise = np.repeat(np.repeat(grid, cell, axis=0), cell, axis=1)[:shape[0], :shape[1]]
+    result = preprocess(noise)
+    assert result.digits == [] and result.reason == "This looks like noise, not a digit."
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -288,3 +354,12 @@ def test_random_scribbles_never_crash(strokes, dark, multi):
     for x0, y0, x1, y1, width in strokes:
         cv2.line(image, (x0, y0), (x1, y1), 0 if dark else 255, width)
     assert_valid(preprocess(image, multi=multi))
+
+
+def test_predict_lets_the_model_settle_a_wide_mark():
+    from mnist_core.prediction import predict
+
+    wide = np.full((200, 480), 255, np.uint8)
+    cv2.ellipse(wide, (240, 100), (200, 70), 0, 0, 360, 0, 14, cv2.LINE_AA)  # a flat 0, cut in two by shape alone
+    assert predict(wide).digits == "0"
+    assert predict(row(["1", "0", "1", "7"], [40, -10, 40])).digits == "1017"  # a 0 and a 1 touching stay split

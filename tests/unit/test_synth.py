@@ -110,3 +110,12 @@ def test_generate_and_strips_helpers():
     made = synth.strips(images, labels, count=2, seed=1)
     assert [len(text) for _, text in made] == [4, 4]
     assert all(sorted(text) == sorted("0714") for _, text in made)
+
+
+@pytest.mark.parametrize("name", list(synth.NOT_DIGITS))
+def test_inputs_without_a_digit_are_deterministic_images(name):
+    make = synth.NOT_DIGITS[name]
+    first, again = make(np.random.default_rng([3, 0])), make(np.random.default_rng([3, 0]))
+    assert first.dtype == np.uint8 and first.ndim in (2, 3) and min(first.shape[:2]) >= 28
+    np.testing.assert_array_equal(first, again)
+    assert preprocess(first).digits == []
