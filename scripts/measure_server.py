@@ -24,13 +24,15 @@ from pathlib import Path
 from playwright.sync_api import Page, expect, sync_playwright
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests" / "e2e"))
+# The browser tests' steps (what a person does in the app), so this visit is the one the tests check.
+from browser_steps import SEVEN, draw, go_to, metric, open_app  # noqa: E402
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 START_SECONDS = 120
-STEP_MS = 180_000
+ANSWER_MS = 180_000
 TRAINING_MS = 600_000
-SEVEN = [[(60, 60), (210, 60), (120, 230)]]  # canvas pixels, one stroke
 
 
 def memory_mb(pid: int) -> dict[str, int]:
@@ -55,26 +57,6 @@ def wait_healthy(url: str, server: subprocess.Popen) -> None:
         except OSError:
             time.sleep(0.5)
     raise SystemExit("The Streamlit server did not start; run `bash scripts/app.sh` to see why.")
-
-
-def go_to(page: Page, title: str) -> None:
-    page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_be_visible(timeout=STEP_MS)
-
-
-def draw_seven(page: Page) -> None:
-    surface = page.locator("canvas.upper-canvas")
-    expect(surface).to_be_visible(timeout=STEP_MS)
-    box = surface.bounding_box()
-    for stroke in SEVEN:
-        page.mouse.move(box["x"] + stroke[0][0], box["y"] + stroke[0][1])
-        page.mouse.down()
-        for x, y in stroke[1:]:
-            page.mouse.move(box["x"] + x, box["y"] + y, steps=12)
-        page.mouse.up()
-    label = page.get_by_test_id("stMetricLabel").get_by_text("Prediction", exact=True)
-    value = page.get_by_test_id("stMetric").filter(has=label).get_by_test_id("stMetricValue").first
-    expect(value).to_have_text("7", timeout=STEP_MS)
 
 
 def train_fast(page: Page) -> None:
@@ -102,15 +84,15 @@ def main() -> None:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
-                page.goto(url)
-                expect(page.get_by_test_id("stSidebarNav")).to_be_visible(timeout=STEP_MS)
+                open_app(page, url)
                 report["Train page open"] = memory_mb(server.pid)
                 go_to(page, "Draw & Upload")
-                draw_seven(page)
+                draw(page, SEVEN)
+                expect(metric(page, "Prediction").first).to_have_text("7", timeout=ANSWER_MS)
                 report["a 7 drawn and read"] = memory_mb(server.pid)
                 go_to(page, "Inside the model")
                 page.wait_for_load_state("networkidle")
-                expect(page.get_by_test_id("stImage").first).to_be_visible(timeout=STEP_MS)
+                expect(page.get_by_test_id("stImage").first).to_be_visible(timeout=ANSWER_MS)
                 report["Inside the model shown"] = memory_mb(server.pid)
                 if not args.skip_training:
                     go_to(page, "Train")
