@@ -332,8 +332,8 @@ def prepared_data(limit: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray
 def training_precision(device: str) -> str:
     """Mixed float16 on a GPU, float32 on a CPU.
 
-    bfloat16 trains the presets 1.2-1.4x faster on CPUs with native support (AVX512_BF16, AMX) but far slower
-    on the many laptops and cloud CPUs without it; `fast` reaches its target in float32, so CPUs keep it.
+    bfloat16 gave the final `fast` preset no gain even on a CPU with native support (AVX512_BF16), and it is
+    far slower on the many laptops and cloud CPUs without it (docs/benchmarks.md), so CPUs keep float32.
     """
     return "mixed_float16" if device == "GPU" else "float32"
 
