@@ -117,13 +117,10 @@ def predict(source: Any, model: "keras.Model | str | Path | None" = None, *, nam
             multi: bool = True) -> Prediction:
     """Read the digit(s) in `source` (path, bytes, PIL image or array) with `model` (default: bundled)."""
     label = name or (str(source) if isinstance(source, (str, Path)) else None)
-    loaded: list["keras.Model"] = []
+    given = model is not None and not isinstance(model, (str, Path))
 
-    def network() -> "keras.Model":  # loaded on first use: unreadable files never wait for TensorFlow
-        if not loaded:
-            given = model is not None and not isinstance(model, (str, Path))
-            loaded.append(model if given else load_for_inference(model))
-        return loaded[0]
+    def network() -> "keras.Model":  # on first use: unreadable files never wait for TensorFlow
+        return model if given else load_for_inference(model)  # which loads each file once per process
 
     try:
         # The model settles whether a wide mark is one digit or several (see preprocess._judged).
