@@ -1,21 +1,31 @@
-"""Realistic evaluation inputs made from MNIST test digits.
+"""Realistic evaluation inputs: MNIST test digits, font digits, and things that are not digits.
 
 MNIST accuracy says little about a phone photo of a sticky note or a stroke
-drawn on the canvas. These transforms turn a 28x28 MNIST digit (white on black,
-uint8) into the kinds of images users really send (paper photos with uneven
-light, noise and JPEG artefacts; canvas drawings with thin or thick strokes;
-inverted, rotated, off-centre digits), so preprocessing and models can be
-measured on them. Everything is deterministic given the numpy Generator.
+drawn on the canvas. These transforms turn an ink map (white on black: a 28x28
+MNIST digit, or any glyph tightly cropped to its ink) into the kinds of images
+users really send (paper photos with uneven light, noise and JPEG artefacts;
+canvas drawings with thin or thick strokes; inverted, rotated, off-centre
+digits), so preprocessing and models can be measured on them.
+
+A model tuned and tested on MNIST alone flatters itself, so there is a second
+source of digits that is not MNIST (`font_digits`: OpenCV's Hershey stroke
+fonts and the TrueType fonts of Debian's fonts-dejavu-core and fonts-liberation,
+with slant, rotation, stroke width and a small elastic wobble), and a source of
+marks that are not digits at all (`non_digits`: unmistakable letters, shapes,
+scribbles). Everything is deterministic given the numpy Generator.
 """
 
 from __future__ import annotations
 
+import functools
+import glob
 import io
+import os
 from collections.abc import Callable
 
 import cv2
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
 MNIST_BOX = 20  # MNIST digits are fitted into 20x20 inside 28x28
 CANVAS_SIZE = 280  # the drawing canvas is 280x280 pixels
@@ -28,31 +38,35 @@ RULED_CHANCE = 0.3  # share of photos taken of ruled notebook paper
 Transform = Callable[[np.ndarray, np.random.Generator], np.ndarray]
 
 
-def photo_like(digit28: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """A phone photo of the digit written on paper: uint8 RGB, 100-400 px a side."""
+def photo_like(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A phone photo of the glyph written on paper: uint8 RGB, 100-400 px a side.
+
+    `ink` is a 28x28 MNIST digit or any ink map cropped to its glyph (white on black).
+    """
     height, width = (int(v) for v in rng.integers(100, 401, size=2))
     digit_px = rng.uniform(0.3, 0.75) * min(height, width)  # digit height on the photo
-    ink = _trim(_render(digit28, digit_px, rng.uniform(-12, 12)))[:height, :width]
-    top = int(rng.integers(0, height - ink.shape[0] + 1))  # anywhere: off-centre on purpose
-    left = int(rng.integers(0, width - ink.shape[1] + 1))
+    glyph = _trim(_render(ink, digit_px, rng.uniform(-12, 12)))[:height, :width]
+    top = int(rng.integers(0, height - glyph.shape[0] + 1))  # anywhere: off-centre on purpose
+    left = int(rng.integers(0, width - glyph.shape[1] + 1))
     alpha = np.zeros((height, width), np.float32)
-    alpha[top : top + ink.shape[0], left : left + ink.shape[1]] = ink
+    alpha[top : top + glyph.shape[0], left : left + glyph.shape[1]] = glyph
     return _photograph(alpha, rng, digit_px)
 
 
-def canvas_like(digit28: np.ndarray, rng: np.random.Generator, stroke: str | None = None) -> np.ndarray:
-    """The digit as drawn on the 280x280 canvas: uint8 RGBA.
+def canvas_like(ink: np.ndarray, rng: np.random.Generator, stroke: str | None = None) -> np.ndarray:
+    """The glyph as drawn on the 280x280 canvas: uint8 RGBA.
 
-    Three canvas styles: ink only in the alpha channel (transparent background),
-    black strokes on white, white strokes on black. `stroke` picks "thin",
-    "normal" or "thick" (random when None).
+    `ink` is a 28x28 MNIST digit or any ink map cropped to its glyph (white on
+    black). Three canvas styles: ink only in the alpha channel (transparent
+    background), black strokes on white, white strokes on black. `stroke` picks
+    "thin", "normal" or "thick" (random when None).
     """
     stroke = stroke or str(rng.choice(list(STROKE_WIDTHS)))
     width = rng.uniform(*STROKE_WIDTHS[stroke])
     digit_px = rng.uniform(0.5, 0.8) * CANVAS_SIZE  # people draw big
-    skeleton = _thin(_render(digit28, digit_px, rng.uniform(-8, 8)) > 0.5)
-    ink = _place(_stroke(skeleton, width), CANVAS_SIZE, CANVAS_SIZE, rng, jitter=0.1)
-    ink8 = (ink * 255 + 0.5).astype(np.uint8)
+    skeleton = _thin(_render(ink, digit_px, rng.uniform(-8, 8)) > 0.5)
+    drawn = _place(_stroke(skeleton, width), CANVAS_SIZE, CANVAS_SIZE, rng, jitter=0.1)
+    ink8 = (drawn * 255 + 0.5).astype(np.uint8)
     style = rng.integers(3)
     if style == 0:  # transparent background, stroke colour in RGB, ink in alpha
         colour = np.where(ink8 > 0, 0 if rng.random() < 0.5 else 255, 0).astype(np.uint8)
@@ -181,17 +195,254 @@ def strips(
     return result
 
 
-def _render(digit28: np.ndarray, digit_px: float, angle: float, pad: float = 0.15) -> np.ndarray:
-    """Ink coverage in [0, 1] of the digit enlarged so its 20 px box is `digit_px` tall."""
-    scale = digit_px / MNIST_BOX
-    side = max(8, int(round(28 * scale)))
-    ink = cv2.resize(digit28.astype(np.float32) / 255.0, (side, side), interpolation=cv2.INTER_CUBIC)
+# --- Glyphs that are not from MNIST: font digits, and marks that are no digit ---
+
+GLYPH_PX = 96  # glyphs are drawn with this long side before jitter
+FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/truetype/liberation")  # Debian packages
+FONT_SKIP = ("Mono", "Math")  # their zeros are dotted or slashed; a math font is no handwriting
+HERSHEY_FONTS = (
+    cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_PLAIN, cv2.FONT_HERSHEY_DUPLEX, cv2.FONT_HERSHEY_COMPLEX,
+    cv2.FONT_HERSHEY_TRIPLEX, cv2.FONT_HERSHEY_COMPLEX_SMALL, cv2.FONT_HERSHEY_SCRIPT_SIMPLEX,
+    cv2.FONT_HERSHEY_SCRIPT_COMPLEX,
+)  # fmt: skip
+TRUETYPE_CHANCE = 0.5  # share of glyphs drawn from TrueType fonts (when any are installed)
+# Letters no one would read as a digit, in print or in handwriting. Left out on purpose:
+# O o D Q (0), I l i J j L (1, 7), Z z (2), B (8, 13), S s (5), G b (6), g q y a d (9), T t (7, +).
+LETTERS = "ACEFHKMNPRUVWXY" + "cefhkmnpruvwx"
+SHAPES = ("star", "heart", "smiley", "arrow", "hash", "square", "triangle", "crosshatch")
+SLANT = (-0.35, 0.35)  # horizontal shear: upright to strongly slanted
+TILT = (-10.0, 10.0)  # degrees of rotation
+ASPECT = (0.8, 1.2)  # width stretched or squeezed this much
+STROKE_SHARE = (0.06, 0.17)  # stroke width as a share of the glyph's long side (MNIST: about 0.11)
+WOBBLE = (0.01, 0.035)  # elastic displacement as a share of the glyph's long side
+NON_DIGIT_MIX = {"letter": 0.5, "shape": 0.3, "scribble": 0.2}
+
+
+def font_digits(count: int, rng: np.random.Generator) -> tuple[list[np.ndarray], np.ndarray]:
+    """Digits 0-9 from fonts, not from MNIST, with stroke jitter: (uint8 ink maps, labels).
+
+    Each ink map is white on black and tightly cropped to its glyph (about
+    GLYPH_PX on its long side); the labels run through 0-9 evenly, shuffled.
+    """
+    labels = rng.permutation(np.arange(count) % 10)
+    return [_jittered(_font_glyph(str(int(label)), rng), rng) for label in labels], labels.astype(np.int64)
+
+
+def non_digits(count: int, rng: np.random.Generator) -> tuple[list[np.ndarray], list[str]]:
+    """Marks that are not digits: (uint8 ink maps, kinds such as "letter:W", "shape:star", "scribble").
+
+    Same format as `font_digits`: letters that cannot be taken for a digit,
+    drawn shapes and scribbles, all with stroke jitter.
+    """
+    inks, kinds = [], []
+    mix = list(NON_DIGIT_MIX)
+    for _ in range(count):
+        family = str(rng.choice(mix, p=list(NON_DIGIT_MIX.values())))
+        if family == "letter":
+            letter = str(rng.choice(list(LETTERS)))
+            inks.append(_jittered(_font_glyph(letter, rng), rng))
+            kinds.append(f"letter:{letter}")
+        elif family == "shape":
+            shape = str(rng.choice(SHAPES))
+            inks.append(_jittered(_shape(shape, rng), rng, restroke=False))
+            kinds.append(f"shape:{shape}")
+        else:
+            inks.append(_jittered(_scribble(rng), rng, restroke=False))
+            kinds.append("scribble")
+    return inks, kinds
+
+
+@functools.lru_cache(maxsize=1)
+def truetype_fonts() -> tuple[str, ...]:
+    """The TrueType fonts used for glyphs (none when the Debian font packages are absent)."""
+    found = [path for folder in FONT_DIRS for path in glob.glob(os.path.join(folder, "*.ttf"))]
+    return tuple(sorted(path for path in found if not any(skip in os.path.basename(path) for skip in FONT_SKIP)))
+
+
+def _font_glyph(char: str, rng: np.random.Generator) -> np.ndarray:
+    """One character, upright and clean, from a random Hershey or TrueType font: float32 coverage."""
+    fonts = truetype_fonts()
+    if fonts and rng.random() < TRUETYPE_CHANCE:
+        return _truetype_glyph(char, fonts[int(rng.integers(len(fonts)))])
+    font = int(rng.choice(HERSHEY_FONTS)) | (cv2.FONT_ITALIC if rng.random() < 0.3 else 0)
+    squeeze = 1.0
+    if char == "0":  # Hershey zeros are slashed; people write an oval, a narrow O
+        char, squeeze = "O", 0.75
+    (width, height), baseline = cv2.getTextSize(char, font, 1.0, 1)
+    scale = GLYPH_PX / max(height + baseline, 1)
+    thickness = max(1, int(round(rng.uniform(*STROKE_SHARE) * GLYPH_PX)))
+    side = int(3 * GLYPH_PX)
+    field = np.zeros((side, side), np.uint8)
+    cv2.putText(field, char, (GLYPH_PX, 2 * GLYPH_PX), font, scale, 255, thickness, cv2.LINE_AA)
+    glyph = _trim(field.astype(np.float32) / 255.0)
+    if squeeze != 1.0:
+        glyph = cv2.resize(glyph, (max(2, round(glyph.shape[1] * squeeze)), glyph.shape[0]), interpolation=cv2.INTER_AREA)
+    return _fit_long_side(glyph)
+
+
+@functools.lru_cache(maxsize=256)
+def _truetype_glyph(char: str, path: str) -> np.ndarray:
+    font = ImageFont.truetype(path, int(GLYPH_PX * 1.4))
+    left, top, right, bottom = font.getbbox(char)
+    image = Image.new("L", (right - left + 8, bottom - top + 8), 0)
+    ImageDraw.Draw(image).text((4 - left, 4 - top), char, fill=255, font=font)
+    return _fit_long_side(_trim(np.asarray(image, np.float32) / 255.0))
+
+
+def _fit_long_side(ink: np.ndarray, side: int = GLYPH_PX) -> np.ndarray:
+    scale = side / max(ink.shape)
+    size = (max(2, round(ink.shape[1] * scale)), max(2, round(ink.shape[0] * scale)))
+    return np.clip(cv2.resize(ink, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC), 0, 1)
+
+
+def _jittered(ink: np.ndarray, rng: np.random.Generator, restroke: bool = True) -> np.ndarray:
+    """Random slant, tilt, aspect, stroke width and elastic wobble; tightly cropped uint8 (white on black)."""
+    if restroke:
+        ink = _set_stroke_width(ink, rng.uniform(*STROKE_SHARE) * max(ink.shape))
+    pad = int(0.5 * max(ink.shape))
+    ink = cv2.copyMakeBorder(ink.astype(np.float32), pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=0)
+    height, width = ink.shape
+    centre = np.array([width / 2, height / 2])
+    angle = np.radians(rng.uniform(*TILT))
+    rotation = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    shear = np.array([[1.0, rng.uniform(*SLANT)], [0.0, 1.0]])  # tops lean right (or left)
+    stretch = np.diag([rng.uniform(*ASPECT), 1.0])
+    matrix = rotation @ shear @ stretch
+    affine = np.hstack([matrix, (centre - matrix @ centre)[:, None]]).astype(np.float32)
+    ink = cv2.warpAffine(ink, affine, (width, height), flags=cv2.INTER_LINEAR)
+    ink = _wobble(ink, rng, rng.uniform(*WOBBLE) * GLYPH_PX)
+    return (np.clip(_trim(ink), 0.0, 1.0) * 255 + 0.5).astype(np.uint8)
+
+
+def _wobble(ink: np.ndarray, rng: np.random.Generator, amount: float) -> np.ndarray:
+    """Elastic distortion: every pixel moved by a smooth random field, up to about `amount` px."""
+    height, width = ink.shape
+    field = [cv2.resize(rng.normal(0, 1, (4, 4)).astype(np.float32), (width, height), interpolation=cv2.INTER_CUBIC)
+             for _ in range(2)]
+    xs, ys = np.meshgrid(np.arange(width, dtype=np.float32), np.arange(height, dtype=np.float32))
+    return cv2.remap(ink, xs + amount * field[0], ys + amount * field[1], cv2.INTER_LINEAR, borderValue=0)
+
+
+def _set_stroke_width(ink: np.ndarray, target: float) -> np.ndarray:
+    """Thicken or thin the strokes (grey dilation or erosion) towards `target` px; never erased."""
+    mask = ink > 0.5
+    contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
+    perimeter = sum(cv2.arcLength(c, True) for c in contours)
+    width = 2.0 * mask.sum() / perimeter if perimeter else target
+    radius = int(round((target - width) / 2))
+    if radius < 0:
+        radius = -min(-radius, int(width / 2) - 1)  # keep at least a couple of pixels of every stroke
+    if radius == 0:
+        return ink
+    size = abs(radius)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * size + 1, 2 * size + 1))
+    # Room around the glyph: strokes must not be cut by dilation, nor held up by the border in erosion.
+    room = cv2.copyMakeBorder(ink, size, size, size, size, cv2.BORDER_CONSTANT, value=0)
+    return cv2.dilate(room, kernel) if radius > 0 else cv2.erode(room, kernel)
+
+
+def _shape(name: str, rng: np.random.Generator) -> np.ndarray:
+    """A drawn shape (outline strokes) as float32 coverage, cropped."""
+    side = GLYPH_PX
+    field = np.zeros((2 * side, 2 * side), np.uint8)
+    thickness = max(2, int(round(rng.uniform(*STROKE_SHARE) * side)))
+    centre = np.array([side, side], np.float64)
+    radius = side / 2
+
+    def poly(points: np.ndarray, closed: bool = True) -> None:
+        cv2.polylines(field, [np.round(points * 16).astype(np.int32)], closed, 255, thickness, cv2.LINE_AA, shift=4)
+
+    if name == "star":
+        angles = -np.pi / 2 + np.arange(10) * np.pi / 5
+        radii = np.where(np.arange(10) % 2 == 0, radius, radius * rng.uniform(0.35, 0.5))
+        poly(centre + np.stack([np.cos(angles), np.sin(angles)], axis=1) * radii[:, None])
+    elif name == "heart":
+        t = np.linspace(0, 2 * np.pi, 80)
+        x, y = 16 * np.sin(t) ** 3, -(13 * np.cos(t) - 5 * np.cos(2 * t) - 2 * np.cos(3 * t) - np.cos(4 * t))
+        poly(centre + np.stack([x, y], axis=1) * radius / 17)
+    elif name == "smiley":
+        cv2.circle(field, (side, side), int(radius), 255, thickness, cv2.LINE_AA)
+        for dx in (-1, 1):
+            eye = (int(side + dx * radius * 0.38), int(side - radius * 0.3))
+            cv2.circle(field, eye, max(2, thickness), 255, -1, cv2.LINE_AA)
+        cv2.ellipse(field, (side, int(side + radius * 0.1)), (int(radius * 0.55), int(radius * 0.45)),
+                    0, 20, 160, 255, thickness, cv2.LINE_AA)  # fmt: skip
+    elif name == "arrow":
+        direction = rng.uniform(0, 2 * np.pi)
+        along = np.array([np.cos(direction), np.sin(direction)])
+        tip, tail = centre + along * radius, centre - along * radius
+        poly(np.stack([tail, tip]), closed=False)
+        for turn in (2.6, -2.6):  # the two barbs, about 30 degrees off the shaft
+            barb = np.array([np.cos(direction + turn), np.sin(direction + turn)]) * radius * 0.45
+            poly(np.stack([tip, tip + barb]), closed=False)
+    elif name == "hash":
+        for offset in (-0.35, 0.35):
+            poly(centre + np.array([[offset * radius + 0.2 * radius, -radius], [offset * radius - 0.2 * radius, radius]]),
+                 closed=False)  # fmt: skip
+            poly(centre + np.array([[-radius, offset * radius], [radius, offset * radius]]), closed=False)
+    elif name == "square":
+        half = radius * rng.uniform(0.8, 1.0)
+        poly(centre + np.array([[-half, -half], [half, -half], [half, half], [-half, half]]))
+    elif name == "triangle":
+        angles = -np.pi / 2 + np.arange(3) * 2 * np.pi / 3
+        poly(centre + np.stack([np.cos(angles), np.sin(angles)], axis=1) * radius)
+    elif name == "crosshatch":
+        lines = int(rng.integers(3, 6))
+        for k in np.linspace(-radius, radius, lines):
+            poly(centre + np.array([[k - radius / 2, -radius], [k + radius / 2, radius]]), closed=False)
+            poly(centre + np.array([[k + radius / 2, -radius], [k - radius / 2, radius]]), closed=False)
+    else:
+        raise ValueError(f"unknown shape {name!r}; choose one of {', '.join(SHAPES)}")
+    return _trim(field.astype(np.float32) / 255.0)
+
+
+def _scribble(rng: np.random.Generator) -> np.ndarray:
+    """A random looping scrawl: a smooth curve through 6-12 random points, as float32 coverage."""
+    side = GLYPH_PX
+    points = rng.uniform(0.5 * side, 1.5 * side, size=(int(rng.integers(6, 13)), 2))
+    # Catmull-Rom through the points: smooth, loopy, pen-like.
+    padded = np.vstack([points[:1], points, points[-1:]])
+    t = np.linspace(0, 1, 12)[:, None]
+    curve = []
+    for p0, p1, p2, p3 in zip(padded, padded[1:], padded[2:], padded[3:]):
+        curve.append(0.5 * (2 * p1 + (p2 - p0) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t**2
+                            + (3 * p1 - p0 - 3 * p2 + p3) * t**3))  # fmt: skip
+    field = np.zeros((2 * side, 2 * side), np.uint8)
+    thickness = max(2, int(round(rng.uniform(*STROKE_SHARE) * side)))
+    path = np.round(np.vstack(curve) * 16).astype(np.int32)
+    cv2.polylines(field, [path], False, 255, thickness, cv2.LINE_AA, shift=4)
+    return _trim(field.astype(np.float32) / 255.0)
+
+
+def _render(ink: np.ndarray, digit_px: float, angle: float, pad: float = 0.15) -> np.ndarray:
+    """Ink coverage in [0, 1], enlarged (or reduced) so the glyph's box is `digit_px` on its long side.
+
+    A 28x28 input is an MNIST digit, whose box is its central 20x20; any other
+    size is an ink map already cropped to its glyph.
+    """
+    unit = _unit(ink)
+    box = MNIST_BOX if unit.shape == (28, 28) else max(unit.shape)
+    scale = digit_px / box
+    size = (max(8 if box == MNIST_BOX else 2, int(round(unit.shape[1] * scale))),
+            max(8 if box == MNIST_BOX else 2, int(round(unit.shape[0] * scale))))
+    shrink = size[0] < unit.shape[1]
+    ink = cv2.resize(unit, size, interpolation=cv2.INTER_AREA if shrink else cv2.INTER_CUBIC)
     # Sharpen the blurry upscale into the crisp edge of a pen stroke.
     ink = np.clip((ink - 0.25) / 0.35, 0.0, 1.0)
-    border = int(side * pad)  # room to rotate without clipping
+    border = int(max(size) * pad)  # room to rotate without clipping
     ink = cv2.copyMakeBorder(ink, border, border, border, border, cv2.BORDER_CONSTANT, value=0)
+    if angle == 0.0:
+        return ink
     centre = (ink.shape[1] / 2, ink.shape[0] / 2)
     return cv2.warpAffine(ink, cv2.getRotationMatrix2D(centre, angle, 1.0), ink.shape[::-1], flags=cv2.INTER_LINEAR)
+
+
+def _unit(ink: np.ndarray) -> np.ndarray:
+    """An ink map (uint8 0-255, or float in [0, 1]) as float32 coverage in [0, 1]."""
+    ink = np.asarray(ink)
+    if ink.dtype == np.uint8 or float(ink.max(initial=0.0)) > 1.0:
+        return ink.astype(np.float32) / 255.0
+    return ink.astype(np.float32)
 
 
 def _enlarged(digit28: np.ndarray, rng: np.random.Generator) -> np.ndarray:

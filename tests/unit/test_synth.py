@@ -119,3 +119,109 @@ def test_inputs_without_a_digit_are_deterministic_images(name):
     assert first.dtype == np.uint8 and first.ndim in (2, 3) and min(first.shape[:2]) >= 28
     np.testing.assert_array_equal(first, again)
     assert preprocess(first).digits == []
+
+
+# --- Glyphs that are not from MNIST ---
+
+
+def is_tight(ink: np.ndarray) -> bool:
+    """Ink reaches every edge of the map: it is cropped to its glyph."""
+    return all(edge.max() > 12 for edge in (ink[0], ink[-1], ink[:, 0], ink[:, -1]))
+
+
+def test_font_digits_are_deterministic_tight_ink_maps_with_balanced_labels():
+    inks, labels = synth.font_digits(40, np.random.default_rng(7))
+    again, labels_again = synth.font_digits(40, np.random.default_rng(7))
+    other, _ = synth.font_digits(40, np.random.default_rng(8))
+    assert len(inks) == len(labels) == 40 and labels.dtype == np.int64
+    assert sorted(labels.tolist()) == sorted(list(range(10)) * 4)  # every digit, as often
+    np.testing.assert_array_equal(labels, labels_again)
+    for ink, same in zip(inks, again):
+        np.testing.assert_array_equal(ink, same)
+    assert any(a.shape != b.shape or not np.array_equal(a, b) for a, b in zip(inks, other))
+    for ink in inks:
+        assert ink.dtype == np.uint8 and ink.ndim == 2 and ink.max() == 255
+        assert 40 <= max(ink.shape) <= 200 and is_tight(ink)
+        assert (ink > 127).mean() < 0.6  # strokes, not a filled block
+
+
+def test_font_digits_fall_back_to_hershey_without_truetype_fonts(monkeypatch):
+    monkeypatch.setattr(synth, "truetype_fonts", lambda: ())
+    inks, labels = synth.font_digits(20, np.random.default_rng(0))
+    assert len(inks) == 20 and all(is_tight(ink) for ink in inks)
+
+
+def test_both_font_sources_are_used_when_installed(monkeypatch):
+    if not synth.truetype_fonts():
+        pytest.skip("no TrueType fonts installed (apt-get install fonts-dejavu-core fonts-liberation)")
+    assert all("Mono" not in path for path in synth.truetype_fonts())  # dotted zeros are no handwriting
+    used = []
+    real = synth._truetype_glyph
+    monkeypatch.setattr(synth, "_truetype_glyph", lambda char, path: used.append(path) or real(char, path))
+    synth.font_digits(40, np.random.default_rng(0))
+    assert 5 <= len(used) <= 35 and len(set(used)) > 3  # TrueType and Hershey, several fonts
+
+
+def with_margin(ink: np.ndarray) -> np.ndarray:
+    pad = max(ink.shape) // 3
+    return cv2.copyMakeBorder(ink, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=0)
+
+
+def test_font_digits_become_one_mnist_like_digit():
+    inks, labels = synth.font_digits(30, np.random.default_rng(3))
+    for ink, label in zip(inks, labels):
+        result = preprocess(with_margin(ink), multi=False)
+        assert len(result.digits) == 1, (label, result.reason)
+
+
+def test_non_digits_are_deterministic_and_labelled_by_kind():
+    inks, kinds = synth.non_digits(80, np.random.default_rng(11))
+    again, kinds_again = synth.non_digits(80, np.random.default_rng(11))
+    assert kinds == kinds_again and len(inks) == 80
+    for ink, same in zip(inks, again):
+        np.testing.assert_array_equal(ink, same)
+    families = {kind.split(":")[0] for kind in kinds}
+    assert families == {"letter", "shape", "scribble"}
+    for ink, kind in zip(inks, kinds):
+        assert ink.dtype == np.uint8 and ink.ndim == 2 and is_tight(ink), kind
+        if kind.startswith("shape:"):
+            assert kind.split(":")[1] in synth.SHAPES
+
+
+def test_no_letter_can_be_mistaken_for_a_digit():
+    ambiguous = set("OoDQIliJjLZzBSsGbgqyadTt")
+    assert not ambiguous & set(synth.LETTERS)
+    inks, kinds = synth.non_digits(300, np.random.default_rng(0))
+    letters = {kind.split(":")[1] for kind in kinds if kind.startswith("letter:")}
+    assert letters <= set(synth.LETTERS) and not letters & ambiguous
+    assert {kind for kind in kinds if kind.startswith("shape:")} == {f"shape:{s}" for s in synth.SHAPES}
+
+
+def test_every_shape_draws():
+    for shape in synth.SHAPES:
+        ink = synth._shape(shape, np.random.default_rng(0))
+        assert ink.shape[0] > 20 and ink.shape[1] > 20 and ink.max() > 0.9, shape
+
+
+@pytest.mark.parametrize("style", ["photo", "canvas"])
+def test_styles_accept_ink_maps_of_any_size(style):
+    inks, _ = synth.font_digits(3, np.random.default_rng(1))
+    marks, _ = synth.non_digits(3, np.random.default_rng(1))
+    wide = np.zeros((30, 300), np.uint8)
+    wide[5:25, 10:290] = 255  # long and flat, bigger than some photos' height
+    for ink in [*inks, *marks, wide, ink_float := inks[0].astype(np.float32) / 255]:
+        first = synth.TRANSFORMS[style](ink, np.random.default_rng(2))
+        np.testing.assert_array_equal(first, synth.TRANSFORMS[style](ink, np.random.default_rng(2)))
+        assert first.dtype == np.uint8 and first.ndim == 3
+    # A float map in [0, 1] and its uint8 copy make the same picture.
+    np.testing.assert_array_equal(synth.TRANSFORMS[style](ink_float, np.random.default_rng(2)),
+                                  synth.TRANSFORMS[style](inks[0], np.random.default_rng(2)))
+
+
+def test_font_digit_photo_round_trip():
+    inks, labels = synth.font_digits(10, np.random.default_rng(4))
+    for ink, label in zip(inks, labels):
+        reference = preprocess(with_margin(ink), multi=False).digits[0]
+        shown = preprocess(synth.photo_like(ink, np.random.default_rng(5)))
+        assert len(shown.digits) == 1, (label, shown.reason)
+        assert correlation(shown.digits[0], reference) > 0.6, label
