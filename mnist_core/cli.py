@@ -1,4 +1,4 @@
-"""The command line: `python -m mnist_core models|train|predict|evaluate|bench`.
+"""The command line: `python -m mnist_core models|train|predict|evaluate|calibrate|bench`.
 
 Contract (other tools rely on it): with `--json`, stdout carries only JSON
 and its last line is one JSON object (one line per input for `predict`).
@@ -81,6 +81,11 @@ def _parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("evaluate", parents=[common], help="test accuracy of a model file")
     evaluate.add_argument("--model", type=Path, help="a .keras file (default: the bundled model)")
     evaluate.set_defaults(handler=_evaluate)
+
+    calibrate = commands.add_parser("calibrate", parents=[common],
+                                    help="fit a model's confidence temperature on the held-out training images")
+    calibrate.add_argument("--model", type=Path, help="a .keras file (default: the bundled model)")
+    calibrate.set_defaults(handler=_calibrate)
 
     bench = commands.add_parser("bench", parents=[common], help="benchmark the presets against the tutorials")
     bench.add_argument("--suite", choices=("speed", "zoo", "inference", "robustness", "all"), default="speed",
@@ -187,19 +192,45 @@ def _predict(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from .prediction import load_for_inference
-    from .store import verify
+    from .calibration import soften, summary
+    from .data import load_mnist
     from .paths import BUNDLED_MODEL
-    from .training import evaluate, prepared_data
+    from .prediction import load_for_inference, logits
+    from .store import temperature, verify
 
     path = args.model or BUNDLED_MODEL
     model = load_for_inference(path)
-    _, _, x_test, y_test = prepared_data(None)
+    mnist = load_mnist()
     started = time.perf_counter()
-    accuracy = evaluate(model, x_test, y_test)
-    payload = {"model": str(path), "name": verify(path).meta.get("model"), "test_accuracy": accuracy,
-               "test_images": len(x_test), "seconds": round(time.perf_counter() - started, 3)}
-    _emit(args, payload, f"{path}: test accuracy {accuracy:.2%} on {len(x_test):,} images")
+    probabilities = soften(logits(model, mnist.x_test), temperature(verify(path)))
+    measured = summary(probabilities, mnist.y_test)
+    payload = {"model": str(path), "name": verify(path).meta.get("model"), "test_accuracy": measured["accuracy"],
+               "mean_confidence": measured["mean_confidence"], "ece": measured["ece"],
+               "test_images": measured["images"], "seconds": round(time.perf_counter() - started, 3)}
+    _emit(args, payload, f"{path}: test accuracy {measured['accuracy']:.2%} on {measured['images']:,} images; "
+                         f"mean confidence {measured['mean_confidence']:.2%}, calibration error {measured['ece']:.2%}")
+    return EXIT_OK
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    from .calibration import calibrate
+    from .data import NUM_FIT
+    from .paths import BUNDLED_MODEL
+    from .store import load_model, update_meta
+
+    path = args.model or BUNDLED_MODEL
+    model, stored = load_model(path)
+    # Models trained before the hold-out existed (no "train_images" in the sidecar) saw all 60,000 images.
+    trained_on = stored.meta.get("train_images", stored.meta.get("config", {}).get("limit") or 60_000)
+    fitted = calibrate(model, trained_on_validation=trained_on > NUM_FIT)
+    update_meta(stored.path, fitted)
+    test = fitted["calibration"]["test"]
+    payload = {"model": str(stored.path), "temperature": fitted["temperature"],
+               "fitted_on": fitted["calibration"]["fitted_on"], "test_accuracy": test["accuracy"],
+               "test_ece": test["ece"], "test_ece_uncalibrated": test["ece_uncalibrated"]}
+    _emit(args, payload, f"{stored.path}: temperature {fitted['temperature']:.3f} (fitted on "
+                         f"{fitted['calibration']['fitted_on']}); test calibration error "
+                         f"{test['ece_uncalibrated']:.2%} -> {test['ece']:.2%}")
     return EXIT_OK
 
 

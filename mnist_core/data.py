@@ -25,6 +25,10 @@ from .paths import cache_dir
 
 PATH_ENV = "MNIST_PATH"
 NUM_TRAIN, NUM_TEST = 60_000, 10_000
+# The last 5,000 training images are held out from training, as in the classic TensorFlow tutorials
+# (55,000 to train on, 5,000 to validate): each model's confidence is calibrated on them, never on the test set.
+NUM_VALIDATION = 5_000
+NUM_FIT = NUM_TRAIN - NUM_VALIDATION  # the most images any model trains on
 IMAGE_SHAPE = (28, 28)
 IDX_FILES = {
     "x_train": "train-images-idx3-ubyte",
@@ -45,6 +49,15 @@ class Mnist:
     x_test: np.ndarray
     y_test: np.ndarray
     source: str
+
+    @property
+    def x_validation(self) -> np.ndarray:
+        """The held-out training images (see NUM_VALIDATION)."""
+        return self.x_train[NUM_FIT:]
+
+    @property
+    def y_validation(self) -> np.ndarray:
+        return self.y_train[NUM_FIT:]
 
 
 _lock = threading.Lock()

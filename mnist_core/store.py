@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import calibration
 from .errors import ModelFileError
 from .paths import BUNDLED_MODEL, models_dir
 
@@ -138,7 +139,30 @@ def load_model(model_path: Path | str | None = None) -> tuple["keras.Model", Sto
     if tuple(model.input_shape[1:]) != (28, 28, 1) or model.output_shape[-1] != 10:
         raise ModelFileError(f"{stored.path} is not an MNIST model (input {model.input_shape}, "
                              f"output {model.output_shape}).")
+    calibration.attach(model, temperature(stored))
     return model, stored
+
+
+def temperature(stored: StoredModel) -> float:
+    """The confidence temperature fitted after training (1.0 for a model that predates calibration)."""
+    value = stored.meta.get("temperature", 1.0)
+    low, high = calibration.TEMPERATURE_RANGE
+    if not isinstance(value, (int, float)) or not low <= value <= high:
+        raise ModelFileError(f"{sidecar_path(stored.path)} holds an invalid temperature ({value!r}). "
+                             f"Recalibrate it: python -m mnist_core calibrate --model {stored.path}")
+    return float(value)
+
+
+def update_meta(model_path: Path, changes: dict[str, Any]) -> StoredModel:
+    """Add or replace sidecar entries of a verified model (the weights, and so their checksum, stay)."""
+    stored = verify(model_path)
+    meta = {**stored.meta, **changes}
+    try:
+        _write_json_atomically(sidecar_path(stored.path), meta)
+    except OSError as exc:
+        raise ModelFileError(f"Could not update {sidecar_path(stored.path)} ({exc.strerror or exc}). "
+                             "Check that the folder is writable.") from exc
+    return StoredModel(stored.path, meta)
 
 
 def list_models(folder: Path | None = None) -> list[StoredModel]:

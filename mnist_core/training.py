@@ -24,8 +24,8 @@ from typing import Literal
 
 import numpy as np
 
-from . import store
-from .data import NUM_TRAIN, load_mnist
+from . import calibration, store
+from .data import NUM_FIT, load_mnist
 from .errors import MnistStudioError, TrainingError
 from .models import BuildOptions, get_spec, steps_per_epoch
 from .paths import models_dir
@@ -33,7 +33,7 @@ from .paths import models_dir
 log = logging.getLogger(__name__)
 
 # Bump when training code changes what a configuration produces, to invalidate old results.
-CACHE_VERSION = 2
+CACHE_VERSION = 3  # 3: trains on at most 55,000 images; the last 5,000 calibrate the confidence
 MAX_RUNNING = 1  # two TensorFlow jobs on a laptop CPU only slow each other down
 MAX_CHART_POINTS = 1000  # per-batch points kept for the live chart
 EVAL_BATCH = 1000  # test images per forward pass; bounds memory on small GPUs
@@ -76,12 +76,12 @@ class TrainConfig:
             raise TrainingError(f"batch size must be between 1 and 8192, not {self.batch_size}.")
         if not 0 < self.learning_rate <= 10:
             raise TrainingError(f"learning rate must be above 0 and at most 10, not {self.learning_rate}.")
-        if self.limit is not None and not 100 <= self.limit <= NUM_TRAIN:
-            raise TrainingError(f"the training slice must hold 100 to {NUM_TRAIN} images, not {self.limit}.")
+        if self.limit is not None and not 100 <= self.limit <= NUM_FIT:
+            raise TrainingError(f"the training slice must hold 100 to {NUM_FIT} images, not {self.limit}.")
 
     @property
     def num_images(self) -> int:
-        return self.limit or NUM_TRAIN
+        return self.limit or NUM_FIT
 
     @property
     def total_steps(self) -> int:
@@ -262,7 +262,9 @@ class TrainingJob:
         train_seconds = time.perf_counter() - started
         stopped = self._stop.is_set()
         # For the mlp, fit() has swapped in the moving-average weights by now: we evaluate those.
-        test_accuracy = evaluate(model, x_test, y_test)
+        # The held-out training images fit the confidence temperature; the test set is only measured.
+        calibrated = calibration.calibrate(model)
+        test_accuracy = calibrated["calibration"]["test"]["accuracy"]
         if not stopped:
             self._record_epoch(EpochPoint(epoch=config.epochs, test_accuracy=test_accuracy,
                                           elapsed=round(train_seconds, 3)))
@@ -273,7 +275,8 @@ class TrainingJob:
             "steps": snapshot.step, "epochs": [asdict(point) for point in snapshot.epochs],
             "images_per_second": round(snapshot.step * config.batch_size / train_seconds, 1),
             "seconds_to_99": snapshot.seconds_to_target, "data_source": load_mnist().source,
-            "params": model.count_params(), "precision": model.dtype_policy.name,
+            "params": model.count_params(), "precision": model.dtype_policy.name, "train_images": len(x_train),
+            **calibrated,
         }
         stored = store.save_model(model, config.model_path(), meta)
         self._update(state="stopped" if stopped else "done", result=stored, elapsed=train_seconds)
@@ -322,8 +325,9 @@ def evaluate(model, x_test: np.ndarray, y_test: np.ndarray) -> float:
 def prepared_data(limit: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Float images in [0, 1] shaped (N, 28, 28, 1) and one-hot labels, memoised per slice."""
     mnist = load_mnist()
-    x_train = (mnist.x_train[:limit] if limit else mnist.x_train).astype(np.float32)[..., None] / 255.0
-    y_train = np.eye(10, dtype=np.float32)[mnist.y_train[:limit] if limit else mnist.y_train]
+    count = limit or NUM_FIT  # never the held-out validation images
+    x_train = mnist.x_train[:count].astype(np.float32)[..., None] / 255.0
+    y_train = np.eye(10, dtype=np.float32)[mnist.y_train[:count]]
     x_test = mnist.x_test.astype(np.float32)[..., None] / 255.0
     y_test = np.eye(10, dtype=np.float32)[mnist.y_test]
     return x_train, y_train, x_test, y_test
