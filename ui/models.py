@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 FIX_BUNDLED = "python -m mnist_core train --model best --out models/default.keras"
 MAX_CACHED_MODELS = 8  # each zoo model takes at most a few tens of MB in memory
-ALL_TRAINING_IMAGES = 60_000
+OLD_FULL_TRAINING = 60_000  # models saved before the validation hold-out trained on every training image
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,8 @@ def recipe(stored: store.StoredModel) -> str:
     """How much training a model had, e.g. "1 epoch on 10,000 images"."""
     config = stored.meta.get("config", {})
     epochs = config.get("epochs", "?")
-    return f"{epochs} epoch{'' if epochs == 1 else 's'} on {config.get('limit') or ALL_TRAINING_IMAGES:,} images"
+    images = stored.meta.get("train_images") or config.get("limit") or OLD_FULL_TRAINING
+    return f"{epochs} epoch{'' if epochs == 1 else 's'} on {images:,} images"
 
 
 def label(stored: store.StoredModel) -> str:
