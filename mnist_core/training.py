@@ -24,7 +24,7 @@ from typing import Literal
 
 import numpy as np
 
-from . import calibration, store
+from . import calibration, snapshots, store
 from .data import NUM_FIT, load_mnist
 from .errors import MnistStudioError, TrainingError
 from .models import BuildOptions, get_spec, steps_per_epoch
@@ -37,6 +37,9 @@ CACHE_VERSION = 3  # 3: trains on at most 55,000 images; the last 5,000 calibrat
 MAX_RUNNING = 1  # two TensorFlow jobs on a laptop CPU only slow each other down
 MAX_CHART_POINTS = 1000  # per-batch points kept for the live chart
 EVAL_BATCH = 1000  # test images per forward pass; bounds memory on small GPUs
+# No time estimate before the pace is known: the first steps include building the model's compiled step,
+# so the estimate starts from step WARMUP_STEPS and needs PACE_STEPS and PACE_SECONDS after it.
+WARMUP_STEPS, PACE_STEPS, PACE_SECONDS = 3, 5, 1.0
 TARGET_ACCURACY = 0.99
 
 State = Literal["queued", "running", "done", "stopped", "failed"]
@@ -107,7 +110,7 @@ class BatchPoint:
 
 @dataclass(frozen=True)
 class EpochPoint:
-    epoch: int
+    epoch: float  # whole epochs, or where a stopped run stopped (e.g. 0.33)
     test_accuracy: float
     elapsed: float  # seconds since training started
 
@@ -130,6 +133,9 @@ class Progress:
     unexpected: bool = False
     result: store.StoredModel | None = None
     cached: bool = False
+    stopping: bool = False  # stop() was asked for; the job is finishing its batch, testing and saving
+    learning: snapshots.Snapshot | None = None  # the latest learning snapshot, for the live view
+    pace_from: tuple[int, float] | None = None  # (step, elapsed) when warm-up ended: the pace counts from here
 
     @property
     def finished(self) -> bool:
@@ -141,10 +147,18 @@ class Progress:
 
     @property
     def eta_seconds(self) -> float | None:
-        """Time left at the current pace; None until there is a pace to go by."""
-        if self.finished or self.step == 0:
+        """Time left at the pace measured since warm-up; None until a few steps and a second are measured."""
+        if self.finished or self.stopping or self.pace_from is None:
             return None
-        return self.elapsed / self.step * (self.total_steps - self.step)
+        steps, seconds = self.step - self.pace_from[0], self.elapsed - self.pace_from[1]
+        if steps < PACE_STEPS or seconds < PACE_SECONDS:
+            return None
+        return seconds / steps * (self.total_steps - self.step)
+
+    @property
+    def epochs_done(self) -> float:
+        """Epochs trained so far, fractional (a stopped run's 0.33)."""
+        return self.step / self.total_steps * self.config.epochs if self.total_steps else 0.0
 
     @property
     def images_per_second(self) -> float:
@@ -194,8 +208,14 @@ class TrainingJob:
             return self._progress
 
     def stop(self) -> None:
-        """Ask the job to stop after the current batch; the model so far is kept and marked stopped."""
+        """Ask the job to stop after the current batch; the model so far is kept and marked stopped.
+
+        Readers see `stopping` at once, while the job finishes its batch, tests and saves the model.
+        """
         self._stop.set()
+        with self._lock:
+            if not self._progress.finished:
+                self._progress = replace(self._progress, stopping=True)
 
     def wait(self, timeout: float | None = None) -> Progress:
         self._done.wait(timeout)
@@ -208,6 +228,8 @@ class TrainingJob:
     def _record_batch(self, step: int, elapsed: float, point: BatchPoint | None) -> None:
         with self._lock:
             changes = {"step": step, "elapsed": elapsed}
+            if step == WARMUP_STEPS:
+                changes["pace_from"] = (step, elapsed)
             if point is not None:
                 self._batches.append(point)
                 changes["batches"] = tuple(self._batches)
@@ -252,22 +274,26 @@ class TrainingJob:
         model = spec.build(BuildOptions(
             learning_rate=config.learning_rate, steps_per_epoch=per_epoch, total_steps=config.total_steps,
             dtype=training_precision(device), jit_compile="auto" if device == "GPU" else False))
-        # The test set is checked after every epoch but the last, whose check is the final evaluation below:
-        # training time then counts training only, as the published recipes' times do.
-        testing = dict(validation_data=(x_test, y_test), validation_batch_size=EVAL_BATCH,
-                       validation_freq=list(range(1, config.epochs))) if config.epochs > 1 else {}
+        # The untrained network's snapshot (and the tracing of the snapshots' forward pass) come before the clock.
+        recorder = snapshots.Recorder(config.total_steps, per_epoch)
+        self._update(learning=recorder.start(model))
         started = time.perf_counter()
+        # The test set is checked after every epoch but the last (by the publisher, and never after a stop),
+        # whose check is the final evaluation below: training time then counts training only, as the
+        # published recipes' times do.
         model.fit(x_train, y_train, batch_size=config.batch_size, epochs=config.epochs, verbose=0, shuffle=True,
-                  callbacks=[_publisher(self, started, per_epoch)], **testing)
+                  callbacks=[_publisher(self, started, per_epoch, recorder, (x_test, y_test))])
         train_seconds = time.perf_counter() - started
         stopped = self._stop.is_set()
+        self._update(learning=recorder.finish(model, self.snapshot().step, train_seconds))
         # For the mlp, fit() has swapped in the moving-average weights by now: we evaluate those.
         # The held-out training images fit the confidence temperature; the test set is only measured.
         calibrated = calibration.calibrate(model)
         test_accuracy = calibrated["calibration"]["test"]["accuracy"]
-        if not stopped:
-            self._record_epoch(EpochPoint(epoch=config.epochs, test_accuracy=test_accuracy,
-                                          elapsed=round(train_seconds, 3)))
+        # A stopped run's test point sits where it stopped (e.g. at 0.33 of an epoch).
+        epochs_done = config.epochs if not stopped else round(self.snapshot().step / per_epoch, 2)
+        self._record_epoch(EpochPoint(epoch=epochs_done, test_accuracy=test_accuracy,
+                                      elapsed=round(train_seconds, 3)))
         snapshot = self.snapshot()
         meta = {
             "model": config.model, "config": asdict(config), "key": config.key, "test_accuracy": test_accuracy,
@@ -276,14 +302,19 @@ class TrainingJob:
             "images_per_second": round(snapshot.step * config.batch_size / train_seconds, 1),
             "seconds_to_99": snapshot.seconds_to_target, "data_source": load_mnist().source,
             "params": model.count_params(), "precision": model.dtype_policy.name, "train_images": len(x_train),
-            **calibrated,
+            "epochs_done": epochs_done, **calibrated,
         }
         stored = store.save_model(model, config.model_path(), meta)
+        recording = recorder.recording(
+            config.epochs, curve=[(p.step, p.epoch, p.loss, p.accuracy) for p in snapshot.batches],
+            tests=[(p.epoch, p.test_accuracy, p.elapsed) for p in snapshot.epochs])
+        snapshots.save(stored.path, recording, stored.meta["sha256"])
         self._update(state="stopped" if stopped else "done", result=stored, elapsed=train_seconds)
 
 
-def _publisher(job: TrainingJob, started: float, per_epoch: int):
-    """A Keras callback that turns fit()'s progress into snapshots and honours stop()."""
+def _publisher(job: TrainingJob, started: float, per_epoch: int, recorder: snapshots.Recorder,
+               test: tuple[np.ndarray, np.ndarray]):
+    """A Keras callback that turns fit()'s progress into snapshots, tests between epochs and honours stop()."""
     import keras
 
     every = max(1, job.config.total_steps // MAX_CHART_POINTS)
@@ -300,13 +331,19 @@ def _publisher(job: TrainingJob, started: float, per_epoch: int):
             if step % every == 0 or batch + 1 == per_epoch:
                 point = BatchPoint(step=step, epoch=round(step / per_epoch, 4),
                                    loss=float(logs["loss"]), accuracy=float(logs["accuracy"]))
-            job._record_batch(step, time.perf_counter() - started, point)
+            elapsed = time.perf_counter() - started
+            job._record_batch(step, elapsed, point)
+            learned = recorder.at_step(self.model, step, elapsed)
+            if learned is not None:
+                job._update(learning=learned)
             if job._stop.is_set():
                 self.model.stop_training = True
 
         def on_epoch_end(self, epoch, logs=None):
-            if logs and "val_accuracy" in logs:
-                job._record_epoch(EpochPoint(epoch=epoch + 1, test_accuracy=float(logs["val_accuracy"]),
+            # Keras' own validation would run even after a stop mid-epoch (and be drawn at the epoch's end).
+            if epoch + 1 < job.config.epochs and not job._stop.is_set():
+                tested = self.model.evaluate(*test, batch_size=EVAL_BATCH, verbose=0, return_dict=True)
+                job._record_epoch(EpochPoint(epoch=epoch + 1, test_accuracy=float(tested["accuracy"]),
                                              elapsed=round(time.perf_counter() - started, 3)))
 
     return Publisher()
