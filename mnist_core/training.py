@@ -399,6 +399,18 @@ class _Registry:
 _registry = _Registry()
 
 
+def reset_registry(registry: _Registry | None = None) -> _Registry:
+    """Put `registry` (default: an empty one) in place of this process's jobs; return the one it replaces.
+
+    For tests, and for anything that must act as after a restart: jobs of the replaced registry keep
+    running, and passing it back restores them.
+    """
+    global _registry
+    with _registry.lock:
+        previous, _registry = _registry, _Registry() if registry is None else registry
+    return previous
+
+
 def stored_result(config: TrainConfig) -> store.StoredModel | None:
     """The finished (not stopped) model for `config` on disk, if a valid one exists."""
     try:
