@@ -87,10 +87,34 @@ def _parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--model", type=Path, help="a .keras file (default: the bundled model)")
     calibrate.set_defaults(handler=_calibrate)
 
+    from .digit_check import CHECK_MODEL, TrainDefaults
+
+    check = commands.add_parser("train-digit-check", parents=[common],
+                                help='train the "is this a digit?" check that says "not a digit" for every model')
+    check.add_argument("--out", type=Path, default=CHECK_MODEL, help="where to save it (default: the bundled one)")
+    check.add_argument("--digits", type=int, default=TrainDefaults.digits,
+                       help="styled MNIST training and font digits to learn from")
+    check.add_argument("--raw-digits", type=int, default=TrainDefaults.raw_digits,
+                       help="plain MNIST training digits to learn from as well")
+    check.add_argument("--non-digits", type=int, default=TrainDefaults.non_digits,
+                       help="generated letters, shapes and scribbles to learn from")
+    check.add_argument("--tune-digits", type=int, default=TrainDefaults.tune_digits,
+                       help="held-out styled digits for the threshold")
+    check.add_argument("--tune-non-digits", type=int, default=TrainDefaults.tune_non_digits,
+                       help="non-digits of another seed for the threshold")
+    check.add_argument("--epochs", type=int, default=TrainDefaults.epochs)
+    check.add_argument("--seed", type=int, default=0)
+    check.add_argument("--workers", type=int, help="processes that make the examples (default: up to 4)")
+    check.add_argument("--cache", action="store_true",
+                       help="reuse examples made by an earlier run (only while synth and preprocess are unchanged)")
+    check.set_defaults(handler=_train_digit_check)
+
     bench = commands.add_parser("bench", parents=[common], help="benchmark the presets against the tutorials")
-    bench.add_argument("--suite", choices=("speed", "zoo", "inference", "robustness", "all"), default="speed",
+    bench.add_argument("--suite", choices=("speed", "zoo", "inference", "robustness", "digit-check", "all"),
+                       default="speed",
                        help="speed: fast vs. the Keras tutorial recipe (default); zoo: every tutorial as "
-                            "published; inference: latency and memory; robustness: photo/canvas-like digits")
+                            "published; inference: latency and memory; robustness: photo/canvas-like digits; "
+                            "digit-check: 'not a digit' for non-digits, and not for digits")
     bench.add_argument("--full", action="store_true", help="run the reference recipe in full, not extrapolated")
     bench.add_argument("--limit", type=int, help="train on the first N images (quick smoke runs)")
     bench.add_argument("--models", nargs="+", help="zoo models for --suite zoo (default: all tutorials)")
@@ -231,6 +255,20 @@ def _calibrate(args: argparse.Namespace) -> int:
     _emit(args, payload, f"{stored.path}: temperature {fitted['temperature']:.3f} (fitted on "
                          f"{fitted['calibration']['fitted_on']}); test calibration error "
                          f"{test['ece_uncalibrated']:.2%} -> {test['ece']:.2%}")
+    return EXIT_OK
+
+
+def _train_digit_check(args: argparse.Namespace) -> int:
+    from .digit_check import train_check
+
+    result = train_check(args.out, digits=args.digits, raw_digits=args.raw_digits, non_digits=args.non_digits,
+                         tune_digits=args.tune_digits, tune_non_digits=args.tune_non_digits, epochs=args.epochs,
+                         seed=args.seed, workers=args.workers, cache=args.cache,
+                         say=(lambda message: None) if args.json else print)
+    tuning = result["tuning"]
+    _emit(args, result, f"saved to {result['path']}: threshold {result['threshold']:.3f} turns away "
+                        f"{tuning['digits_rejected']:.2%} of held-out digits and {tuning['non_digits_rejected']:.1%} "
+                        "of held-out non-digits")
     return EXIT_OK
 
 

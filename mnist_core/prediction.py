@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import calibration
+from .digit_check import not_a_digit
 from .errors import ImageError
 from .preprocess import Preprocessed, preprocess
 
@@ -172,8 +173,9 @@ def predict(source: Any, model: "keras.Model | str | Path | None" = None, *, nam
         for row, box in zip(probabilities, prepared.boxes)
     ]
     unsure = min(reading.confidence for reading in readings)
-    error = None
-    if unsure < MIN_CONFIDENCE:
+    # Letters, shapes, scribbles: "not a digit", whichever model reads; the readings keep its forced choice.
+    error = not_a_digit(prepared.input_batch)
+    if error is None and unsure < MIN_CONFIDENCE:
         error = (f"This does not look like a digit the model knows (best guess {readings[0].digit} at only "
                  f"{unsure:.0%} confidence). Try a clearer, larger digit.")
     return Prediction(file=label, readings=readings, error=error, preprocessed=prepared)
