@@ -10,8 +10,9 @@ if loaded is None:
     st.stop()
 model, stored = loaded
 
-several = st.toggle("Several digits", key="several_digits", persist_state="session",
-                    help="Write a number, e.g. 2026: the canvas gets wider and each digit is read.")
+several = st.toggle("Several digits", key="several_digits", persist_state="session", on_change=draw_view.clear_canvas,
+                    help="Write a number, e.g. 2026: the canvas gets wider and each digit is read. "
+                         "Switching starts a fresh drawing.")
 # The wide canvas needs the whole width; the answer then goes below it.
 draw_col, answer_col = (st.container(), st.container()) if several else st.columns([1, 1], gap="large")
 with draw_col:

@@ -84,23 +84,42 @@ def read(image: np.ndarray, model: "keras.Model", several: bool) -> Prediction:
     return prediction
 
 
+CALIBRATED_HELP = ("How sure the network is, checked on digits it never trained on: when it says 90%, "
+                   "it is right about 9 times in 10.")
+
+
 def answer(prediction: Prediction) -> None:
-    """The big answer, the runner-up, and every digit's probability."""
-    unsure = prediction.readings and prediction.error
-    st.metric("Prediction", prediction.digits if prediction.digits else "?",
-              help="The digit (or digits, left to right) the model reads.")
-    if prediction.readings and not unsure:
+    """The big answer and how sure it is; or why there is none, with the network's forced choice."""
+    st.metric("Prediction", prediction.digits or "?",
+              help="The digit (or digits, left to right) the network reads. " + CALIBRATED_HELP)
+    if prediction.digits and len(prediction.readings) == 1:
         reading = prediction.readings[0]
         first, second = np.argsort(reading.probabilities)[::-1][:2]
-        st.markdown(f"First choice **{first}** ({reading.probabilities[first]:.0%}) · "
-                    f"second choice **{second}** ({reading.probabilities[second]:.1%})")
+        st.markdown(f"First choice **{first}** ({percent(reading.probabilities[first])} sure) · "
+                    f"second choice **{second}** ({percent(reading.probabilities[second])})",
+                    help=CALIBRATED_HELP)
+    elif prediction.digits:
+        st.markdown(f"Sure of every digit to at least {percent(prediction.confidence)}.", help=CALIBRATED_HELP)
     if prediction.error:
         st.warning(prediction.error, icon=":material/help:")
+    if prediction.error and prediction.readings:
+        forced = "".join(str(reading.digit) for reading in prediction.readings)
+        st.caption(f"If it had to pick one of its ten answers: **{forced}**. The network only knows the digits "
+                   "0 to 9, so it always has a favourite, even for a letter or a doodle.")
     if prediction.probabilities is not None:
         if len(prediction.readings) > 1:
-            st.caption(f"Probabilities for the first of {len(prediction.readings)} digits:")
+            st.caption(f"How sure it is of each answer, for the first of {len(prediction.readings)} digits:")
         st.vega_lite_chart(charts.probabilities_frame(prediction.probabilities), charts.PROBABILITIES,
                            width="stretch")
+
+
+def percent(probability: float) -> str:
+    """A calibrated probability as people read it: "99%", never "100%" unless it is, and "<1%" for tiny ones."""
+    if 0.995 <= probability < 1.0:
+        return ">99%"
+    if 0.0 < probability < 0.005:
+        return "<1%"
+    return f"{probability:.0%}"
 
 
 def steps(prediction: Prediction) -> None:
@@ -171,6 +190,6 @@ def upload_card(file_id: str, prediction: Prediction) -> None:
     boxed = next(step for step in reversed(prepared.steps) if step.image.ndim == 3)
     st.image(boxed.image, caption=boxed.caption, width="stretch")
     st.metric("Prediction", prediction.digits, help="Left to right, when the picture holds several digits.")
-    st.caption(f"Confidence {prediction.confidence:.0%}")
+    st.caption(f"{percent(prediction.confidence)} sure", help=CALIBRATED_HELP)
     with st.expander("How it was read"):
         steps(prediction)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 from conftest import digit_png
 from streamlit.testing.v1 import AppTest
 
-from ui import state
+from ui import draw_view, state
 
 
 def metric_values(at, label: str) -> list[str]:
@@ -104,3 +105,34 @@ def test_upload_size_cap_matches_the_library():
     config = tomllib.loads((Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml").read_text())
     assert config["server"]["maxUploadSize"] * 2**20 == MAX_BYTES  # Streamlit counts 1 MB as 2**20 bytes
     assert draw_view.MAX_UPLOAD_MB * 2**20 == MAX_BYTES
+
+
+def forced_choice_answer():
+    """The answer for a drawing the network refuses to call a digit (a letter W), with its forced choice."""
+    from mnist_core.prediction import DigitReading, Prediction
+    from ui import draw_view
+
+    probabilities = [0.02, 0.01, 0.01, 0.01, 0.55, 0.1, 0.1, 0.1, 0.05, 0.05]
+    reading = DigitReading(digit=4, confidence=0.55, probabilities=probabilities, box=(0, 0, 10, 10))
+    draw_view.answer(Prediction(file="Your drawing", readings=[reading],
+                                error="This doesn't look like a digit."))
+
+
+def test_not_a_digit_says_why_and_shows_the_forced_choice_in_small_type():
+    at = AppTest.from_function(forced_choice_answer, default_timeout=60).run()
+    assert not at.exception and not at.error
+    assert metric_values(at, "Prediction") == ["?"]
+    assert at.warning[0].value == "This doesn't look like a digit."
+    assert "If it had to pick one of its ten answers: **4**" in at.caption[0].value
+    assert not any(markdown.value.startswith("First choice") for markdown in at.markdown)
+
+
+def test_switching_several_digits_starts_a_fresh_drawing(app):
+    at = app().run()
+    at.switch_page("app_pages/draw.py").run()
+    at.session_state[draw_view.DRAWING_KEY] = {"objects": [{"type": "path"}]}
+    at.session_state[draw_view.IMAGE_KEY] = np.zeros((280, 280, 4), np.uint8)
+    at.toggle(key="several_digits").set_value(True).run()
+    assert not at.exception
+    assert draw_view.DRAWING_KEY not in at.session_state and draw_view.IMAGE_KEY not in at.session_state
+    assert metric_values(at, "Prediction") == ["—"]
