@@ -110,11 +110,13 @@ def _parser() -> argparse.ArgumentParser:
     check.set_defaults(handler=_train_digit_check)
 
     bench = commands.add_parser("bench", parents=[common], help="benchmark the presets against the tutorials")
-    bench.add_argument("--suite", choices=("speed", "zoo", "inference", "robustness", "digit-check", "all"),
+    bench.add_argument("--suite", choices=("speed", "zoo", "inference", "robustness", "digit-check", "calibration",
+                                           "all"),
                        default="speed",
                        help="speed: fast vs. the Keras tutorial recipe (default); zoo: every tutorial as "
                             "published; inference: latency and memory; robustness: photo/canvas-like digits; "
-                            "digit-check: 'not a digit' for non-digits, and not for digits")
+                            "digit-check: 'not a digit' for non-digits, and not for digits; calibration: "
+                            "is '90%% sure' right 9 times in 10, for every bundled model")
     bench.add_argument("--full", action="store_true", help="run the reference recipe in full, not extrapolated")
     bench.add_argument("--limit", type=int, help="train on the first N images (quick smoke runs)")
     bench.add_argument("--models", nargs="+", help="zoo models for --suite zoo (default: all tutorials)")
