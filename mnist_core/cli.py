@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -191,13 +190,13 @@ def _bar(progress, width: int = 30) -> str:
 
 
 def _copy_model(source: Path, target: Path) -> Path:
-    from .store import sidecar_path
+    """A lean copy for sharing or bundling: the weights and sidecar, without the optimizer's state."""
+    from .store import load_model, save_model
 
     target = target if target.suffix == ".keras" else target.with_suffix(".keras")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target)
-    shutil.copyfile(sidecar_path(source), sidecar_path(target))
-    return target
+    model, stored = load_model(source)  # loaded uncompiled: the copy keeps no optimizer state (a third the size)
+    kept = {key: value for key, value in stored.meta.items() if key not in ("sha256", "versions", "saved_at")}
+    return save_model(model, target, kept).path
 
 
 def _predict(args: argparse.Namespace) -> int:

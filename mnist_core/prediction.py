@@ -165,9 +165,20 @@ def predict(source: Any, model: "keras.Model | str | Path | None" = None, *, nam
         prepared = preprocess(source, name=label, multi=multi, judge=lambda batch: classify(network(), batch))
     except ImageError as exc:
         return Prediction(file=label, error=str(exc))
-    if prepared.reason is not None or not prepared.digits:
+    if prepared.reason is not None or not prepared.digits:  # answered without loading a model
         return Prediction(file=label, error=prepared.reason or "No digit found.", preprocessed=prepared)
-    probabilities = classify(network(), prepared.input_batch)
+    return read_prepared(prepared, network(), name=label)
+
+
+def read_prepared(prepared: Preprocessed, model: "keras.Model", *, name: str | None = None) -> Prediction:
+    """Read digits that preprocessing has already found, with `model`.
+
+    One preprocessing serves every model: this is how the app shows several
+    networks reading the same drawing.
+    """
+    if prepared.reason is not None or not prepared.digits:
+        return Prediction(file=name, error=prepared.reason or "No digit found.", preprocessed=prepared)
+    probabilities = classify(model, prepared.input_batch)
     readings = [
         DigitReading(digit=int(row.argmax()), confidence=float(row.max()), probabilities=[float(p) for p in row],
                      box=tuple(int(v) for v in box))
@@ -177,6 +188,7 @@ def predict(source: Any, model: "keras.Model | str | Path | None" = None, *, nam
     # Letters, shapes, scribbles: "not a digit", whichever model reads; the readings keep its forced choice.
     error = not_a_digit(prepared.input_batch)
     if error is None and unsure < MIN_CONFIDENCE:
-        error = (f"This does not look like a digit the model knows (best guess {readings[0].digit} at only "
-                 f"{unsure:.0%} confidence). Try a clearer, larger digit.")
-    return Prediction(file=label, readings=readings, error=error, preprocessed=prepared)
+        guess = "".join(str(reading.digit) for reading in readings)
+        error = (f"The network is not sure what this is: its best guess, {guess}, is only {unsure:.0%} likely. "
+                 "A clearer, larger digit helps.")
+    return Prediction(file=name, readings=readings, error=error, preprocessed=prepared)
