@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import draw_view, models
+from ui import compare_view, draw_view, models
 
 st.title("Draw & Upload")
 loaded = models.current()
@@ -26,6 +26,7 @@ with answer_col:
     else:
         draw_view.answer(prediction)
 if prediction is not None:
+    compare_view.show(prediction)
     with st.expander("How your drawing was prepared for the network", expanded=True):
         draw_view.steps(prediction)
 

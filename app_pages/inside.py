@@ -3,7 +3,7 @@
 import streamlit as st
 
 from mnist_core import inspect
-from ui import inside_view, models
+from ui import confidence_view, inside_view, models
 
 st.title("Inside the model")
 loaded = models.current()
@@ -23,3 +23,6 @@ if inspect.conv_layer_names(model):
 else:
     st.header("What the first layer looks for")
     inside_view.templates(model)
+
+with st.expander(confidence_view.HEADING):
+    confidence_view.honesty(stored)

@@ -136,3 +136,32 @@ def test_switching_several_digits_starts_a_fresh_drawing(app):
     assert not at.exception
     assert draw_view.DRAWING_KEY not in at.session_state and draw_view.IMAGE_KEY not in at.session_state
     assert metric_values(at, "Prediction") == ["—"]
+
+
+def compared_reading():
+    """A canvas-drawn 7 read by the session's model, then by every network, as the Draw page does."""
+    import numpy as np
+
+    from mnist_core import inspect, synth
+    from ui import compare_view, draw_view, models
+
+    model, _ = models.current()
+    digit, _ = inspect.test_digit(0)  # a 7
+    rgba = synth.canvas_like((digit * 255).astype(np.uint8), np.random.default_rng(0), stroke="normal")
+    compare_view.show(draw_view.read(rgba, model, several=False))
+
+
+def test_every_bundled_network_reads_the_same_drawing_side_by_side():
+    from mnist_core.models import ZOO
+    from mnist_core.paths import BUNDLED_DIR
+    from mnist_core.store import verify
+
+    at = AppTest.from_function(compared_reading, default_timeout=180).run()
+    assert not at.exception and not at.error
+    assert at.subheader[0].value == "How each model reads it"
+    bundled = {verify(path).meta["model"] for path in BUNDLED_DIR.glob("*.keras")} & set(ZOO)
+    assert {"softmax", "mlp", "keras_cnn", "fast", "best"} <= bundled
+    shown = {metric.label: metric.value for metric in at.metric}
+    assert set(shown) == {ZOO[name].plain_name for name in bundled}
+    assert shown[ZOO["best"].plain_name] == "7" and shown[ZOO["fast"].plain_name] == "7"
+    assert len(at.get("vega_lite_chart")) == len(bundled)

@@ -40,3 +40,14 @@ def test_patches_are_searched_once_per_model_file(app, monkeypatch):
     second.switch_page(INSIDE).run()
     assert not first.exception and not second.exception
     assert len(calls) == 1
+
+
+def test_the_confidence_check_is_explained_with_the_bundled_models_reliability(app):
+    from ui import confidence_view
+
+    at = app().run()
+    at.switch_page("app_pages/inside.py").run()
+    assert not at.exception
+    section = next(e for e in at.expander if e.label == confidence_view.HEADING)
+    assert "when it says 90%, it is right about 9 times in 10" in section.markdown[0].value
+    assert "it was right" in section.caption[0].value and "test digits" in section.caption[0].value

@@ -1,0 +1,96 @@
+"""How each model reads it: one drawing, every network available offline, side by side.
+
+The classic tutorials' most instructive comparison: a template matcher, a
+multilayer perceptron and convolutional networks reading *your* digit. The
+drawing is preprocessed once; each network reads the same 28x28 input.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from mnist_core import store
+from mnist_core.errors import MnistStudioError
+from mnist_core.models import ZOO
+from mnist_core.paths import BUNDLED_DIR, models_dir
+from mnist_core.prediction import Prediction, read_prepared
+from ui import charts, draw_view, models
+
+HEADING = "How each model reads it"
+# From the simplest network to the strongest: the order in which the tutorials introduce them.
+ORDER = ("softmax", "mlp", "deepnn", "keras_cnn", "fast", "best")
+COLUMNS = 3  # readers per row: three stay legible on a projector and on a laptop
+SMALL_CHART = {**charts.PROBABILITIES, "height": 110,
+               "encoding": {**charts.PROBABILITIES["encoding"],
+                            "y": {**charts.PROBABILITIES["encoding"]["y"], "title": None,
+                                  "axis": {"format": "%", "tickCount": 2}},
+                            "x": {**charts.PROBABILITIES["encoding"]["x"], "title": None}}}
+
+
+def _signature(*folders: Path) -> tuple:
+    """Names, sizes and times of every model file: changes when a model is added or replaced."""
+    files = [path for folder in folders if folder.is_dir() for path in sorted(folder.glob("*"))]
+    return tuple((str(path), path.stat().st_size, path.stat().st_mtime_ns) for path in files if path.exists())
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _readers(bundled: str, trained: str, signature: tuple) -> list[tuple[str, store.StoredModel]]:
+    """(name shown, model) for each bundled zoo model, then the newest finished run of each network trained here."""
+    found = []
+    for path in Path(bundled).glob("*.keras"):
+        try:
+            stored = store.verify(path)
+        except MnistStudioError:
+            continue  # a damaged bundled copy: the row goes on without it (the sidebar says what is wrong)
+        if stored.meta.get("model") in ZOO:
+            found.append((ZOO[stored.meta["model"]].plain_name, stored))
+    newest: dict[str, store.StoredModel] = {}
+    for stored in store.list_models(Path(trained)):  # newest first
+        name = stored.meta.get("model")
+        if name in ZOO and not stored.meta.get("stopped") and name not in newest:
+            newest[name] = stored
+    found += [(f"{ZOO[name].plain_name} (trained here)", stored) for name, stored in newest.items()]
+    return sorted(found, key=lambda pair: (pair[0].endswith("(trained here)"), ORDER.index(pair[1].meta["model"])
+                                           if pair[1].meta["model"] in ORDER else len(ORDER)))
+
+
+def readers() -> list[tuple[str, store.StoredModel]]:
+    """Every network that can read a drawing now, simplest first, with the name the audience sees."""
+    trained = models_dir()
+    return _readers(str(BUNDLED_DIR), str(trained), _signature(BUNDLED_DIR, trained))
+
+
+def show(prediction: Prediction) -> None:
+    """The drawing read by every network: its answer, how sure it is, and its ten probabilities."""
+    prepared = prediction.preprocessed
+    if prepared is None or not prepared.digits:
+        return
+    st.subheader(HEADING)
+    st.markdown("The same drawing, shown to every network. Simple ones compare the whole picture with what they "
+                "remember of each digit; the stroke finders look for pieces of strokes first, which is why they "
+                "usually agree on a clear digit and differ on a messy one.")
+    available = readers()
+    for start in range(0, len(available), COLUMNS):
+        for column, (name, stored) in zip(st.columns(COLUMNS), available[start:start + COLUMNS]):
+            with column.container(border=True):
+                reading(name, stored, prepared)
+
+
+def reading(name: str, stored: store.StoredModel, prepared) -> None:
+    """One network's answer, or why it could not give one."""
+    try:
+        answer = read_prepared(prepared, models.load(stored), name=name)
+    except MnistStudioError as exc:
+        st.metric(name, "—")
+        st.caption(f"This network could not be loaded: {exc}")
+        return
+    st.metric(name, answer.digits or "?", help=draw_view.CALIBRATED_HELP)
+    if answer.digits:
+        st.caption(f"{draw_view.percent(answer.confidence)} sure")
+    elif answer.readings:
+        forced = "".join(str(r.digit) for r in answer.readings)
+        st.caption(f"No clear answer (if forced: {forced})")
+    if answer.probabilities is not None:
+        st.vega_lite_chart(charts.probabilities_frame(answer.probabilities), SMALL_CHART, width="stretch")
