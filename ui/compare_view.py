@@ -22,11 +22,6 @@ HEADING = "How each model reads it"
 # From the simplest network to the strongest: the order in which the tutorials introduce them.
 ORDER = ("softmax", "mlp", "deepnn", "keras_cnn", "fast", "best")
 COLUMNS = 3  # readers per row: three stay legible on a projector and on a laptop
-SMALL_CHART = {**charts.PROBABILITIES, "height": 110,
-               "encoding": {**charts.PROBABILITIES["encoding"],
-                            "y": {**charts.PROBABILITIES["encoding"]["y"], "title": None,
-                                  "axis": {"format": "%", "tickCount": 2}},
-                            "x": {**charts.PROBABILITIES["encoding"]["x"], "title": None}}}
 
 
 def _signature(*folders: Path) -> tuple:
@@ -93,4 +88,5 @@ def reading(name: str, stored: store.StoredModel, prepared) -> None:
         forced = "".join(str(r.digit) for r in answer.readings)
         st.caption(f"No clear answer (if forced: {forced})")
     if answer.probabilities is not None:
-        st.vega_lite_chart(charts.probabilities_frame(answer.probabilities), SMALL_CHART, width="stretch")
+        st.vega_lite_chart(charts.probabilities_frame(answer.probabilities), draw_view.SMALL_PROBABILITIES,
+                           width="stretch")

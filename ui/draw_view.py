@@ -30,6 +30,13 @@ SKIPPED_NAMES_SHOWN = 5
 STEP_DISPLAY = 180  # pixels a side for each preprocessing step
 UPLOAD_COLUMNS = 3
 MAX_DIGITS_SHOWN = 8  # 28x28 inputs shown for a drawn number
+SMALL_MULTIPLES = 4  # per row: each digit's small chart stays readable
+# The probability chart, small: no axis titles, two ticks. One per digit of a number, one per network.
+SMALL_PROBABILITIES = {**charts.PROBABILITIES, "height": 110,
+                       "encoding": {**charts.PROBABILITIES["encoding"],
+                                    "y": {**charts.PROBABILITIES["encoding"]["y"], "title": None,
+                                          "axis": {"format": "%", "tickCount": 2}},
+                                    "x": {**charts.PROBABILITIES["encoding"]["x"], "title": None}}}
 
 # Session keys of the canvas. The last drawing is kept, so it comes back after a visit to another page.
 CANVAS_KEY = "canvas"
@@ -106,11 +113,24 @@ def answer(prediction: Prediction) -> None:
         forced = "".join(str(reading.digit) for reading in prediction.readings)
         st.caption(f"If it had to pick one of its ten answers: **{forced}**. The network only knows the digits "
                    "0 to 9, so it always has a favourite, even for a letter or a doodle.")
-    if prediction.probabilities is not None:
-        if len(prediction.readings) > 1:
-            st.caption(f"How sure it is of each answer, for the first of {len(prediction.readings)} digits:")
-        st.vega_lite_chart(charts.probabilities_frame(prediction.probabilities), charts.PROBABILITIES,
+    if len(prediction.readings) > 1:
+        several_charts(prediction)
+    elif prediction.probabilities is not None:
+        st.vega_lite_chart(charts.probabilities_frame(prediction.probabilities), charts.sized(charts.PROBABILITIES),
                            width="stretch")
+
+
+def several_charts(prediction: Prediction) -> None:
+    """Each digit of a number with its own small chart of the ten probabilities, left to right."""
+    readings = prediction.readings[:MAX_DIGITS_SHOWN]
+    st.caption("How sure it is of each digit, left to right:")
+    for start in range(0, len(readings), SMALL_MULTIPLES):
+        row = readings[start:start + SMALL_MULTIPLES]
+        for number, (column, reading) in enumerate(zip(st.columns(SMALL_MULTIPLES), row), start=start + 1):
+            with column:
+                st.markdown(f"Digit {number}: **{reading.digit}** ({percent(reading.confidence)})")
+                st.vega_lite_chart(charts.probabilities_frame(reading.probabilities), SMALL_PROBABILITIES,
+                                   width="stretch")
 
 
 def percent(probability: float) -> str:

@@ -165,3 +165,25 @@ def test_every_bundled_network_reads_the_same_drawing_side_by_side():
     assert set(shown) == {ZOO[name].plain_name for name in bundled}
     assert shown[ZOO["best"].plain_name] == "7" and shown[ZOO["fast"].plain_name] == "7"
     assert len(at.get("vega_lite_chart")) == len(bundled)
+
+
+def number_answer():
+    """The answer for a number read as three digits."""
+    from mnist_core.prediction import DigitReading, Prediction
+    from ui import draw_view
+
+    def reading(digit: int) -> DigitReading:
+        probabilities = [0.001] * 10
+        probabilities[digit] = 0.991
+        return DigitReading(digit=digit, confidence=0.991, probabilities=probabilities, box=(0, 0, 10, 10))
+
+    draw_view.answer(Prediction(file="Your drawing", readings=[reading(1), reading(7), reading(0)]))
+
+
+def test_each_digit_of_a_number_gets_its_own_small_chart():
+    at = AppTest.from_function(number_answer, default_timeout=60).run()
+    assert not at.exception
+    assert metric_values(at, "Prediction") == ["170"]
+    assert [m.value for m in at.markdown if m.value.startswith("Digit ")] == [
+        "Digit 1: **1** (99%)", "Digit 2: **7** (99%)", "Digit 3: **0** (99%)"]
+    assert len(at.get("vega_lite_chart")) == 3
