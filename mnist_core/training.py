@@ -15,6 +15,7 @@ import hashlib
 import json
 import logging
 import math
+import numbers
 import threading
 import time
 from dataclasses import asdict, dataclass, field, replace
@@ -47,8 +48,38 @@ FINISHED: tuple[State, ...] = ("done", "stopped", "failed")
 
 
 @dataclass(frozen=True)
+class Range:
+    """The values one TrainConfig field accepts: the one source for the library, the CLI and the app."""
+
+    low: float
+    high: float
+    whole: bool  # only whole numbers (epochs, images); else any real number (the learning rate)
+
+    def problem(self, field: str, value: object) -> str | None:
+        """Why `value` does not fit, in a sentence that names the field and the range; None when it fits."""
+        kind = "a whole number" if self.whole else "a number"
+        allowed = (numbers.Integral,) if self.whole else (numbers.Real,)
+        fits = isinstance(value, allowed) and not isinstance(value, bool) and math.isfinite(value) \
+            and self.low <= value <= self.high
+        return None if fits else f"{field} must be {kind} from {self.low:g} to {self.high:g}, not {value!r}."
+
+
+LIMITS: dict[str, Range] = {
+    "epochs": Range(1, 500, whole=True),
+    "batch_size": Range(1, 8192, whole=True),
+    "learning_rate": Range(1e-6, 10.0, whole=False),
+    "limit": Range(100, NUM_FIT, whole=True),  # None means all NUM_FIT images
+    "seed": Range(0, 2**31 - 1, whole=True),
+}
+
+
+@dataclass(frozen=True)
 class TrainConfig:
-    """Everything that determines a trained model; its `key` names the result."""
+    """Everything that determines a trained model; its `key` names the result.
+
+    Checked when it is made: a wrong type or a value out of range raises TrainingError at once, with the
+    field and its range, instead of failing later inside a training thread.
+    """
 
     model: str
     epochs: int
@@ -57,30 +88,33 @@ class TrainConfig:
     limit: int | None = None  # train on the first N training images (quick demos, tests)
     seed: int = 0
 
+    def __post_init__(self) -> None:
+        self.validate()
+
     @classmethod
     def for_model(cls, model: str, *, epochs: int | None = None, batch_size: int | None = None,
                   learning_rate: float | None = None, limit: int | None = None, seed: int = 0) -> "TrainConfig":
         """The published recipe of `model`, with any value overridden."""
         defaults = get_spec(model).defaults
+
         def pick(value, default):
             return default if value is None else value
 
-        config = cls(model=model, epochs=pick(epochs, defaults.epochs),
-                     batch_size=pick(batch_size, defaults.batch_size),
-                     learning_rate=pick(learning_rate, defaults.learning_rate), limit=limit, seed=seed)
-        config.validate()
-        return config
+        return cls(model=model, epochs=pick(epochs, defaults.epochs), batch_size=pick(batch_size, defaults.batch_size),
+                   learning_rate=pick(learning_rate, defaults.learning_rate), limit=limit, seed=seed)
 
     def validate(self) -> None:
+        """Raise TrainingError naming the first field that is of the wrong type or out of its range."""
+        if not isinstance(self.model, str):
+            raise TrainingError(f"model must be a model name such as 'fast', not {self.model!r}.")
         get_spec(self.model)
-        if not 1 <= self.epochs <= 500:
-            raise TrainingError(f"epochs must be between 1 and 500, not {self.epochs}.")
-        if not 1 <= self.batch_size <= 8192:
-            raise TrainingError(f"batch size must be between 1 and 8192, not {self.batch_size}.")
-        if not 0 < self.learning_rate <= 10:
-            raise TrainingError(f"learning rate must be above 0 and at most 10, not {self.learning_rate}.")
-        if self.limit is not None and not 100 <= self.limit <= NUM_FIT:
-            raise TrainingError(f"the training slice must hold 100 to {NUM_FIT} images, not {self.limit}.")
+        for name, allowed in LIMITS.items():
+            value = getattr(self, name)
+            if name == "limit" and value is None:
+                continue
+            problem = allowed.problem(name, value)
+            if problem:
+                raise TrainingError(problem)
 
     @property
     def num_images(self) -> int:
