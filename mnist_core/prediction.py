@@ -81,18 +81,25 @@ _load_lock = threading.Lock()
 
 
 @lru_cache(maxsize=8)
-def _load_cached(path: str) -> "keras.Model":
+def _load_cached(path: str, version: str) -> "keras.Model":
     from .store import load_model
 
     return load_model(path)[0]
 
 
 def load_for_inference(path: str | Path | None = None) -> "keras.Model":
-    """Load (once per process) the model at `path`, or the bundled default model."""
-    from .paths import BUNDLED_MODEL
+    """Load (once per process and file content) the model at `path`, or the bundled default model.
 
+    The cache is keyed by the checksum in the sidecar too, so a model file replaced at the same path
+    (a retrained run, a recalibrated sidecar) is loaded afresh instead of served stale.
+    """
+    from .paths import BUNDLED_MODEL
+    from .store import read_meta
+
+    target = Path(path) if path else BUNDLED_MODEL
+    meta = read_meta(target)
     with _load_lock:
-        return _load_cached(str(Path(path) if path else BUNDLED_MODEL))
+        return _load_cached(str(target), f"{meta.get('sha256', '')}:{meta.get('temperature', 1.0)}")
 
 
 _compiled: "weakref.WeakKeyDictionary[keras.Model, tuple[float, Callable]]" = weakref.WeakKeyDictionary()

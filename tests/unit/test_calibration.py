@@ -72,3 +72,22 @@ def test_a_stored_model_carries_its_temperature_and_a_bad_one_is_refused(tmp_pat
     sidecar.write_text(json.dumps({**json.loads(sidecar.read_text()), "temperature": "hot"}))
     with pytest.raises(ModelFileError, match="invalid temperature"):
         store.load_model(path)
+
+
+def test_a_recalibrated_or_replaced_file_is_loaded_afresh_not_served_stale(tmp_path):
+    import keras
+
+    from mnist_core.prediction import load_for_inference
+
+    inputs = keras.Input((28, 28, 1))
+    logits = keras.layers.Dense(10, name="logits")(keras.layers.Flatten()(inputs))
+    model = keras.Model(inputs, keras.layers.Activation("softmax", name="probabilities")(logits))
+    path = tmp_path / "m.keras"
+    store.save_model(model, path, {"model": "softmax", "temperature": 1.0})
+    first = load_for_inference(path)
+    assert load_for_inference(path) is first
+    store.update_meta(path, {"temperature": 2.0})
+    second = load_for_inference(path)
+    assert second is not first and calibration.temperature_of(second) == 2.0
+    store.save_model(model, path, {"model": "softmax", "temperature": 2.0, "note": "retrained"})
+    assert load_for_inference(path) is not second
