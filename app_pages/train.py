@@ -1,12 +1,12 @@
-"""Train: pick a network from the classic tutorials, train it, and watch it learn."""
+"""Train: pick a network, train it, and watch it learn; the chart stays in view from Start to the results."""
 
 import streamlit as st
 
 from mnist_core import training
 from ui import train_view
 
+train_view.page_style()
 st.title("Train a network")
-st.caption("Choose a network and how long to train it. The chart shows it learning, batch by batch.")
 
 config = train_view.settings()
 job = train_view.existing_job(config)
@@ -16,9 +16,12 @@ if snap is None or snap.state != "queued":  # a queued job's own view says what 
 
 if snap is not None and snap.state == "failed":
     train_view.failure(snap)
+if snap is None or snap.state == "failed":
+    train_view.introduce(config)
 if snap is None or snap.state in ("stopped", "failed"):
     # Started here, with this run's settings (a click sends them along), then drawn again as running.
-    if st.button("Start training", type="primary", icon=":material/play_arrow:"):
+    if st.button("Start training", type="primary", icon=":material/play_arrow:",
+                 help="Train this network with these settings; the chart below shows it learning."):
         training.start_training(config)
         st.rerun()
 elif not snap.finished:

@@ -37,11 +37,21 @@ class StoredModel:
 
     @property
     def label(self) -> str:
-        """A short human name such as "keras_cnn · 99.1%"."""
+        """A short name in everyday words, such as "Small stroke finder · 99.1%" or, for a stopped run,
+        "Google's deep stroke finder · 90.7% · stopped after 0.3 of 3 epochs"."""
+        from .models import ZOO
+
+        name = self.meta.get("model", self.path.stem)
         accuracy = self.meta.get("test_accuracy")
         shown = f" · {accuracy:.1%}" if isinstance(accuracy, (int, float)) else ""
-        stopped = " (stopped early)" if self.meta.get("stopped") else ""
-        return f"{self.meta.get('model', self.path.stem)}{shown}{stopped}"
+        stopped = ""
+        if self.meta.get("stopped"):
+            done, planned = self.meta.get("epochs_done"), self.meta.get("config", {}).get("epochs")
+            stopped = " · stopped early"
+            if isinstance(done, (int, float)) and planned:
+                part = f"{done:.2f}".rstrip("0") if done < 0.1 else f"{done:.1f}".removesuffix(".0")
+                stopped = f" · stopped after {part} of {planned} epoch{'' if planned == 1 else 's'}"
+        return f"{ZOO[name].plain_name if name in ZOO else name}{shown}{stopped}"
 
 
 def sidecar_path(model_path: Path) -> Path:

@@ -69,12 +69,22 @@ def recipe(stored: store.StoredModel) -> str:
     config = stored.meta.get("config", {})
     epochs = config.get("epochs", "?")
     images = stored.meta.get("train_images") or config.get("limit") or OLD_FULL_TRAINING
+    done = stored.meta.get("epochs_done")
+    if stored.meta.get("stopped") and isinstance(done, (int, float)):  # a stopped run says what it did
+        part = f"{done:.2f}".rstrip("0") if done < 0.1 else f"{done:.1f}".removesuffix(".0")
+        seconds = stored.meta.get("train_seconds")
+        took = f", {seconds:.0f} s" if isinstance(seconds, (int, float)) else ""
+        return f"stopped after {part} of {epochs} epoch{'' if epochs == 1 else 's'} on {images:,} images{took}"
     return f"{epochs} epoch{'' if epochs == 1 else 's'} on {images:,} images"
 
 
 def label(stored: store.StoredModel) -> str:
     """A name for pickers: the bundled model, or a run told apart from other runs of the same network."""
-    return f"Bundled: {stored.label}" if is_bundled(stored) else f"{stored.label} ({recipe(stored)})"
+    if is_bundled(stored) or stored.meta.get("stopped"):
+        return stored.label  # the caption below says where it came from; a stopped one says where it stopped
+    config = stored.meta.get("config", {})
+    images = stored.meta.get("train_images") or config.get("limit") or OLD_FULL_TRAINING
+    return f"{stored.label} · {config.get('epochs', '?')} × {images:,}"
 
 
 def origin(stored: store.StoredModel) -> str:

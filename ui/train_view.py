@@ -8,63 +8,124 @@ another page never starts a duplicate or loses one.
 from __future__ import annotations
 
 import re
+import time
 
 import streamlit as st
 
-from mnist_core import training
+from mnist_core import snapshots, training
+from mnist_core.data import NUM_FIT
 from mnist_core.evaluation import Evaluation, evaluate_model
 from mnist_core.models import ZOO
 from mnist_core.store import StoredModel
-from ui import charts, errors, images, models, presenter, state
+from ui import charts, errors, images, learning_view, models, presenter, state
 
 DEFAULT_MODEL = "fast"
-# The first run anyone sees: the fast preset's own recipe, one epoch on all 60,000 images, reaches 99%
-# in about 20 s on a busy 2-core CPU. The other models start from one epoch on half the images.
+# The first run anyone sees: the fast preset's own recipe, one epoch on every training image, reaches 99%
+# in about 20 s on a busy 2-core CPU. The other models start from one epoch on 30,000 images.
 QUICK_EPOCHS = 1
 QUICK_SLICE = 30_000
-ALL_IMAGES = 60_000
+ALL_IMAGES = NUM_FIT  # every training image; the last 5,000 are held out to calibrate the confidence
 SLICES = (1_000, 2_000, 5_000, 10_000, 20_000, 30_000, ALL_IMAGES)
 BATCH_SIZES = (32, 50, 64, 100, 128, 256, 512)
 MAX_EPOCHS = 50
 REFRESH_SECONDS = 1.0  # the live chart redraws this often
+REPLAY_SECONDS = 15.0  # a replay lasts this long, whatever the run's real duration
+REPLAY_FRAME_SECONDS = 0.5
 MISTAKES_SHOWN = 24
 MISTAKE_DISPLAY = 100  # pixels a side
 ANSI_ESCAPES = re.compile(r"\x1b\[[0-9;]*m")  # Keras colours its error messages for terminals
+# The Train page needs its story in view without scrolling (1366x768, and 1920x1080 when presenting):
+# less empty space above and below the title.
+PAGE_STYLE = """
+<style>
+[data-testid="stMainBlockContainer"] { padding-top: 1.5rem !important; padding-bottom: 2rem !important; }
+[data-testid="stMainBlockContainer"] h1 { padding: 0 0 0.2rem 0 !important; }
+</style>
+"""
+HELP = {
+    "model": "Which network to train. Each one reads digits in its own way; the box below says how.",
+    "epochs": "How many times the network looks at every training image. More passes: better reading, "
+              "longer wait.",
+    "images": "How many handwritten training digits it learns from. Fewer train faster, at some cost in "
+              "accuracy.",
+    "batch": "How many images it looks at before each small correction of its weights (for developers).",
+    "rate": "How big each correction is (for developers): too small learns slowly, too large never settles.",
+}
+
+
+def page_style() -> None:
+    st.html(PAGE_STYLE)
 
 
 def settings() -> training.TrainConfig:
-    """Model and hyperparameter widgets; their values persist while the user visits other pages.
+    """Model and how-long-to-train widgets in one row; their values persist while the user visits other pages.
 
     When presenting, batch size and learning rate are not offered: the model's published values are used.
     """
     names = list(ZOO)
-    name = st.selectbox("Model", names, index=names.index(DEFAULT_MODEL), format_func=lambda n: ZOO[n].title,
-                        key="train_model", persist_state="session")
-    spec = ZOO[name]
-    with st.container(border=True):
-        st.markdown(f"**{spec.title}** — {spec.source}")
-        st.markdown(f"Network: {spec.network}  \nPublished recipe: {spec.published_recipe}  \n"
-                    f"Published test accuracy: **{spec.reported_accuracy:.1%}** · {spec.params:,} parameters")
-    batch_size, learning_rate = spec.defaults.batch_size, spec.defaults.learning_rate
-    if presenter.active():
-        epochs_col, slice_col = st.columns(2)
+    presenting = presenter.active()
+    if presenting:
+        model_col, epochs_col, slice_col = st.columns([2, 1, 1.6], vertical_alignment="bottom")
     else:
-        epochs_col, batch_col, rate_col, slice_col = st.columns(4)
+        model_col, epochs_col, slice_col, batch_col, rate_col = st.columns([2, 1, 1.6, 1, 1],
+                                                                          vertical_alignment="bottom")
+    name = model_col.selectbox("Model", names, index=names.index(DEFAULT_MODEL),
+                               format_func=lambda n: ZOO[n].plain_name, key="train_model",
+                               persist_state="session", help=HELP["model"])
+    spec = ZOO[name]
+    batch_size, learning_rate = spec.defaults.batch_size, spec.defaults.learning_rate
     # Keys include the model, so each model keeps its own settings and starts from its own defaults.
-    epochs = epochs_col.number_input("Epochs (passes over the data)", 1, MAX_EPOCHS, QUICK_EPOCHS,
-                                     key=f"epochs-{name}", persist_state="session")
-    if not presenter.active():
+    epochs = epochs_col.number_input("Epochs", 1, MAX_EPOCHS, QUICK_EPOCHS, key=f"epochs-{name}",
+                                     persist_state="session", help=HELP["epochs"])
+    images_used = slice_col.select_slider("Training images", SLICES, quick_slice(name), format_func=_slice_label,
+                                          key=f"slice-{name}", persist_state="session", help=HELP["images"])
+    if not presenting:
         batch_sizes = sorted({*BATCH_SIZES, batch_size})
         batch_size = batch_col.selectbox("Batch size", batch_sizes, index=batch_sizes.index(batch_size),
-                                         key=f"batch-{name}", persist_state="session")
+                                         key=f"batch-{name}", persist_state="session", help=HELP["batch"])
         learning_rate = rate_col.number_input("Learning rate", 1e-5, 10.0, learning_rate, format="%g",
-                                              step=learning_rate / 10, key=f"rate-{name}", persist_state="session")
-    images_used = slice_col.select_slider("Training images", SLICES, quick_slice(name), format_func=_slice_label,
-                                          key=f"slice-{name}", persist_state="session",
-                                          help="Fewer images train faster, at some cost in accuracy.")
+                                              step=learning_rate / 10, key=f"rate-{name}", persist_state="session",
+                                              help=HELP["rate"])
     return training.TrainConfig.for_model(name, epochs=int(epochs), batch_size=int(batch_size),
                                           learning_rate=float(learning_rate),
                                           limit=None if images_used == ALL_IMAGES else int(images_used))
+
+
+def introduce(config: training.TrainConfig) -> None:
+    """The chosen network in plain words; its technical recipe folded away for developers (not when presenting)."""
+    spec = ZOO[config.model]
+    with st.container(border=True):
+        st.markdown(f"**{spec.plain_name}.** {spec.intro}")
+        st.caption(f"Its authors report that it reads **{spec.reported_accuracy:.1%}** of the 10,000 test digits "
+                   f"right. {comparison(config)}")
+    if not presenter.active():
+        with st.expander("Details"):
+            st.markdown(f"**{spec.title}** ({spec.name}), from {spec.source}  \n"
+                        f"Network: {spec.network}  \nPublished recipe: {spec.published_recipe}  \n"
+                        f"{spec.params:,} parameters")
+
+
+def is_published_recipe(config: training.TrainConfig) -> bool:
+    """Whether `config` trains the model as its authors did: only then is "vs published" a fair comparison."""
+    defaults = ZOO[config.model].defaults
+    return (config.epochs == defaults.epochs and config.batch_size == defaults.batch_size
+            and config.learning_rate == defaults.learning_rate and config.limit is None)
+
+
+def comparison(config: training.TrainConfig) -> str:
+    """In words, how this run differs from the published one (empty when it is the published recipe)."""
+    if is_published_recipe(config):
+        return "These settings are its published recipe, so the two numbers can be compared."
+    defaults = ZOO[config.model].defaults
+    differences = []
+    if config.epochs != defaults.epochs:
+        differences.append(f"{plural(config.epochs, 'pass')} over the images instead of {defaults.epochs}")
+    if config.limit is not None:
+        differences.append(f"{config.num_images:,} training images instead of all {ALL_IMAGES:,}")
+    if config.batch_size != defaults.batch_size or config.learning_rate != defaults.learning_rate:
+        differences.append("other batch size or learning rate")
+    return (f"This run is shorter or different ({'; '.join(differences)}), so expect it to differ from that "
+            "number: it is not a contest." if differences else "")
 
 
 def quick_slice(name: str) -> int:
@@ -85,7 +146,22 @@ def existing_job(config: training.TrainConfig) -> training.TrainingJob | None:
 
 
 def plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
+    return f"{count:,} {word}{'' if count == 1 else 'es' if word.endswith('s') else 's'}"
+
+
+def epochs_words(done: float) -> str:
+    """A fraction of the epochs as an audience reads it: "0.3", "0.05", "1.5"."""
+    return f"{done:.2f}".rstrip("0") if done < 0.1 else f"{done:.1f}".removesuffix(".0")
+
+
+def run_words(config: training.TrainConfig, epochs_done: float | None, seconds: float | None,
+              stopped: bool) -> str:
+    """What a run did, e.g. "stopped after 0.3 of 3 epochs on 30,000 images, 10 s"."""
+    took = f", {duration(seconds)}" if seconds else ""
+    if stopped and epochs_done is not None:
+        return (f"stopped after {epochs_words(epochs_done)} of {plural(config.epochs, 'epoch')} on "
+                f"{config.num_images:,} images{took}")
+    return f"{plural(config.epochs, 'epoch')} on {config.num_images:,} images{took}"
 
 
 def describe(snap: training.Progress) -> str:
@@ -94,7 +170,7 @@ def describe(snap: training.Progress) -> str:
     how_far = f"{snap.fraction:.0%} done"
     if snap.eta_seconds is not None:
         how_far += f", about {duration(snap.eta_seconds)} left"
-    return (f"**{ZOO[config.model].title}**, {plural(config.epochs, 'epoch')} on {config.num_images:,} images "
+    return (f"**{ZOO[config.model].plain_name}**, {plural(config.epochs, 'epoch')} on {config.num_images:,} images "
             f"({how_far})")
 
 
@@ -119,7 +195,7 @@ def other_jobs(config: training.TrainConfig) -> None:
 
 @st.fragment(run_every=REFRESH_SECONDS)
 def live(config: training.TrainConfig) -> None:
-    """Progress, chart and Stop button of a queued or running job, redrawn every second.
+    """Progress, Stop, the live chart and the learning pictures of a queued or running job, redrawn every second.
 
     A fragment's own reruns skip the page around it, so it guards its own errors.
     """
@@ -133,28 +209,44 @@ def _live(config: training.TrainConfig) -> None:
         return
     snap = job.snapshot()
     if snap.finished:
-        st.rerun()  # the whole page, to show the results
+        st.rerun()  # the whole page: the results take the live view's place
     if snap.state == "queued":
         st.progress(0.0, text="Queued: waiting for another training to finish…")
         queued(config)
         st.button("Cancel", icon=":material/cancel:", on_click=job.stop, key=f"cancel-{config.key}",
                   help="Take this training out of the line; nothing has been trained yet.")
         return
+    bar_col, stop_col = st.columns([5, 1], vertical_alignment="bottom")
+    with bar_col:
+        st.progress(min(snap.fraction, 1.0), text=progress_words(snap))
+    with stop_col:
+        if snap.stopping:
+            st.button("Stopping…", icon=":material/hourglass_top:", disabled=True, key=f"stopping-{config.key}",
+                      width="stretch")
+        else:
+            st.button("Stop", icon=":material/stop_circle:", on_click=job.stop, key=f"stop-{config.key}",
+                      width="stretch", help="Stop after the current batch; what it has learned so far is kept "
+                                            "and tested.")
+    story(config, snap.batches, snap.epochs, snap.learning)
+    if not presenter.active():
+        with st.expander("Details"):
+            st.caption(f"Running on the {snap.device or '…'} at {snap.images_per_second:,.0f} images per second; "
+                       f"step {snap.step:,} of {snap.total_steps:,}.")
+            if snap.batches:
+                st.vega_lite_chart(charts.loss_frame(snap.batches), charts.LOSS, width="stretch")
+
+
+def progress_words(snap: training.Progress) -> str:
+    """The progress bar's line: how far, how long, and (once the pace is known) how long still."""
+    if snap.stopping:
+        return (f"Stopping… after {epochs_words(snap.epochs_done)} of {plural(snap.config.epochs, 'epoch')}: "
+                "testing what it has learned so far on the 10,000 test images and saving it")
     if snap.step >= snap.total_steps:
-        st.progress(1.0, text="All batches done: testing on the 10,000 test images and saving the model…")
-    else:
-        left = f" · about {duration(snap.eta_seconds)} left" if snap.eta_seconds is not None else ""
-        st.progress(snap.fraction, text=f"Training: {snap.fraction:.0%}{left} · step {snap.step:,} of "
-                                        f"{snap.total_steps:,}")
-    device_col, speed_col, elapsed_col, accuracy_col = st.columns(4)
-    device_col.metric("Running on", snap.device or "…")
-    speed_col.metric("Images per second", f"{snap.images_per_second:,.0f}")
-    elapsed_col.metric("Elapsed", duration(snap.elapsed))
-    accuracy_col.metric("Test accuracy", f"{snap.test_accuracy:.1%}" if snap.test_accuracy else "—",
-                        help="Measured on the 10,000 test images at the end of each epoch.")
-    curves(snap)
-    st.button("Stop", icon=":material/stop_circle:", on_click=job.stop, key=f"stop-{config.key}",
-              help="Stop after the current batch; the model so far is kept.")
+        return "All batches done: testing on the 10,000 test images and saving the model…"
+    left = f" · about {duration(snap.eta_seconds)} left" if snap.eta_seconds is not None else ""
+    tested = f" · test accuracy so far {snap.test_accuracy:.1%}" if snap.test_accuracy else ""
+    return (f"Training: {snap.fraction:.0%} · {duration(snap.elapsed)}{left}{tested} · "
+            f"step {snap.step:,} of {snap.total_steps:,}")
 
 
 def queued(config: training.TrainConfig) -> None:
@@ -184,47 +276,143 @@ def failure(snap: training.Progress) -> None:
                        f"{retry}")
 
 
-def curves(snap: training.Progress) -> None:
-    """Loss and accuracy side by side, as far as the job has got."""
-    loss_col, accuracy_col = st.columns(2)
-    if snap.batches:
-        loss_col.vega_lite_chart(charts.loss_frame(snap.batches), charts.LOSS, width="stretch")
-    if snap.batches or snap.epochs:
-        accuracy_col.vega_lite_chart(charts.accuracy_frame(snap.batches, snap.epochs), charts.ACCURACY,
-                                     width="stretch")
+def story(config: training.TrainConfig, batches, epochs, learning: snapshots.Snapshot | None,
+          heading: str = "**How often it is right**, pass by pass") -> None:
+    """The moment that matters: accuracy growing on the left, the network's pictures and answers on the right."""
+    chart_col, learn_col = st.columns([1.15, 1], gap="medium")
+    with chart_col:
+        st.markdown(heading)
+        spec = charts.accuracy_spec(float(config.epochs), presenter.active())
+        st.vega_lite_chart(charts.accuracy_frame(batches, epochs), spec, width="stretch")
+    with learn_col:
+        if learning is None:
+            st.caption("Getting ready: its pictures appear here as soon as it starts.")
+            return
+        st.markdown(learning_view.first_layer_caption(learning.kind, presenter.active()))
+        st.image(learning_view.first_layer(learning), width="stretch")
+        st.markdown(learning_view.strip_caption(learning))
+        st.image(learning_view.strip(learning), width="stretch")
 
 
 def results(snap: training.Progress) -> None:
-    """What the finished job achieved, next to what its authors published, and where it goes wrong."""
+    """What the finished job achieved, in the place the live view had, then where it goes wrong."""
     stored = snap.result
     spec = ZOO[snap.config.model]
-    if snap.state == "stopped":
-        st.warning("This training was stopped early; the model below is what it had learned by then.")
-    elif snap.cached:
-        st.success("These exact settings were trained before: here is the stored result.", icon=":material/history:")
-    else:
-        st.success("Training finished.", icon=":material/check_circle:")
-    ours, published, target, spent = st.columns(4)
-    accuracy = snap.test_accuracy or 0.0
-    ours.metric("Test accuracy (ours)", f"{accuracy:.2%}",
-                delta=f"{accuracy - spec.reported_accuracy:+.2%} vs published")
-    published.metric("Published", f"{spec.reported_accuracy:.1%}", help=spec.published_recipe)
-    target.metric("Time to 99%", duration(snap.seconds_to_target) if snap.seconds_to_target else "—",
-                  help="Training time until the first epoch whose test accuracy reached 99% "
-                       "(— when no epoch reached it).")
-    spent.metric("Training time", duration(snap.elapsed))
     config = snap.config
-    recipe = "" if presenter.active() else f", batch {config.batch_size}, learning rate {config.learning_rate:g}"
-    st.caption(f"{plural(config.epochs, 'epoch')} on {config.num_images:,} images{recipe} · trained on the "
-               f"{snap.device or '?'} at {stored.meta.get('images_per_second', snap.images_per_second):,.0f} "
-               "images per second.")
-    curves(snap)
+    done = stored.meta.get("epochs_done", config.epochs)
+    stopped = snap.state == "stopped"
+    said = run_words(config, done, snap.elapsed, stopped)
+    accuracy = snap.test_accuracy or 0.0
+    reads = f"It reads **{accuracy:.2%}** of the 10,000 test digits right."
+    recording = recording_of(stored)
+    # Replay sits beside the news, in view: pressing it must not scroll the chart away.
+    news, replay_col = st.columns([4, 1.3], vertical_alignment="center") if recording else (st.container(), None)
+    with news:
+        if stopped:
+            st.info(f"This training was {said}. {reads}", icon=":material/stop_circle:")
+        elif snap.cached:
+            st.success(f"Trained before with these exact settings ({said}). {reads} Press Replay to watch it "
+                       "learn.", icon=":material/history:")
+        else:
+            st.success(f"Training finished: {said}. {reads}", icon=":material/check_circle:")
+    if replay_col is not None:
+        replay_col.button(f"Replay ({REPLAY_SECONDS:.0f} s)", icon=":material/replay:", on_click=start_replay,
+                          args=(config,), key=f"replay-button-{config.key}", width="stretch",
+                          help="Watch it learn again: the chart, the pictures and the 20 test digits, at a pace "
+                               "everyone can follow, whatever the real training took.")
+    # The chart and pictures keep the place they had while it trained; the numbers come after them.
+    if recording is not None and replaying(config):
+        replay(config, recording)
+    else:
+        batches, epochs = snap.batches, snap.epochs
+        if recording is not None and not batches:  # a stored result: its curve comes from the recording
+            batches, epochs = curve_points(recording)
+        story(config, batches, epochs, recording.snapshots[-1] if recording else None)
+    ours, published, target, spent = st.columns(4)
+    if is_published_recipe(config):  # a fair comparison: the same recipe as its authors
+        ours.metric("Test accuracy (ours)", f"{accuracy:.2%}",
+                    delta=f"{accuracy - spec.reported_accuracy:+.2%} vs published",
+                    help="Share of the 10,000 test digits it reads right.")
+    else:
+        ours.metric("Test accuracy (ours)", f"{accuracy:.2%}", help="Share of the 10,000 test digits it reads right.")
+    published.metric("Published", f"{spec.reported_accuracy:.1%}",
+                     help="What its authors report after their full recipe"
+                          + ("." if presenter.active() else f": {spec.published_recipe}."))
+    target.metric("Time to 99%", duration(snap.seconds_to_target) if snap.seconds_to_target else "—",
+                  help="Training time until the first pass whose test accuracy reached 99% "
+                       "(— when none reached it).")
+    spent.metric("Training time", duration(snap.elapsed), help="Time spent training, without the tests.")
+    if not is_published_recipe(config):
+        st.caption(comparison(config))
     st.button("Use this model", type="primary", icon=":material/check:", on_click=state.choose_model,
-              args=(str(stored.path),), disabled=state.selected_model_path() == str(stored.path),
-              help="Read your drawings and uploads with this model, on every page.")
+                   args=(str(stored.path),), disabled=state.selected_model_path() == str(stored.path),
+                   help="Read your drawings and uploads with this model, on every page.")
     if state.selected_model_path() == str(stored.path):
         st.caption("This model is in use on the Draw & Upload and Inside the model pages.")
+    if not presenter.active():
+        with st.expander("Details"):
+            st.caption(f"Batch {config.batch_size}, learning rate {config.learning_rate:g}; trained on the "
+                       f"{snap.device or '?'} at {stored.meta.get('images_per_second', snap.images_per_second):,.0f} "
+                       f"images per second. Published recipe: {spec.published_recipe}.")
+            if snap.batches:
+                st.vega_lite_chart(charts.loss_frame(snap.batches), charts.LOSS, width="stretch")
     mistakes(evaluation(stored))
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _recording(path: str, sha256: str) -> snapshots.Recording | None:
+    return snapshots.load(path, sha256)
+
+
+def recording_of(stored: StoredModel) -> snapshots.Recording | None:
+    """The learning snapshots kept with `stored` (None for a model trained before they were kept)."""
+    if not stored.meta.get("sha256"):
+        return None
+    return _recording(str(stored.path), stored.meta["sha256"])
+
+
+def curve_points(recording: snapshots.Recording, upto_step: int | None = None
+                 ) -> tuple[list[training.BatchPoint], list[training.EpochPoint]]:
+    """The chart's points from a recording, up to `upto_step` (all of them without)."""
+    last = recording.total_steps if upto_step is None else upto_step
+    batches = [training.BatchPoint(step=int(step), epoch=float(epoch), loss=float(loss), accuracy=float(accuracy))
+               for step, epoch, loss, accuracy in recording.curve if step <= last]
+    reached = batches[-1].epoch if batches else 0.0
+    if upto_step is not None and recording.snapshots:
+        reached = max(reached, max(s.epoch for s in recording.snapshots if s.step <= last))
+    epochs = [training.EpochPoint(epoch=float(epoch), test_accuracy=float(accuracy), elapsed=float(elapsed))
+              for epoch, accuracy, elapsed in recording.tests if upto_step is None or epoch <= reached + 1e-6]
+    return batches, epochs
+
+
+def _replay_key(config: training.TrainConfig) -> str:
+    return f"replay-started-{config.key}"
+
+
+def start_replay(config: training.TrainConfig) -> None:
+    st.session_state[_replay_key(config)] = time.monotonic()
+
+
+def replaying(config: training.TrainConfig) -> bool:
+    started = st.session_state.get(_replay_key(config))
+    return started is not None and time.monotonic() - started < REPLAY_SECONDS + REPLAY_FRAME_SECONDS
+
+
+@st.fragment(run_every=REPLAY_FRAME_SECONDS)
+def replay(config: training.TrainConfig, recording: snapshots.Recording) -> None:
+    """The recorded run again, at an audience's pace: each snapshot gets the same share of REPLAY_SECONDS."""
+    with errors.shown_in_words():
+        started = st.session_state.get(_replay_key(config))
+        fraction = 1.0 if started is None else (time.monotonic() - started) / REPLAY_SECONDS
+        if fraction >= 1.0 + REPLAY_FRAME_SECONDS / REPLAY_SECONDS:
+            st.session_state.pop(_replay_key(config), None)
+            st.rerun()  # the whole page: the finished picture again
+        shown = recording.snapshots[snapshots.at_fraction(recording, min(fraction, 1.0))]
+        batches, epochs = curve_points(recording, shown.step)
+        # The replay says where it is in the chart's own heading: nothing moves the chart down.
+        story(config, batches, epochs, shown,
+              heading=f":material/replay: **Replay**: {epochs_words(shown.epoch)} of "
+                      f"{plural(recording.epochs, 'epoch')} · step {shown.step:,}")
 
 
 @st.cache_resource(max_entries=8, show_spinner="Checking all 10,000 test digits…")

@@ -27,7 +27,7 @@ def pick_tiny_softmax(at):
 def test_tiny_training_finishes_shows_results_and_can_be_used(app):
     at = app().run()
     config = pick_tiny_softmax(at)
-    assert "Softmax regression" in at.markdown[0].value
+    assert "Ten templates" in at.markdown[0].value
     button(at, "Start training").click().run()
     assert not at.exception
     job = training.find_job(config)
@@ -61,13 +61,13 @@ def test_same_settings_in_another_session_show_the_result_at_once(app):
     assert any(b.label == "Use this model" for b in second.button)
 
 
-def test_a_stored_result_is_shown_without_training_again(app, monkeypatch):
+def test_a_stored_result_is_shown_without_training_again(app):
     config = TrainConfig.for_model("softmax", epochs=1, limit=1_000)
     training.start_training(config).wait(timeout=JOB_TIMEOUT)
-    monkeypatch.setattr(training, "_registry", training._Registry())  # as after a server restart
+    training.reset_registry()  # as after a server restart
     at = app().run()
     pick_tiny_softmax(at)
-    assert any("trained before" in message.value for message in at.success)
+    assert any("Trained before" in message.value for message in at.success)
     assert training.find_job(config).snapshot().cached
 
 
@@ -158,8 +158,7 @@ def test_an_unexpected_failure_shows_no_details_when_presenting(app, monkeypatch
     assert not at.code and not [e for e in at.expander if e.label == errors.DETAILS_LABEL]
 
 
-def test_a_queued_training_says_what_it_waits_for_and_can_be_cancelled(app, monkeypatch):
-    monkeypatch.setattr(training, "_registry", training._Registry())  # no job of another test in the way
+def test_a_queued_training_says_what_it_waits_for_and_can_be_cancelled(app):
     running = training.start_training(TrainConfig.for_model("softmax", epochs=50, seed=11))  # minutes
     try:
         deadline = JOB_TIMEOUT
@@ -178,7 +177,7 @@ def test_a_queued_training_says_what_it_waits_for_and_can_be_cancelled(app, monk
         assert "Queued" in at.get("progress")[0].proto.text
         waiting = " ".join(info.value for info in at.info)
         assert "Your training is queued" in waiting and "starts by itself" in waiting
-        assert "Softmax regression" in waiting, "names the training it waits for"
+        assert "Ten templates" in waiting, "names the training it waits for"
         # Another person sees both: the running one and one waiting its turn.
         other = app().run()
         announced = " ".join(info.value for info in other.info)
@@ -189,3 +188,104 @@ def test_a_queued_training_says_what_it_waits_for_and_can_be_cancelled(app, monk
     finally:
         running.stop()
         running.wait(timeout=JOB_TIMEOUT)
+
+
+# The story for a non-programmer audience (issue #12).
+
+JARGON = ("conv", "Adam", "batch norm", "logits", "one-cycle", "label smoothing", "ReLU", "softmax", "SGD", "dense")
+
+
+def visible_text(at) -> str:
+    parts = [element.value for kind in ("markdown", "caption", "info", "success", "warning", "error")
+             for element in at.get(kind)]
+    return " ".join(str(part) for part in parts)
+
+
+def test_every_control_says_what_it_does(app):
+    at = app().run()
+    controls = [*at.selectbox, *at.number_input, *at.select_slider, *at.button]
+    assert len(controls) >= 6
+    for control in controls:
+        assert control.help, f"{control.label!r} has no help text"
+
+
+def test_models_are_introduced_in_plain_words_with_the_recipe_in_details(app):
+    at = app().run()
+    assert [e.label for e in at.expander] == ["Details"]
+    assert "conv5x5/2" in at.expander[0].markdown[0].value, "developers find the recipe in Details"
+    presenting = app()
+    presenting.query_params["presenter"] = "1"
+    presenting.run()
+    for name in train_view.ZOO:
+        presenting.selectbox(key="train_model").select(name).run()
+        said = visible_text(presenting.main)
+        assert train_view.ZOO[name].intro in said
+        assert not [word for word in JARGON if word.lower() in said.lower()], said
+        assert not presenting.expander, "no Details when presenting"
+        assert all("_" not in option for option in presenting.selectbox(key="train_model").options)
+
+
+def test_a_finished_run_shows_its_learning_and_compares_honestly(app, monkeypatch):
+    at = app().run()
+    config = pick_tiny_softmax(at)
+    button(at, "Start training").click().run()
+    training.find_job(config).wait(timeout=JOB_TIMEOUT)
+    at.run()
+    ours = next(metric for metric in at.metric if metric.label == "Test accuracy (ours)")
+    assert not ours.proto.delta, "not the published recipe: no red or green 'vs published'"
+    assert "instead of 2" in visible_text(at) and "1,000 training images instead of all 55,000" in visible_text(at)
+    assert "of 20 right" in visible_text(at) and len(at.get("image")) >= 2, "the templates and the test strip"
+    # The same view for the published recipe compares with the published number.
+    monkeypatch.setattr(train_view, "is_published_recipe", lambda config: True)
+    at.run()
+    ours = next(metric for metric in at.metric if metric.label == "Test accuracy (ours)")
+    assert "vs published" in ours.proto.delta
+    # Replay: the recorded run again, saying where it is in the chart's heading.
+    button(at, "Replay (15 s)").click().run()
+    assert any("Replay" in md.value and "step" in md.value for md in at.markdown)
+    assert not at.exception
+
+
+def test_a_stopped_run_is_described_by_what_it_did():
+    config = TrainConfig.for_model("softmax", epochs=5, limit=train_view.QUICK_SLICE, seed=3)
+    job = training.start_training(config)
+    while job.snapshot().step < 5 and not job.snapshot().finished:
+        job.wait(timeout=0.02)
+    job.stop()
+    snap = job.snapshot()
+    assert snap.stopping or snap.finished
+    if not snap.finished:
+        assert "Stopping…" in train_view.progress_words(snap)
+    progress = job.wait(timeout=JOB_TIMEOUT)
+    assert progress.state == "stopped"
+    said = train_view.run_words(config, progress.result.meta["epochs_done"], progress.elapsed, stopped=True)
+    assert said.startswith("stopped after 0.") and "of 5 epochs on 30,000 images" in said
+    assert progress.result.label.endswith(f"stopped after {train_view.epochs_words(progress.result.meta['epochs_done'])}"
+                                          " of 5 epochs")
+
+
+def test_the_page_shows_stopping_while_a_stopped_job_finishes(app, monkeypatch):
+    config = TrainConfig.for_model("softmax", epochs=5, limit=train_view.QUICK_SLICE)
+    at = app().run()
+    at.selectbox(key="train_model").select("softmax").run()
+    at.number_input(key="epochs-softmax").set_value(5).run()
+    job = training.start_training(config)
+    release = __import__("threading").Event()
+    original = training.calibration.calibrate
+    monkeypatch.setattr(training.calibration, "calibrate", lambda model: (release.wait(30), original(model))[1])
+    try:
+        while job.snapshot().step < 3 and not job.snapshot().finished:
+            job.wait(timeout=0.02)
+        at.run()
+        button(at, "Stop").click().run()
+        stopping = [b for b in at.button if b.label == "Stopping…"]
+        assert stopping and stopping[0].disabled, "the click shows at once that it is stopping"
+        assert "Stopping…" in at.get("progress")[0].proto.text
+    finally:
+        release.set()
+    job.wait(timeout=JOB_TIMEOUT)
+    at.run()
+    assert any("stopped after 0." in info.value and "of 5 epochs on 30,000 images" in info.value for info in at.info)
+    button(at, "Use this model").click().run()
+    assert "stopped after 0." in at.sidebar.selectbox[0].format_func(at.sidebar.selectbox[0].value)
+    assert not at.exception

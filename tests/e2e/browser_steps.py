@@ -112,7 +112,7 @@ def choose_settings(page: Page, images: str, epochs: int = 1, model: str = "fast
 
     Each model has its own widgets (keys end in its name), so waiting for them means the page has caught up.
     """
-    title = ZOO[model].title
+    title = ZOO[model].plain_name
     picker = page.get_by_role("combobox", name="Model")
     if picker.input_value() != title:
         picker.click()

@@ -109,9 +109,9 @@ def test_training_shows_live_progress_and_the_model_can_be_used(page: Page, app_
     screenshot(page, "train-finished")
     page.get_by_role("button", name=re.compile("Use this model")).click()
     picker = page.get_by_test_id("stSidebar").get_by_role("combobox", name="Read digits with")
-    expect(picker).to_have_value(re.compile("^fast"))
+    expect(picker).to_have_value(re.compile("^Quick learner"))
     go_to(page, "Draw & Upload")
-    expect(picker).to_have_value(re.compile("^fast"))
+    expect(picker).to_have_value(re.compile("^Quick learner"))
     expect(page.get_by_test_id("stSidebar")).to_contain_text("Trained here")
 
 

@@ -1,0 +1,171 @@
+"""The Train page tells its story on a laptop (1366x768) and a projector (1920x1080, presenter mode).
+
+What an audience must see without anyone scrolling: the live chart from the first second to the results,
+which take its place; the first layer's pictures and the strip of 20 test digits changing; Stop answering
+at once and the stopped run saying what it did; a finished result replayed at a pace people can follow.
+Screenshots (the viewport only: what the room sees) go to artifacts/screenshots/ and SHOTS below.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from browser_steps import SCREENSHOTS, TRAINING_DONE_MS, choose_settings, expect_no_traceback, finished, open_app
+
+pytestmark = pytest.mark.e2e
+
+LAPTOP = {"width": 1366, "height": 768}
+PROJECTOR = {"width": 1920, "height": 1080}
+SHOTS = Path(os.environ.get("MNIST_STUDIO_SHOTS", SCREENSHOTS))
+STOP_VISIBLE_MS = 500
+REPLAY_RANGE_S = (10, 22)  # the replay's length as the audience sees it, whatever the run took
+
+
+# Page-side timing of the Stop button: the moment of the click, and of the first disabled "Stopping…".
+WATCH_STOPPING = """() => {
+  window.__clickAt = null; window.__stoppingAt = null;
+  document.addEventListener('click', () => { window.__clickAt ??= performance.now(); }, true);
+  const seen = () => [...document.querySelectorAll('button')].some(
+      b => b.innerText.includes('Stopping') && b.disabled);
+  new MutationObserver(() => { if (window.__stoppingAt === null && seen()) window.__stoppingAt = performance.now(); })
+      .observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true});
+}"""
+
+
+def open_at(browser, app_url: str, size: dict, presenter: bool = False) -> Page:
+    context = browser.new_context(viewport=size)
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    open_app(page, f"{app_url}/?presenter=1" if presenter else app_url)
+    return page
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))  # the viewport: exactly what is in view
+
+
+def chart(page: Page):
+    return page.get_by_test_id("stVegaLiteChart").first
+
+
+def in_view(page: Page, locator) -> bool:
+    """Whether all of `locator` lies inside the viewport as the page is (no scrolling done)."""
+    box = locator.bounding_box()
+    size = page.viewport_size
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= size["height"] + 1 \
+        and box["x"] + box["width"] <= size["width"] + 1
+
+
+def strip_picture(page: Page):
+    """The strip of 20 test digits (the last picture of the learning panel)."""
+    return page.get_by_test_id("stImage").nth(1)
+
+
+def watch_until_results(page: Page, name: str) -> int:
+    """Check every half second that the chart and the learning pictures are in view; returns the checks made."""
+    use = page.get_by_role("button", name=re.compile("Use this model"))
+    checks, shot_taken = 0, False
+    deadline = time.monotonic() + TRAINING_DONE_MS / 1000
+    while not use.count():
+        assert time.monotonic() < deadline, "the training did not finish"
+        if page.get_by_test_id("stProgress").count() and chart(page).count():
+            assert in_view(page, chart(page)), f"the live chart is out of view: {chart(page).bounding_box()}"
+            if page.get_by_test_id("stImage").count() >= 2:
+                assert in_view(page, strip_picture(page)), "the test digits are out of view"
+                if not shot_taken and "step" in page.get_by_test_id("stProgress").inner_text():
+                    shot(page, f"{name}-running")
+                    shot_taken = True
+            checks += 1
+        page.wait_for_timeout(500)
+    assert shot_taken, "the run ended before it could be seen running"
+    return checks
+
+
+@pytest.mark.parametrize("size, presenter, name", [(LAPTOP, False, "story-1366"),
+                                                   (PROJECTOR, True, "story-1920-presenter")])
+def test_the_chart_and_the_learning_stay_in_view_until_the_results_replace_them(
+        browser, app_url: str, size: dict, presenter: bool, name: str) -> None:
+    page = open_at(browser, app_url, size, presenter)
+    epochs = 3 if presenter else 2  # each size trains its own configuration
+    choose_settings(page, "5,000", epochs=epochs)
+    page.get_by_role("button", name=re.compile("Start training")).click()
+    expect(page.get_by_test_id("stProgress")).to_be_visible()
+    assert watch_until_results(page, name) >= 2
+    finished(page)
+    # The results take the chart's place: still in view, with the final pictures beside it.
+    expect(page.get_by_text(re.compile("Training finished"))).to_be_visible()
+    assert in_view(page, chart(page)) and in_view(page, strip_picture(page))
+    expect(page.get_by_text(re.compile(r"\d+ of 20 right"))).to_be_visible()
+    if presenter:  # chart text as large as the page's text, and no developer details
+        sizes = page.locator("[data-testid=stVegaLiteChart] svg text").evaluate_all(
+            "nodes => nodes.map(n => parseFloat(getComputedStyle(n).fontSize))")
+        assert sizes and min(sizes) >= 20, sizes
+        expect(page.get_by_text("Details", exact=True)).to_have_count(0)
+    expect_no_traceback(page)
+    page.wait_for_timeout(1000)
+    shot(page, f"{name}-results")
+
+
+def test_stop_answers_at_once_and_the_stopped_run_says_what_it_did(browser, app_url: str) -> None:
+    page = open_at(browser, app_url, LAPTOP)
+    choose_settings(page, "20,000", epochs=3)
+    page.get_by_role("button", name=re.compile("Start training")).click()
+    progress = page.get_by_test_id("stProgress")
+    expect(progress).to_contain_text(re.compile(r"step [1-9]\d+ of"), timeout=120_000)
+    stop = page.get_by_role("button", name="Stop", exact=True)
+    page.evaluate(WATCH_STOPPING)  # timed in the page: Playwright's own polling would add its intervals
+    stop.click()
+    expect(page.get_by_role("button", name=re.compile("Stopping"))).to_be_disabled(timeout=5_000)
+    seen_ms = page.evaluate("window.__stoppingAt - window.__clickAt")
+    shot(page, "story-stopping")
+    assert seen_ms <= STOP_VISIBLE_MS, f"Stopping… appeared {seen_ms:.0f} ms after the click"
+    finished(page)
+    said = page.get_by_text(re.compile(r"stopped after 0\.\d+ of 3 epochs on 20,000 images, \d+ s"))
+    expect(said).to_be_visible()
+    # The sidebar's name for it says the same, once it is in use.
+    page.get_by_role("button", name=re.compile("Use this model")).click()
+    picker = page.get_by_test_id("stSidebar").get_by_role("combobox", name="Read digits with")
+    expect(picker).to_have_value(re.compile(r"stopped after 0\.\d+ of 3 epochs"))
+    expect_no_traceback(page)
+    shot(page, "story-stopped")
+    print(f"Stopping… visible {seen_ms:.0f} ms after the click")
+
+
+def test_a_result_replays_at_an_audience_pace(browser, app_url: str) -> None:
+    page = open_at(browser, app_url, PROJECTOR, presenter=True)
+    choose_settings(page, "2,000", epochs=1, model="softmax")  # about a second of real training
+    page.get_by_role("button", name=re.compile("Start training")).click()
+    finished(page)
+    replay = page.get_by_role("button", name=re.compile(r"Replay \(\d+ s\)"))
+    replay.click()
+    heading = page.get_by_text(re.compile(r"Replay: .* · step [\d,]+"))
+    expect(heading).to_be_visible()
+    started = time.monotonic()
+    seen_strips, seen_steps = set(), set()
+    while heading.count():
+        assert time.monotonic() - started < REPLAY_RANGE_S[1] + 5, "the replay does not end"
+        found = re.search(r"step ([\d,]+)", heading.first.inner_text() if heading.count() else "")
+        if found:
+            seen_steps.add(found.group(1))
+        source = strip_picture(page).locator("img").get_attribute("src")
+        seen_strips.add(source)
+        if not (in_view(page, chart(page)) and in_view(page, strip_picture(page))):
+            shot(page, "story-replay-out-of-view")
+            pytest.fail(f"out of view while replaying: {chart(page).bounding_box()}, "
+                        f"{strip_picture(page).bounding_box()}")
+        if len(seen_steps) == 4:
+            shot(page, "story-replay")
+        page.wait_for_timeout(400)
+    lasted = time.monotonic() - started
+    assert REPLAY_RANGE_S[0] <= lasted <= REPLAY_RANGE_S[1], f"the replay lasted {lasted:.1f} s"
+    assert len(seen_steps) >= 10 and len(seen_strips) >= 3, (seen_steps, len(seen_strips))
+    expect(replay).to_be_visible()
+    expect_no_traceback(page)
+    print(f"replay of a ~1 s run lasted {lasted:.1f} s, {len(seen_steps)} frames seen")

@@ -1,0 +1,106 @@
+"""Watch it learn: the first layer's pictures and the strip of 20 test digits, live or replayed.
+
+The library records snapshots (mnist_core.snapshots); this module turns one
+into two pictures for st.image, drawn here with hard pixel edges and large
+labels so they read from the back of a room:
+
+- the filters of a conv network (or the ten digit templates of the networks
+  that read pixels directly), red where the network wants ink, blue where it
+  wants none, white where it does not care;
+- the 20 fixed test digits, each framed and labelled with what the network
+  reads now: green when right, red when wrong.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from mnist_core import snapshots
+from mnist_core.snapshots import Snapshot
+from ui import images
+
+RIGHT, WRONG = (22, 130, 60), (200, 30, 45)  # green and red, also told apart by the mark under each digit
+PAPER = 255
+STRIP_COLUMNS = 10
+STRIP_CELL = 84  # pixels a side for one strip digit (28 x 3)
+STRIP_LABEL = 56  # pixels of label under each digit: about 24 px once the strip is fitted to its column
+FRAME = 4
+TEMPLATE_CELL = 112  # pixels a side for one digit template (28 x 4)
+TEMPLATE_LABEL = 34
+FILTER_COLUMNS = 8
+FILTER_CELL = 60
+FONT_RATIO = 0.8  # label text height as a share of the label band
+
+
+@lru_cache(maxsize=8)
+def _font(size: int) -> ImageFont.ImageFont:
+    return ImageFont.load_default(size=size)
+
+
+def _each_signed(pictures: np.ndarray) -> list[np.ndarray]:
+    """Each picture in blue-white-red on its own scale: a young filter's faint pattern still shows."""
+    return [images.signed(picture) for picture in pictures]
+
+
+def first_layer(snapshot: Snapshot) -> np.ndarray:
+    """The filters as a grid, or the ten templates in a row of five and five, each labelled with its digit."""
+    if snapshot.kind == "filters":
+        return images.tile(_each_signed(snapshot.pictures), FILTER_COLUMNS, FILTER_CELL)
+    tiles = [images.enlarge(picture, TEMPLATE_CELL) for picture in _each_signed(snapshot.pictures)]
+    labelled = [_label_under(tile, str(digit), (40, 40, 40), TEMPLATE_LABEL) for digit, tile in enumerate(tiles)]
+    return images.tile(labelled, 5, max(labelled[0].shape[:2]))
+
+
+def strip(snapshot: Snapshot) -> np.ndarray:
+    """The 20 test digits, dark ink on paper, each framed and labelled with what the network reads now."""
+    digits, labels = snapshots.strip()
+    cells = []
+    for digit, label, answer in zip(digits, labels, snapshot.predictions):
+        colour = RIGHT if answer == label else WRONG
+        ink = np.repeat(images.enlarge(PAPER - digit, STRIP_CELL - 2 * FRAME)[..., None], 3, axis=2)
+        framed = np.pad(ink, ((FRAME, FRAME), (FRAME, FRAME), (0, 0)))
+        framed[:FRAME], framed[-FRAME:], framed[:, :FRAME], framed[:, -FRAME:] = colour, colour, colour, colour
+        mark = "\u2713" if answer == label else "\u2717"
+        cells.append(_label_under(framed, f"{answer}", colour, STRIP_LABEL, mark=mark))
+    return images.tile(cells, STRIP_COLUMNS, max(cells[0].shape[:2]))
+
+
+def _label_under(picture: np.ndarray, text: str, colour: tuple[int, int, int], band: int,
+                 mark: str | None = None) -> np.ndarray:
+    """`picture` (grey or RGB) with `text` centred in a white band beneath it."""
+    rgb = picture if picture.ndim == 3 else np.repeat(picture[..., None], 3, axis=2)
+    canvas = Image.new("RGB", (rgb.shape[1], rgb.shape[0] + band), (255, 255, 255))
+    canvas.paste(Image.fromarray(rgb.astype(np.uint8)), (0, 0))
+    draw = ImageDraw.Draw(canvas)
+    font = _font(round(band * FONT_RATIO))
+    width = draw.textlength(text, font=font)
+    left = (rgb.shape[1] - width) / 2
+    draw.text((left, rgb.shape[0] + band * 0.05), text, fill=colour, font=font)
+    if mark is not None:  # a tick or a cross too, for anyone who cannot tell the green from the red
+        for segment in _mark_lines(mark, left + width + band * 0.15, rgb.shape[0] + band * 0.3, band * 0.4):
+            draw.line(segment, fill=colour, width=max(2, band // 12))
+    return np.asarray(canvas)
+
+
+def _mark_lines(mark: str, left: float, top: float, size: float) -> list[list[tuple[float, float]]]:
+    """A tick as two strokes, a cross as two strokes (the font has no such glyphs)."""
+    if mark == "\u2713":
+        return [[(left, top + size * 0.55), (left + size * 0.35, top + size)],
+                [(left + size * 0.35, top + size), (left + size, top)]]
+    return [[(left, top), (left + size, top + size)], [(left, top + size), (left + size, top)]]
+
+
+def first_layer_caption(kind: str, presenting: bool) -> str:
+    """What the first-layer picture shows, in words for the audience (two short lines at most)."""
+    if kind == "templates":
+        return "**Its ten digit templates**: red where it expects ink, blue where ink counts against."
+    return "**What its first 32 detectors look for**: red, ink; blue, no ink. Noise turns into strokes."
+
+
+def strip_caption(snapshot: Snapshot) -> str:
+    _, labels = snapshots.strip()
+    right = snapshot.correct(labels)
+    return f"**20 test digits it has never seen**: {right} of {len(labels)} right"
