@@ -12,14 +12,17 @@ import json
 import os
 import platform
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import calibration
 from .errors import ModelFileError
-from .paths import BUNDLED_MODEL, models_dir
+from .paths import BUNDLED_MODEL, cache_dir, models_dir
 
 if TYPE_CHECKING:
     import keras
@@ -74,35 +77,71 @@ def versions() -> dict[str, str]:
     return {"python": platform.python_version(), "tensorflow": tf.__version__, "keras": keras.__version__}
 
 
+@contextmanager
+def _pair_lock(model_path: Path, exclusive: bool) -> Iterator[None]:
+    """Hold the pair of `model_path`: a writer swaps model and sidecar while no reader is between them.
+
+    A POSIX advisory lock on a file in the home folder's cache (never beside the models: the bundled
+    folder may be read-only). Where locking is unavailable (Windows, an unwritable home) saves stay
+    atomic file by file, as before.
+    """
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    name = hashlib.sha256(str(Path(model_path).resolve()).encode()).hexdigest()[:24]
+    try:
+        folder = cache_dir() / "locks"
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = open(folder / f"{name}.lock", "a+")
+    except OSError:
+        yield
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        yield
+
+
 def save_model(model: "keras.Model", path: Path, meta: dict[str, Any]) -> StoredModel:
-    """Write the model and its sidecar atomically (temporary file, then rename)."""
+    """Write the model and its sidecar as a pair: both to temporary files, then both renamed under the lock."""
     path = Path(path)
+    temporaries: list[str] = []
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=MODEL_SUFFIX, dir=path.parent)
         os.close(handle)
-        try:
-            model.save(temporary)
-            os.chmod(temporary, 0o644)  # mkstemp makes it private; models are meant to be shared
-            full_meta = {**meta, "sha256": file_sha256(Path(temporary)), "versions": versions(),
-                         "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+        temporaries.append(temporary)
+        model.save(temporary)
+        os.chmod(temporary, 0o644)  # mkstemp makes it private; models are meant to be shared
+        full_meta = {**meta, "sha256": file_sha256(Path(temporary)), "versions": versions(),
+                     "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+        sidecar = _json_beside(sidecar_path(path), full_meta)
+        temporaries.append(str(sidecar))
+        with _pair_lock(path, exclusive=True):
             os.replace(temporary, path)
-        finally:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-        _write_json_atomically(sidecar_path(path), full_meta)
+            os.replace(sidecar, sidecar_path(path))
     except OSError as exc:
         raise ModelFileError(
             f"Could not save the model to {path.parent} ({exc.strerror or exc}). "
             "Free some disk space or set MNIST_STUDIO_HOME to a writable folder."
         ) from exc
+    finally:
+        for leftover in temporaries:
+            if os.path.exists(leftover):
+                os.unlink(leftover)
     return StoredModel(path, full_meta)
 
 
-def _write_json_atomically(path: Path, data: dict[str, Any]) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+def _json_beside(path: Path, data: dict[str, Any]) -> Path:
+    """`data` written to a temporary file next to `path`, ready to be renamed over it."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     temporary.write_text(json.dumps(data, indent=2, sort_keys=True))
-    os.replace(temporary, path)
+    return temporary
+
+
+def _write_json_atomically(path: Path, data: dict[str, Any]) -> None:
+    os.replace(_json_beside(path, data), path)
 
 
 def read_meta(model_path: Path) -> dict[str, Any]:
@@ -126,8 +165,10 @@ def verify(model_path: Path) -> StoredModel:
     if not model_path.is_file():
         raise ModelFileError(f"No model file at {model_path}. Check the path, or train one with "
                              "`python -m mnist_core train`.")
-    meta = read_meta(model_path)
-    if meta.get("sha256") != file_sha256(model_path):
+    with _pair_lock(model_path, exclusive=False):
+        meta = read_meta(model_path)
+        digest = file_sha256(model_path)
+    if meta.get("sha256") != digest:
         raise ModelFileError(f"{model_path} does not match the checksum in {sidecar_path(model_path).name}: "
                              "it is corrupt or was changed. Delete it and train it again.")
     return StoredModel(model_path, meta)
@@ -138,14 +179,16 @@ def load_model(model_path: Path | str | None = None) -> tuple["keras.Model", Sto
 
     Without a path, the bundled default model is loaded.
     """
-    stored = verify(Path(model_path) if model_path else BUNDLED_MODEL)
-    import keras
+    path = Path(model_path) if model_path else BUNDLED_MODEL
+    with _pair_lock(path, exclusive=False):  # no save between the check and the load
+        stored = verify(path)
+        import keras
 
-    try:
-        model = keras.saving.load_model(stored.path, compile=False, safe_mode=True)
-    except Exception as exc:  # Keras raises many types for a bad archive; all mean "unusable"
-        raise ModelFileError(f"{stored.path} could not be loaded as a Keras model ({type(exc).__name__}: "
-                             f"{str(exc)[:200]}). Train it again with this version of MNIST Studio.") from exc
+        try:
+            model = keras.saving.load_model(stored.path, compile=False, safe_mode=True)
+        except Exception as exc:  # Keras raises many types for a bad archive; all mean "unusable"
+            raise ModelFileError(f"{stored.path} could not be loaded as a Keras model ({type(exc).__name__}: "
+                                 f"{str(exc)[:200]}). Train it again with this version of MNIST Studio.") from exc
     if tuple(model.input_shape[1:]) != (28, 28, 1) or model.output_shape[-1] != 10:
         raise ModelFileError(f"{stored.path} is not an MNIST model (input {model.input_shape}, "
                              f"output {model.output_shape}).")
@@ -168,7 +211,8 @@ def update_meta(model_path: Path, changes: dict[str, Any]) -> StoredModel:
     stored = verify(model_path)
     meta = {**stored.meta, **changes}
     try:
-        _write_json_atomically(sidecar_path(stored.path), meta)
+        with _pair_lock(stored.path, exclusive=True):
+            _write_json_atomically(sidecar_path(stored.path), meta)
     except OSError as exc:
         raise ModelFileError(f"Could not update {sidecar_path(stored.path)} ({exc.strerror or exc}). "
                              "Check that the folder is writable.") from exc

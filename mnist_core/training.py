@@ -130,8 +130,10 @@ class TrainConfig:
         payload = json.dumps({**asdict(self), "cache_version": CACHE_VERSION}, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
-    def model_path(self) -> Path:
-        return models_dir() / f"{self.model}-{self.key}{store.MODEL_SUFFIX}"
+    def model_path(self, stopped: bool = False) -> Path:
+        """Where the finished result lives; a stopped run has a path of its own, so it never replaces it."""
+        suffix = "-stopped" if stopped else ""
+        return models_dir() / f"{self.model}-{self.key}{suffix}{store.MODEL_SUFFIX}"
 
 
 @dataclass(frozen=True)
@@ -338,7 +340,7 @@ class TrainingJob:
             "params": model.count_params(), "precision": model.dtype_policy.name, "train_images": len(x_train),
             "epochs_done": epochs_done, **calibrated,
         }
-        stored = store.save_model(model, config.model_path(), meta)
+        stored = store.save_model(model, config.model_path(stopped=stopped), meta)
         recording = recorder.recording(
             config.epochs, curve=[(p.step, p.epoch, p.loss, p.accuracy) for p in snapshot.batches],
             tests=[(p.epoch, p.test_accuracy, p.elapsed) for p in snapshot.epochs])

@@ -74,3 +74,32 @@ def test_bundled_model_is_valid_and_small():
     bundled = store.bundled_model()
     assert bundled.meta["test_accuracy"] >= 0.99
     assert bundled.path.stat().st_size <= 2 * 1024 * 1024
+
+
+def test_readers_never_see_a_model_and_a_sidecar_from_two_different_saves(tmp_path):
+    """A reader verifying the pair while another thread saves over it again and again never gets 'corrupt'."""
+    import threading
+
+    import keras
+
+    inputs = keras.Input((28, 28, 1))
+    model = keras.Model(inputs, keras.layers.Dense(10, activation="softmax")(keras.layers.Flatten()(inputs)))
+    path = tmp_path / "pair.keras"
+    store.save_model(model, path, {"model": "softmax", "round": 0})
+    done, failures = threading.Event(), []
+
+    def keep_saving() -> None:
+        for round_number in range(1, 8):
+            store.save_model(model, path, {"model": "softmax", "round": round_number})
+        done.set()
+
+    writer = threading.Thread(target=keep_saving)
+    writer.start()
+    while not done.is_set():
+        try:
+            store.verify(path)
+        except ModelFileError as exc:
+            failures.append(str(exc))
+    writer.join()
+    assert not failures
+    assert store.verify(path).meta["round"] == 7

@@ -11,12 +11,6 @@ from mnist_core.errors import TrainingError
 from mnist_core.training import TrainConfig, start_training
 
 
-@pytest.fixture
-def fresh_registry(monkeypatch):
-    """Forget in-memory jobs, so only the disk cache can answer."""
-    monkeypatch.setattr(training, "_registry", training._Registry())
-
-
 def test_key_is_stable_and_changes_with_any_setting():
     config = TrainConfig.for_model("softmax", limit=1000)
     assert config.key == TrainConfig.for_model("softmax", limit=1000).key
@@ -26,25 +20,25 @@ def test_key_is_stable_and_changes_with_any_setting():
 
 
 @pytest.mark.parametrize("change, message", [
-    ({"epochs": 0}, "epochs"), ({"limit": 5}, "training slice"), ({"learning_rate": -1.0}, "learning rate"),
+    ({"epochs": 0}, "epochs"), ({"limit": 5}, "limit"), ({"learning_rate": -1.0}, "learning_rate"),
 ])
 def test_invalid_settings_are_explained(change, message):
     with pytest.raises(TrainingError, match=message):
         TrainConfig.for_model("softmax", **change)
 
 
-def test_finished_result_is_served_from_disk(fresh_registry):
+def test_finished_result_is_served_from_disk():
     config = TrainConfig.for_model("softmax", epochs=1, limit=1000, seed=11)
     first = start_training(config).wait(timeout=120)
     assert first.state == "done" and not first.cached
-    training._registry = training._Registry()  # as if the process had restarted
+    training.reset_registry()  # as if the process had restarted
     second = start_training(config)
     assert second.snapshot().cached
     assert second.snapshot().test_accuracy == first.test_accuracy
     assert second.snapshot().result.path == first.result.path
 
 
-def test_concurrent_callers_share_one_job(fresh_registry):
+def test_concurrent_callers_share_one_job():
     config = TrainConfig.for_model("softmax", epochs=2, limit=3000, seed=12)
     jobs: list[training.TrainingJob] = []
     threads = [threading.Thread(target=lambda: jobs.append(start_training(config))) for _ in range(8)]
@@ -56,7 +50,7 @@ def test_concurrent_callers_share_one_job(fresh_registry):
     assert jobs[0].wait(timeout=120).state == "done"
 
 
-def test_stop_keeps_the_model_marked_stopped_and_is_not_cached(fresh_registry):
+def test_stop_keeps_the_model_marked_stopped_and_is_not_cached():
     config = TrainConfig.for_model("keras_cnn", epochs=3, limit=6000, batch_size=32, seed=13)
     job = start_training(config)
     while job.snapshot().step < 5 and not job.snapshot().finished:
@@ -66,6 +60,8 @@ def test_stop_keeps_the_model_marked_stopped_and_is_not_cached(fresh_registry):
     assert progress.state == "stopped"
     assert progress.step < config.total_steps
     assert progress.result.meta["stopped"] is True
+    # A stopped run has a path of its own: a finished run of the same settings never overwrites it.
+    assert progress.result.path == config.model_path(stopped=True) != config.model_path()
     # A stopped run is not a finished result: asking again trains afresh.
     assert training.stored_result(config) is None
     again = start_training(config)
@@ -74,7 +70,7 @@ def test_stop_keeps_the_model_marked_stopped_and_is_not_cached(fresh_registry):
     again.wait(timeout=120)
 
 
-def test_progress_reports_metrics_while_running(fresh_registry):
+def test_progress_reports_metrics_while_running():
     config = TrainConfig.for_model("fast", epochs=2, limit=2000, seed=14)
     job = start_training(config)
     seen_steps = set()
@@ -90,7 +86,7 @@ def test_progress_reports_metrics_while_running(fresh_registry):
     assert progress.device in ("CPU", "GPU") and progress.images_per_second > 0
 
 
-def test_a_failing_job_reports_its_error(fresh_registry, monkeypatch):
+def test_a_failing_job_reports_its_error(monkeypatch):
     def no_data(limit):
         raise training.MnistStudioError("MNIST could not be loaded.")
 
@@ -99,7 +95,7 @@ def test_a_failing_job_reports_its_error(fresh_registry, monkeypatch):
     assert progress.state == "failed" and progress.error == "MNIST could not be loaded."
 
 
-def test_jobs_beyond_the_limit_wait_queued(fresh_registry):
+def test_jobs_beyond_the_limit_wait_queued():
     first = start_training(TrainConfig.for_model("keras_cnn", epochs=2, limit=6000, seed=16))
     second = start_training(TrainConfig.for_model("softmax", epochs=1, limit=1000, seed=16))
     while first.snapshot().state == "queued":
