@@ -33,10 +33,14 @@ STROKE_RANGE = (1.5, 4.5)  # MNIST holds these; thinner is thickened, fatter thi
 
 # Working resolution, lighting and polarity.
 WORK_LONG_SIDE = (512, 1024)  # small inputs are enlarged and large ones reduced to this
-MIN_INPUT_SIDE = 8  # pixels; anything smaller cannot hold a readable digit
+MIN_INPUT_SIDE = 8  # pixels along the long side; anything smaller cannot hold a readable digit
+MIN_INPUT_WIDTH = 2  # pixels along the short side (a tight crop of a 1 may be 3 px wide)
 COARSE_LONG_SIDE = 48  # grid on which the polarity is judged
 POLARITY_PRIOR = 2.0  # ink of the paper's own lightness must outweigh the other this much
 MIN_DEPARTURE = 24.0  # grey levels: smaller departures from the paper are texture, not ink
+FRAME_PAPER = 0.3  # the picture's edge is paper when its median lies in this outer share of the grey range
+TIGHT_SPAN = 0.5  # ink touching the edge and spanning this share of both sides: the glyph fills the frame
+TIGHT_MARGIN = 0.2  # ... then paper this share of the long side is added around it (MNIST's own margin)
 SHEET_SIDE = 128  # px: a sheet of paper on a table is looked for at this size
 SHEET_MIN_AREA = 0.25  # the lit paper covers at least this share of the photo
 SHEET_SOLIDITY = 0.7  # ... and, with its writing, of the sheet's rectangle
@@ -54,7 +58,11 @@ BACKGROUND_CELLS = 12  # grid cells across that window (keeps the closing cheap)
 # Decisions "there is nothing to read here".
 MIN_CONTRAST = 12.0  # grey levels between darkest and lightest; below: blank
 MIN_INK = 0.18  # ink must be this much darker (or lighter) than its paper
-MAX_NOISE = 0.14  # pixel noise / contrast above which the image is noise
+MAX_NOISE = 0.1  # pixel noise / contrast above which the image is noise (digits < 0.07, noise > 0.14)
+NOISE_QUANTILE = 25  # noise is read off the calmest quarter of pixels: a tight crop is mostly stroke edges
+NOISE_SIGMAS = 3.14  # ... whose deviation is 0.32 sigma for Gaussian noise
+TINY_AREA = 24 * 24  # px: smaller pictures are judged by how alike neighbouring pixels are instead
+MIN_NEIGHBOUR_CORRELATION = 0.3  # ... digits: over 0.35, random pixels: under 0.12
 NOISE_SCALES = (1, 2, 3, 4)  # ... judged on the image and on copies reduced this many times
 NOISE_MIN_SIDE, NOISE_MIN_AREA = 12, 24 * 24  # px: smaller copies are not judged (a 28x28 digit is not noise)
 DARK_IMAGE = 64  # median grey below which an image with no clear ink is taken for dark paper
@@ -92,6 +100,9 @@ SPLIT_IN_ROW = 1.4  # in a row: wider than this x the typical digit height
 DIGIT_ASPECT = 0.75  # typical MNIST width / height, to guess how many
 MAX_DIGITS = 30  # more marks than this are read as the first 30
 
+# A step "changed the picture" when this share of its pixels moved by this many grey levels (colour counts).
+CHANGED_SHARE, CHANGED_LEVELS = 0.02, 24
+
 # Reasons for "no digits", in the user's words.
 EMPTY_CANVAS = "The canvas is empty: draw a digit."
 BLANK = "No ink found: the image looks blank."
@@ -106,8 +117,9 @@ Judge = Callable[[np.ndarray], np.ndarray]  # (N, 28, 28, 1) float32 digits -> (
 class Step:
     """One intermediate image of the pipeline, for display."""
 
-    caption: str  # short plain words, e.g. "Grayscale"
+    caption: str  # short plain words a teacher would say, e.g. "Shadows and uneven light evened out"
     image: np.ndarray  # uint8, HxW or HxWx3
+    changed: bool = True  # False when the picture looks (nearly) as it did one step before: worth skipping
 
 
 @dataclass(frozen=True)
@@ -152,42 +164,46 @@ def preprocess(
 
     gray, shown = _grayscale(rgba)
     scale = _work_scale(height, width)
-    steps.append(Step("Input", _resize(shown, scale)))
-    if min(height, width) < MIN_INPUT_SIDE:
+    steps.append(Step("Your picture", _resize(shown, scale)))
+    if max(height, width) < MIN_INPUT_SIDE or min(height, width) < MIN_INPUT_WIDTH:
         return nothing(f"The image is too small to hold a digit ({width}x{height} pixels).")
     native = _resize(gray, min(scale, 1.0))  # checks run on real pixels, not enlarged ones
     if _contrast(native) < MIN_CONTRAST:
         return nothing(empty)
-    if _noise_ratio(native) > MAX_NOISE:  # grain, or blotches of several pixels on a coarser copy
+    if _noisy(native):  # grain, or blotches of several pixels on a coarser copy
         return nothing(NOISE)
 
     work = _resize(gray, scale)
-    steps.append(Step("Grayscale", _u8(work)))
+    _add(steps, "Colours taken away: only light and dark are left", _u8(work))
     work, on_table = _paper_only(work)
     if on_table:
-        steps.append(Step("Paper found (the table around it ignored)", _u8(work)))
+        _add(steps, "The sheet of paper found: the table around it is painted over", _u8(work))
     dark_ink = _dark_ink(work)
     paper = work if dark_ink else 255.0 - work  # from here on: dark ink on light paper
+    paper, offset = _margin_if_tight(paper)
+    if offset:
+        _add(steps, "Paper added around the edges, so the writing no longer touches them", _u8(paper))
     flat = _flatten(paper)
-    steps.append(Step("Lighting flattened", _u8(flat * 255)))
+    _add(steps, "Shadows and uneven light evened out", _u8(flat * 255), before=_u8(paper))
 
     ink = 1.0 - flat  # how much darker than its local paper each pixel is
-    polarity = "dark on light" if dark_ink else "light on dark"
-    steps.append(Step(f"Ink found (polarity: {polarity})", _u8(ink * 255)))
+    found = "dark writing on light paper" if dark_ink else "light writing on a dark background"
+    _add(steps, f"Ink found ({found}), shown white on black", _u8(ink * 255))
     # Denoised copy for the decisions; the crops keep the sharp ink.
     smooth = cv2.GaussianBlur(ink, (0, 0), max(1.0, 0.5 * scale))
     if smooth.max() < MIN_INK:
         return nothing(empty)
 
     mask, high = _threshold(smooth)
-    steps.append(Step("Threshold", mask.astype(np.uint8) * 255))
+    _add(steps, "Every pixel decided: ink or paper", mask.astype(np.uint8) * 255)
     # Faint ink, for the rules: above the paper's own grain too (on a blank page the threshold is low).
     faint = smooth > max(high * RULE_THRESHOLD, _grain(smooth))
     rules = _ruled_lines(faint, mask, ink)
     if rules.any():
         mask, ink = _without_rules(mask, ink, rules)
-        steps.append(Step("Ruled lines removed", mask.astype(np.uint8) * 255))
-    parts, verdict = _clean(mask, border=multi)
+        _add(steps, "The notebook's printed lines taken out", mask.astype(np.uint8) * 255)
+    frame = (offset, offset, work.shape[1], work.shape[0])  # where the picture lies (a margin may surround it)
+    parts, verdict = _clean(mask, border=multi, frame=frame)
     if verdict:
         return nothing(verdict)
     if not parts:
@@ -195,18 +211,40 @@ def preprocess(
     kept = np.zeros_like(mask)
     for part in parts:
         kept[part.slices] |= part.mask
-    cleaned = "Specks and border marks removed" if multi else "Specks removed"
-    steps.append(Step(cleaned, kept.astype(np.uint8) * 255))
+    cleaned = "Specks and marks at the edges wiped away" if multi else "Specks wiped away"
+    _add(steps, cleaned, kept.astype(np.uint8) * 255)
 
     groups = _segment(parts, multi, ink, judge)
     if not groups:
         return nothing(NOTHING)
     digits = [_to_mnist(ink, group) for group in groups]
-    boxes = [_input_box(group, scale, width, height) for group in groups]
+    boxes = [_input_box(group, scale, width, height, offset) for group in groups]
     count = f"{len(groups)} digit{'s' if len(groups) > 1 else ''} found"
-    steps.append(Step(count, _draw_boxes(_resize(shown, scale), groups)))
-    steps.append(Step("Fitted to 20x20 and centred by mass (28x28)", _mosaic(digits)))
+    steps.append(Step(count, _draw_boxes(_resize(shown, scale), groups, offset)))
+    steps.append(Step("Made it look like MNIST: white on black, centred, 28 x 28", _mosaic(digits)))
     return Preprocessed(digits, boxes, steps, None)
+
+
+def _add(steps: list[Step], caption: str, image: np.ndarray, before: np.ndarray | None = None) -> None:
+    """Append a step, noting whether it visibly changed the picture.
+
+    Compared with `before` when given (the same picture just before this step),
+    else with the last step that changed something (the last one a viewer saw).
+    """
+    if before is None:
+        before = next((step.image for step in reversed(steps) if step.changed), None)
+    steps.append(Step(caption, image, True if before is None else _looks_changed(before, image)))
+
+
+def _looks_changed(before: np.ndarray, after: np.ndarray) -> bool:
+    """More than CHANGED_SHARE of the pixels moved by more than CHANGED_LEVELS grey levels (or the size changed)."""
+    if before.shape[:2] != after.shape[:2]:
+        return True
+    grey = [image.astype(np.float32).mean(axis=2) if image.ndim == 3 else image.astype(np.float32)
+            for image in (before, after)]  # fmt: skip
+    spread = [image.astype(np.float32).std(axis=2) if image.ndim == 3 else 0.0 for image in (before, after)]
+    moved = (np.abs(grey[0] - grey[1]) > CHANGED_LEVELS) | (np.abs(spread[0] - spread[1]) > CHANGED_LEVELS)
+    return bool(moved.mean() > CHANGED_SHARE)
 
 
 @dataclass
@@ -276,9 +314,32 @@ def _u8(image: np.ndarray) -> np.ndarray:
 
 
 def _contrast(gray: np.ndarray) -> float:
-    """Lightest minus darkest grey, ignoring isolated pixels (a 3x3 median first)."""
+    """Lightest minus darkest grey, ignoring isolated pixels (a 3x3 median first).
+
+    On a tiny picture a stroke is one or two pixels wide and the median would
+    erase it: there, the 2nd and 98th percentiles stand in for the extremes.
+    """
+    if gray.size < TINY_AREA:
+        low, high = np.percentile(gray, [2, 98])
+        return float(high - low)
     filtered = cv2.medianBlur(gray.astype(np.float32), 3)
     return float(filtered.max() - filtered.min())
+
+
+def _noisy(gray: np.ndarray) -> bool:
+    """Random pixels, not writing: pixel noise high for the contrast (or, when tiny, neighbours unalike)."""
+    if gray.size < TINY_AREA:
+        return _neighbour_correlation(gray) < MIN_NEIGHBOUR_CORRELATION
+    return _noise_ratio(gray) > MAX_NOISE
+
+
+def _neighbour_correlation(gray: np.ndarray) -> float:
+    """How alike horizontally or vertically adjacent pixels are (1: smooth; about 0: random), the larger."""
+    centred = gray.astype(np.float64) - gray.mean()
+    energy = float((centred * centred).mean()) or 1.0
+    across = (centred[:, 1:] * centred[:, :-1]).mean() if centred.shape[1] > 1 else 0.0
+    down = (centred[1:] * centred[:-1]).mean() if centred.shape[0] > 1 else 0.0
+    return float(max(across, down) / energy)
 
 
 def _noise_ratio(gray: np.ndarray) -> float:
@@ -286,7 +347,7 @@ def _noise_ratio(gray: np.ndarray) -> float:
 
     Noise in blotches of a few pixels is smooth inside each blotch; on a copy
     reduced by the blotch size it is pixel noise again. Writing stays smooth at
-    every scale (photos of digits measure under 0.03, noise over 0.16).
+    every scale (photos of digits measure under 0.04, tight crops under 0.07, noise over 0.14).
     """
     ratios = []
     for factor in NOISE_SCALES:
@@ -294,7 +355,8 @@ def _noise_ratio(gray: np.ndarray) -> float:
         if factor > 1 and (min(small.shape) < NOISE_MIN_SIDE or small.size < NOISE_MIN_AREA):
             break
         residual = small - cv2.blur(small, (3, 3))
-        noise = 1.4826 * np.median(np.abs(residual - np.median(residual)))  # MAD -> sigma
+        # The calmest quarter of pixels (paper, stroke cores) -> sigma; edges fill most of a tight crop.
+        noise = NOISE_SIGMAS * np.percentile(np.abs(residual - np.median(residual)), NOISE_QUANTILE)
         ratios.append(float(noise / max(_contrast(small), 1.0)))
     return max(ratios)
 
@@ -379,9 +441,57 @@ def _dark_ink(work: np.ndarray) -> bool:
     if max(darker, lighter) < MIN_DEPARTURE * MIN_SPECK_AREA * work.size:
         # Nothing departs: at most tiny or faint marks. Paper is the usual case, even dimly lit.
         return bool(np.median(work) >= DARK_IMAGE)
+    frame = _frame_paper(work)
+    if frame is not None:
+        return frame
     if np.median(work) >= 128:
         return bool(POLARITY_PRIOR * darker >= lighter)
     return bool(darker >= POLARITY_PRIOR * lighter)
+
+
+def _frame_paper(work: np.ndarray) -> bool | None:
+    """Polarity told by the picture's edge, when it clearly shows paper: True for dark ink, None if unsure.
+
+    A digit cropped tightly fills the frame, and a large median then sees ink;
+    but even where its strokes touch the edge, most of the edge is paper. When
+    the edge's median lies near one end of the grey range, that end is paper.
+    """
+    edge = np.concatenate([work[0], work[-1], work[:, 0], work[:, -1]])
+    low, high = np.percentile(work, [1, 99])
+    if high - low < MIN_DEPARTURE:
+        return None
+    where = (np.median(edge) - low) / (high - low)  # 0: the darkest end, 1: the lightest
+    if where >= 1 - FRAME_PAPER:
+        return True
+    if where <= FRAME_PAPER:
+        return False
+    return None
+
+
+def _margin_if_tight(paper: np.ndarray) -> tuple[np.ndarray, int]:
+    """Add paper around a glyph that fills the frame; return the picture and the margin's width (0 if none).
+
+    Ink cut by the edge looks like a page edge or a shadow to the later steps,
+    and the lighting estimate there sees only ink. A tight crop (ink touching
+    the edge and spanning most of both sides) gets MNIST's own margin of
+    paper, at the edge's paper level.
+    """
+    edge = np.concatenate([paper[0], paper[-1], paper[:, 0], paper[:, -1]])
+    level, darkest = float(np.median(edge)), float(np.percentile(paper, 1))
+    if level - darkest < MIN_DEPARTURE:
+        return paper, 0
+    ink = paper < (level + darkest) / 2
+    if not (ink[0].any() or ink[-1].any() or ink[:, 0].any() or ink[:, -1].any()):
+        return paper, 0
+    rows, cols = np.nonzero(ink)
+    height, width = paper.shape
+    if np.ptp(rows) + 1 < TIGHT_SPAN * height or np.ptp(cols) + 1 < TIGHT_SPAN * width:
+        return paper, 0
+    hairlines = _mask_stroke_width(ink) <= RULE_MAX_THICKNESS * max(height, width)  # fat strokes hold no rules
+    if hairlines and (len(_long_lines(ink)) >= 2 or len(_long_lines(ink.T)) >= 2):
+        return paper, 0  # a ruled or squared page: its lines run to the edges (one bar, as in a 7, may too)
+    margin = int(round(TIGHT_MARGIN * max(height, width)))
+    return cv2.copyMakeBorder(paper, margin, margin, margin, margin, cv2.BORDER_CONSTANT, value=level), margin
 
 
 def _flatten(paper: np.ndarray) -> np.ndarray:
@@ -556,8 +666,12 @@ def _without_rules(mask: np.ndarray, ink: np.ndarray, rules: np.ndarray) -> tupl
 # --- Components and segmentation ---
 
 
-def _clean(mask: np.ndarray, border: bool) -> tuple[list[_Part], str | None]:
-    """Connected components minus specks (and, for photos, things touching the border).
+def _clean(
+    mask: np.ndarray, border: bool, frame: tuple[int, int, int, int] | None = None
+) -> tuple[list[_Part], str | None]:
+    """Connected components minus specks (and, for photos, things touching the picture's border).
+
+    `frame` (x, y, width, height) is where the picture lies in the mask (a margin may surround it).
 
     Components are found on a copy whose hairline gaps (under half a stroke
     wide) are closed, so a stroke broken by the threshold stays one part.
@@ -572,7 +686,7 @@ def _clean(mask: np.ndarray, border: bool) -> tuple[list[_Part], str | None]:
         x, y, w, h, _ = (int(v) for v in stats[label])
         parts.append(_Part(x, y, w, h, (labels[y : y + h, x : x + w] == label) & mask[y : y + h, x : x + w]))
     if border:
-        parts = _drop_border(parts, width, height)
+        parts = _drop_border(parts, *(frame or (0, 0, width, height)))
     if not parts:
         return [], None
     biggest = max(p.area for p in parts)
@@ -591,11 +705,11 @@ def _mask_stroke_width(mask: np.ndarray) -> float:
     return 2.0 * mask.sum() / perimeter if perimeter else 0.0
 
 
-def _drop_border(parts: list[_Part], width: int, height: int) -> list[_Part]:
-    """Drop page edges, table and shadows: marks touching the border, unless digit-like."""
+def _drop_border(parts: list[_Part], left: int, top: int, width: int, height: int) -> list[_Part]:
+    """Drop page edges, table and shadows: marks touching the picture's border, unless digit-like."""
 
     def touches(p: _Part) -> bool:
-        return p.x == 0 or p.y == 0 or p.x + p.w == width or p.y + p.h == height
+        return p.x <= left or p.y <= top or p.x + p.w >= left + width or p.y + p.h >= top + height
 
     inside = [p for p in parts if not touches(p) and p.area >= MIN_SPECK_AREA * width * height]
     if not inside:
@@ -828,18 +942,19 @@ def _restroke(crop: np.ndarray, width: float) -> np.ndarray:
 # --- For display ---
 
 
-def _input_box(part: _Part, scale: float, width: int, height: int) -> tuple[int, int, int, int]:
-    """The part's box in the coordinates of the decoded input image."""
-    x0, y0 = int(part.x / scale), int(part.y / scale)
-    x1 = min(width, int(np.ceil((part.x + part.w) / scale)))
-    y1 = min(height, int(np.ceil((part.y + part.h) / scale)))
+def _input_box(part: _Part, scale: float, width: int, height: int, offset: int = 0) -> tuple[int, int, int, int]:
+    """The part's box in the coordinates of the decoded input image (less the margin added around it)."""
+    x0, y0 = max(0, int((part.x - offset) / scale)), max(0, int((part.y - offset) / scale))
+    x1 = min(width, int(np.ceil((part.x - offset + part.w) / scale)))
+    y1 = min(height, int(np.ceil((part.y - offset + part.h) / scale)))
     return x0, y0, max(1, x1 - x0), max(1, y1 - y0)
 
 
-def _draw_boxes(shown: np.ndarray, parts: list[_Part]) -> np.ndarray:
+def _draw_boxes(shown: np.ndarray, parts: list[_Part], offset: int = 0) -> np.ndarray:
     image = np.ascontiguousarray(shown.copy())
     thickness = max(1, max(image.shape[:2]) // 300)
-    for number, p in enumerate(parts, start=1):
+    for number, part in enumerate(parts, start=1):
+        p = _Part(part.x - offset, part.y - offset, part.w, part.h, part.mask)  # back in the picture's frame
         cv2.rectangle(image, (p.x, p.y), (p.x + p.w - 1, p.y + p.h - 1), (230, 40, 40), thickness)
         cv2.putText(image, str(number), (p.x, max(12, p.y - 4)), cv2.FONT_HERSHEY_SIMPLEX,
                     0.4 * thickness + 0.2, (230, 40, 40), thickness)  # fmt: skip

@@ -195,6 +195,50 @@ def strips(
     return result
 
 
+# --- Tight crops: the glyph fills the picture, at any size ---
+
+CROP_SIZES = {"crop64": (64, 64), "crop16": (16, 16), "crop24": (17, 24), "crop_large": (1000, 3000)}  # long side, px
+CROP_SQUARE_CHANCE = 0.5  # share of crops made square (paper beside a narrow glyph); the rest fit the ink box
+SCAN_PAPER, SCAN_INK = (185, 255), (0, 90)  # grey levels of a scan's paper and ink
+SCAN_NOISE = (0.0, 4.0)  # grey levels of sensor noise
+RENDER_MIN_PX = 64  # small crops are drawn at least this big, then reduced (as a scanner averages)
+
+
+def tight_crop(ink: np.ndarray, rng: np.random.Generator, size: int, dark_on_light: bool | None = None) -> np.ndarray:
+    """The glyph cropped to its own ink box, as people crop a scan or a phone photo: uint8 grey.
+
+    The ink touches the picture's edges (all four, or two when the crop is
+    made square); its long side is `size` px. Dark ink on light paper, or the
+    other way round (random when `dark_on_light` is None). `ink` is a 28x28
+    MNIST digit or any ink map cropped to its glyph (white on black).
+    """
+    dark_on_light = bool(rng.random() < 0.5) if dark_on_light is None else dark_on_light
+    glyph = _trim(_render(ink, max(size, RENDER_MIN_PX), 0.0, pad=0.0))
+    scale = size / max(glyph.shape)
+    shape = (max(1, round(glyph.shape[1] * scale)), max(1, round(glyph.shape[0] * scale)))
+    glyph = np.clip(cv2.resize(glyph, shape, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC), 0, 1)
+    if rng.random() < CROP_SQUARE_CHANCE:
+        extra = size - np.array(glyph.shape)
+        before = [int(rng.integers(0, e + 1)) for e in extra]
+        glyph = np.pad(glyph, [(b, e - b) for b, e in zip(before, extra)])
+    paper, ink_level = rng.uniform(*SCAN_PAPER), rng.uniform(*SCAN_INK)
+    image = paper + (ink_level - paper) * glyph + rng.normal(0, rng.uniform(*SCAN_NOISE), glyph.shape)
+    image = image if dark_on_light else 255.0 - image
+    return np.clip(image + 0.5, 0, 255).astype(np.uint8)
+
+
+def crops(inks: "np.ndarray | list[np.ndarray]", kind: str, seed: int = 0) -> list[np.ndarray]:
+    """Tight crops of each ink map at a size drawn from CROP_SIZES[kind]; image i depends only on (seed, i)."""
+    return [crop(ink, kind, seed, index) for index, ink in enumerate(inks)]
+
+
+def crop(ink: np.ndarray, kind: str, seed: int, index: int) -> np.ndarray:
+    """Image `index` of `crops` alone (a 3000 px crop weighs 9 MB: make them one at a time)."""
+    low, high = CROP_SIZES[kind]
+    rng = np.random.default_rng([seed, index])
+    return tight_crop(ink, rng, int(rng.integers(low, high + 1)))
+
+
 # --- Glyphs that are not from MNIST: font digits, and marks that are no digit ---
 
 GLYPH_PX = 96  # glyphs are drawn with this long side before jitter
@@ -276,7 +320,8 @@ def _font_glyph(char: str, rng: np.random.Generator) -> np.ndarray:
     cv2.putText(field, char, (GLYPH_PX, 2 * GLYPH_PX), font, scale, 255, thickness, cv2.LINE_AA)
     glyph = _trim(field.astype(np.float32) / 255.0)
     if squeeze != 1.0:
-        glyph = cv2.resize(glyph, (max(2, round(glyph.shape[1] * squeeze)), glyph.shape[0]), interpolation=cv2.INTER_AREA)
+        narrow = (max(2, round(glyph.shape[1] * squeeze)), glyph.shape[0])
+        glyph = cv2.resize(glyph, narrow, interpolation=cv2.INTER_AREA)
     return _fit_long_side(glyph)
 
 
@@ -377,8 +422,8 @@ def _shape(name: str, rng: np.random.Generator) -> np.ndarray:
             poly(np.stack([tip, tip + barb]), closed=False)
     elif name == "hash":
         for offset in (-0.35, 0.35):
-            poly(centre + np.array([[offset * radius + 0.2 * radius, -radius], [offset * radius - 0.2 * radius, radius]]),
-                 closed=False)  # fmt: skip
+            lean = 0.2 * radius  # the down strokes of # lean a little
+            poly(centre + np.array([[offset * radius + lean, -radius], [offset * radius - lean, radius]]), closed=False)
             poly(centre + np.array([[-radius, offset * radius], [radius, offset * radius]]), closed=False)
     elif name == "square":
         half = radius * rng.uniform(0.8, 1.0)

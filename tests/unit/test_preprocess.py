@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from mnist_core.errors import ImageError
+from mnist_core.imageio import load_image
 from mnist_core.preprocess import Preprocessed, Step, preprocess
 
 
@@ -72,17 +73,39 @@ def test_one_digit_is_mnist_like():
     assert 0.05 < ((digit > 0.1) & (digit < 0.9)).sum() / (digit > 0.1).sum() < 0.7  # soft edges
 
 
-def test_steps_are_in_order_and_show_polarity():
-    captions = [step.caption for step in preprocess(digit_image("7", dark_on_light=True)).steps]
-    assert captions[:2] == ["Input", "Grayscale"]
-    assert "Ink found (polarity: dark on light)" in captions
-    assert captions[-1].startswith("Fitted to 20x20")
+DARK_ON_LIGHT = "Ink found (dark writing on light paper), shown white on black"
+JARGON = ("polarity", "threshold", "centred by mass", "grayscale", "binar", "otsu", "morpholog", "20x20")
+
+
+def test_steps_are_in_order_and_say_what_was_found_in_plain_words():
+    steps = preprocess(digit_image("7", dark_on_light=True)).steps
+    captions = [step.caption for step in steps]
+    assert captions[:2] == ["Your picture", "Colours taken away: only light and dark are left"]
+    assert DARK_ON_LIGHT in captions
+    assert captions[-1] == "Made it look like MNIST: white on black, centred, 28 x 28"
+    assert not [c for c in captions if any(word in c.lower() for word in JARGON)]
+
+
+def test_steps_say_whether_they_changed_the_picture():
+    white_on_black = {step.caption: step.changed for step in preprocess(digit_image("7")).steps}
+    assert white_on_black["Your picture"]
+    assert white_on_black["Made it look like MNIST: white on black, centred, 28 x 28"]
+    # A grey picture loses no colour, clean ink needs no levelling, and a crisp drawing is ink or paper already.
+    assert not white_on_black["Colours taken away: only light and dark are left"]
+    assert not white_on_black["Shadows and uneven light evened out"]
+    assert not white_on_black["Every pixel decided: ink or paper"]
+    coloured = np.dstack([digit_image("7")] * 3)
+    coloured[digit_image("7") > 0] = (200, 20, 40)
+    colours = {step.caption: step.changed for step in preprocess(coloured).steps}
+    assert colours["Colours taken away: only light and dark are left"]
+    black_on_white = {step.caption: step.changed for step in preprocess(digit_image("7", dark_on_light=True)).steps}
+    assert black_on_white[DARK_ON_LIGHT]  # turned white on black
 
 
 def test_polarity_does_not_matter():
     white_on_black = preprocess(digit_image("7"))
     black_on_white = preprocess(digit_image("7", dark_on_light=True))
-    assert "light on dark" in " ".join(s.caption for s in white_on_black.steps)
+    assert "light writing on a dark background" in " ".join(s.caption for s in white_on_black.steps)
     assert correlation(white_on_black.digits[0], black_on_white.digits[0]) > 0.98
 
 
@@ -132,8 +155,8 @@ def test_sheet_of_paper_on_a_dark_table():
     photo += np.random.default_rng(3).normal(0, 5, photo.shape)
     result = preprocess(np.clip(photo, 0, 255).astype(np.uint8), multi=False)
     captions = [step.caption for step in result.steps]
-    assert "Paper found (the table around it ignored)" in captions
-    assert "Ink found (polarity: dark on light)" in captions
+    assert "The sheet of paper found: the table around it is painted over" in captions
+    assert DARK_ON_LIGHT in captions
     assert correlation(result.digits[0], preprocess(digit_image("7")).digits[0]) > 0.9
 
 
@@ -193,7 +216,7 @@ def test_rules_through_the_digits_are_removed():
     clean = row(["7", "1", "0"], [30, 45])
     result = preprocess(ruled(clean, spacing=60))
     assert len(result.digits) == 3
-    assert "Ruled lines removed" in [step.caption for step in result.steps]
+    assert "The notebook's printed lines taken out" in [step.caption for step in result.steps]
     for digit, kind in zip(result.digits, ["7", "1", "0"]):
         assert correlation(digit, preprocess(digit_image(kind)).digits[0]) > 0.8
 
@@ -311,8 +334,9 @@ def test_random_noise_is_not_a_digit(seed):
     assert result.digits == [] and result.reason == "This looks like noise, not a digit."
 
 
-def test_tiny_image_says_so():
-    result = preprocess(np.zeros((3, 30), np.uint8))
+@pytest.mark.parametrize("shape", [(6, 7), (1, 30)])
+def test_tiny_image_says_so(shape):
+    result = preprocess(np.zeros(shape, np.uint8))
     assert result.digits == [] and "too small" in result.reason
 
 
@@ -363,3 +387,60 @@ def test_predict_lets_the_model_settle_a_wide_mark():
     cv2.ellipse(wide, (240, 100), (200, 70), 0, 0, 360, 0, 14, cv2.LINE_AA)  # a flat 0, cut in two by shape alone
     assert predict(wide).digits == "0"
     assert predict(row(["1", "0", "1", "7"], [40, -10, 40])).digits == "1017"  # a 0 and a 1 touching stay split
+
+
+# --- Any crop, any size: ink touching the edges ---
+
+
+def tight(image: np.ndarray) -> np.ndarray:
+    """The image cropped to the box of its non-paper pixels: the ink touches the edges."""
+    paper = np.median(np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]]))
+    rows, cols = np.nonzero(np.abs(image.astype(int) - int(paper)) > 60)
+    return image[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+
+
+@pytest.mark.parametrize("digit", ["0", "7", "0-wide"])
+@pytest.mark.parametrize("side", [16, 24, 64, 2000])
+@pytest.mark.parametrize("dark_on_light", [True, False])
+def test_a_tight_crop_at_any_size_is_one_digit(digit, side, dark_on_light):
+    crop = tight(digit_image(digit, side=400, thickness=40, dark_on_light=dark_on_light))
+    scale = side / max(crop.shape)
+    size = (max(2, round(crop.shape[1] * scale)), max(2, round(crop.shape[0] * scale)))
+    image = cv2.resize(crop, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
+    result = preprocess(image)
+    assert_valid(result)
+    assert len(result.digits) == 1, result.reason
+    reference = preprocess(digit_image(digit, side=400, thickness=40)).digits[0]
+    assert correlation(result.digits[0], reference) > 0.85
+    found = "dark writing on light paper" if dark_on_light else "light writing on a dark background"
+    assert any(found in step.caption for step in result.steps)
+    x, y, w, h = result.boxes[0]
+    height, width = load_image(image).shape[:2]  # boxes are in the decoded picture (a huge one is reduced)
+    assert x >= 0 and y >= 0 and x + w <= width and y + h <= height
+    assert w * h > 0.8 * height * width  # the box is the picture
+
+
+def test_a_tightly_cropped_black_three_on_white_is_one_digit():
+    """The case from the issue: a 3 filling white paper was read as "63", white taken for ink."""
+    image = np.full((300, 300), 255, np.uint8)
+    cv2.ellipse(image, (150, 80), (120, 75), 0, 160, 390, 0, 44, cv2.LINE_AA)
+    cv2.ellipse(image, (150, 220), (130, 75), 0, -90, 200, 0, 44, cv2.LINE_AA)
+    result = preprocess(tight(image))
+    assert len(result.digits) == 1, result.reason
+    assert DARK_ON_LIGHT in [step.caption for step in result.steps]
+    assert "Paper added around the edges, so the writing no longer touches them" in [s.caption for s in result.steps]
+
+
+def test_a_thin_tight_crop_of_a_one_is_not_too_small():
+    one = np.full((16, 3), 250, np.uint8)
+    one[:, 1] = 20
+    result = preprocess(one)
+    assert result.reason is None or "too small" not in result.reason
+
+
+def test_tiny_random_pixels_are_noise_but_a_tiny_digit_is_not():
+    for seed in range(5):
+        noise = np.random.default_rng(seed).integers(0, 256, (16, 16), dtype=np.uint8)
+        assert preprocess(noise).reason == "This looks like noise, not a digit."
+    small = cv2.resize(tight(digit_image("7", side=300, thickness=30)), (12, 16), interpolation=cv2.INTER_AREA)
+    assert len(preprocess(small).digits) == 1
