@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     import keras
 
 NUM_CLASSES = 10
-BATCH = 1000  # test images per forward pass: bounded memory on any device
 MAX_MISTAKES = 40  # enough to browse, few enough to draw quickly
 
 
@@ -55,17 +54,21 @@ def confusion_matrix(true: np.ndarray, predicted: np.ndarray) -> np.ndarray:
 
 def evaluate_model(model: "keras.Model", images: np.ndarray | None = None, labels: np.ndarray | None = None,
                    max_mistakes: int = MAX_MISTAKES) -> Evaluation:
-    """Classify the test set (or the uint8 `images` with integer `labels`) and collect the mistakes."""
+    """Classify the test set (or the uint8 `images` with integer `labels`) and collect the mistakes.
+
+    The one evaluator: the CLI, the benchmark and the app all score models here. Only the test set is
+    loaded, and images go through the model in bounded chunks; mistakes carry calibrated confidences.
+    """
+    from .calibration import soften, temperature_of
+    from .prediction import logits
+
     if images is None or labels is None:
         from .data import load_mnist
 
         mnist = load_mnist()
         images, labels = mnist.x_test, mnist.y_test
     labels = np.asarray(labels, dtype=np.int64)
-    scores = np.zeros((len(images), NUM_CLASSES))
-    for start in range(0, len(images), BATCH):
-        batch = images[start:start + BATCH].astype(np.float32)[..., None] / 255.0  # scale to [0, 1]
-        scores[start:start + BATCH] = np.asarray(model(batch, training=False))
+    scores = soften(logits(model, images), temperature_of(model))
     predicted = scores.argmax(axis=1)
     wrong = np.flatnonzero(predicted != labels)
     # Show the mistakes the model was surest about: the most surprising ones.

@@ -385,18 +385,9 @@ def _publisher(job: TrainingJob, started: float, per_epoch: int, recorder: snaps
     return Publisher()
 
 
-def evaluate(model, x_test: np.ndarray, y_test: np.ndarray) -> float:
-    """Test accuracy, computed in batches so memory stays small on any device."""
-    correct = 0
-    for start in range(0, len(x_test), EVAL_BATCH):
-        probabilities = np.asarray(model(x_test[start:start + EVAL_BATCH], training=False))
-        correct += int((probabilities.argmax(axis=1) == y_test[start:start + EVAL_BATCH].argmax(axis=1)).sum())
-    return correct / len(x_test)
-
-
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=1)  # one slice at a time: each float copy of the training set is about 170 MB
 def prepared_data(limit: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Float images in [0, 1] shaped (N, 28, 28, 1) and one-hot labels, memoised per slice."""
+    """Float images in [0, 1] shaped (N, 28, 28, 1) and one-hot labels, memoised for the latest slice."""
     mnist = load_mnist()
     count = limit or NUM_FIT  # never the held-out validation images
     x_train = mnist.x_train[:count].astype(np.float32)[..., None] / 255.0
