@@ -202,6 +202,7 @@ CROP_SQUARE_CHANCE = 0.5  # share of crops made square (paper beside a narrow gl
 SCAN_PAPER, SCAN_INK = (185, 255), (0, 90)  # grey levels of a scan's paper and ink
 SCAN_NOISE = (0.0, 4.0)  # grey levels of sensor noise
 RENDER_MIN_PX = 64  # small crops are drawn at least this big, then reduced (as a scanner averages)
+CROP_LEVEL = 0.5  # the crop's edge runs through ink at least half covering its pixels: the stroke is cut, not grazed
 
 
 def tight_crop(ink: np.ndarray, rng: np.random.Generator, size: int, dark_on_light: bool | None = None) -> np.ndarray:
@@ -213,7 +214,7 @@ def tight_crop(ink: np.ndarray, rng: np.random.Generator, size: int, dark_on_lig
     MNIST digit or any ink map cropped to its glyph (white on black).
     """
     dark_on_light = bool(rng.random() < 0.5) if dark_on_light is None else dark_on_light
-    glyph = _trim(_render(ink, max(size, RENDER_MIN_PX), 0.0, pad=0.0))
+    glyph = _trim(_render(ink, max(size, RENDER_MIN_PX), 0.0, pad=0.0), CROP_LEVEL)
     scale = size / max(glyph.shape)
     shape = (max(1, round(glyph.shape[1] * scale)), max(1, round(glyph.shape[0] * scale)))
     glyph = np.clip(cv2.resize(glyph, shape, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC), 0, 1)
@@ -495,9 +496,9 @@ def _enlarged(digit28: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return (_render(digit28, rng.uniform(40, 100), 0.0, pad=0.1) * 255).astype(np.uint8)
 
 
-def _trim(ink: np.ndarray) -> np.ndarray:
-    """Crop ink coverage to its bounding box."""
-    rows, cols = np.nonzero(ink > 0.05)
+def _trim(ink: np.ndarray, level: float = 0.05) -> np.ndarray:
+    """Crop ink coverage to its bounding box (the pixels covered more than `level`)."""
+    rows, cols = np.nonzero(ink > level)
     if rows.size == 0:
         return ink
     return ink[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]

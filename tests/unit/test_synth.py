@@ -225,3 +225,31 @@ def test_font_digit_photo_round_trip():
         shown = preprocess(synth.photo_like(ink, np.random.default_rng(5)))
         assert len(shown.digits) == 1, (label, shown.reason)
         assert correlation(shown.digits[0], reference) > 0.6, label
+
+
+# --- Tight crops at any size ---
+
+
+@pytest.mark.parametrize("kind", sorted(synth.CROP_SIZES))
+def test_crops_fill_the_picture_at_the_sizes_of_their_kind(kind):
+    inks, _ = synth.font_digits(3, np.random.default_rng(0))
+    sources = [DIGITS["7"], DIGITS["1"], *inks]
+    made = synth.crops(sources, kind, seed=2)
+    low, high = synth.CROP_SIZES[kind]
+    for index, (image, source) in enumerate(zip(made, sources)):
+        np.testing.assert_array_equal(image, synth.crop(source, kind, 2, index))  # one at a time, the same
+        assert image.dtype == np.uint8 and image.ndim == 2 and low <= max(image.shape) <= high
+        paper = np.median(np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]]))
+        ink = np.abs(image.astype(float) - paper) > 40
+        # The glyph touches two opposite edges at least (all four when the crop follows its box).
+        assert (ink[0].any() and ink[-1].any()) or (ink[:, 0].any() and ink[:, -1].any())
+
+
+def test_tight_crop_polarity_and_determinism():
+    dark = synth.tight_crop(DIGITS["0"], np.random.default_rng(1), 64, dark_on_light=True)
+    light = synth.tight_crop(DIGITS["0"], np.random.default_rng(1), 64, dark_on_light=False)
+    np.testing.assert_array_equal(dark, synth.tight_crop(DIGITS["0"], np.random.default_rng(1), 64, True))
+    assert np.median(dark) > 150 > np.median(light)  # mostly paper: light paper, or dark
+    assert dark.shape == light.shape and max(dark.shape) == 64
+    both = {bool(np.median(synth.tight_crop(DIGITS["7"], np.random.default_rng(s), 20)) > 128) for s in range(12)}
+    assert both == {True, False}  # random polarity when not given
