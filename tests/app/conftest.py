@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,8 +12,9 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from mnist_core import training
+from mnist_core import store, training
 from mnist_core.data import load_mnist
+from mnist_core.paths import HOME_ENV, models_dir
 from mnist_core.store import StoredModel
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
@@ -26,12 +28,28 @@ def app() -> Callable[[], AppTest]:
 
 
 @pytest.fixture(scope="session")
-def tiny_model(studio_home: Path) -> StoredModel:
-    """A softmax model trained in a second on 1,000 images, stored in the test home folder."""
+def tiny_model_trained(new_home: Callable[[], Path]) -> StoredModel:
+    """A softmax model trained once per session, in a second on 1,000 images, in a home and registry of its own."""
     config = training.TrainConfig.for_model("softmax", epochs=1, limit=1000, seed=101)
-    progress = training.start_training(config).wait(timeout=120)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(HOME_ENV, str(new_home()))
+        previous = training.reset_registry()
+        try:
+            progress = training.start_training(config).wait(timeout=120)
+        finally:
+            training.reset_registry(previous)
     assert progress.state == "done", progress.error
     return progress.result
+
+
+@pytest.fixture
+def tiny_model(tiny_model_trained: StoredModel, fresh_home: Path) -> StoredModel:
+    """The tiny softmax model, copied into this test's home folder, where the app lists it."""
+    target = models_dir() / tiny_model_trained.path.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(tiny_model_trained.path, target)
+    shutil.copy2(store.sidecar_path(tiny_model_trained.path), store.sidecar_path(target))
+    return store.verify(target)
 
 
 def digit_png(label: int, scale: int = 6) -> bytes:

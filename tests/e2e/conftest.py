@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from mnist_core.data import load_mnist
+from mnist_core.paths import HOME_ENV
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -99,6 +100,16 @@ def server(studio_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     load_mnist()
     with streamlit_server(studio_home, tmp_path_factory.mktemp("streamlit") / "server.log") as running:
         yield running
+
+
+@pytest.fixture(autouse=True)
+def fresh_home(studio_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Not a fresh one here: browser tests share one server (a start costs seconds), so its home and its jobs.
+
+    models_dir() in a browser test is the server's; each test trains settings that no other browser test uses.
+    """
+    monkeypatch.setenv(HOME_ENV, str(studio_home))
+    return studio_home
 
 
 @pytest.fixture(scope="session")

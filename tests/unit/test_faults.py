@@ -21,7 +21,6 @@ ROOT = Path(__file__).resolve().parents[2]
 def private_home(tmp_path, monkeypatch):
     home = tmp_path / "home"
     monkeypatch.setenv("MNIST_STUDIO_HOME", str(home))
-    monkeypatch.setattr(training, "_registry", training._Registry())
     return home
 
 
@@ -51,7 +50,6 @@ def test_unwritable_home_fails_training_clearly_and_predictions_still_work(tmp_p
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
     monkeypatch.setenv("MNIST_STUDIO_HOME", str(blocker / "home"))
-    monkeypatch.setattr(training, "_registry", training._Registry())
     progress = start_training(TrainConfig.for_model("softmax", epochs=1, limit=1000, seed=22)).wait(120)
     assert progress.state == "failed"
     assert "MNIST_STUDIO_HOME" in progress.error and "Traceback" not in progress.error
