@@ -37,6 +37,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items.reverse()
 
 
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    """The seed again at the end, where failures are read (-q hides the header that shows it)."""
+    if config.pluginmanager.hasplugin("randomly"):
+        terminalreporter.write_line(f"Random order: repeat it with --randomly-seed={config.getoption('randomly_seed')}")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def studio_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The session's home folder: it keeps the decoded MNIST copy, and the browser tests' shared server runs in it.
