@@ -64,7 +64,7 @@ FONT_SHARE = 0.1  # of the digits: rendered from fonts, so typed and printed dig
 PHOTO_SHARE = 0.5  # of the non-digits: photographed ink on paper; the rest are canvas drawings
 
 # --- Training ---
-EPOCHS = 8
+EPOCHS = 6
 BATCH_SIZE = 128
 LEARNING_RATE = 2e-3
 
@@ -220,7 +220,7 @@ class TrainDefaults:
     """The recipe of the bundled check (`python -m mnist_core train-digit-check`)."""
 
     digits: int = 1_500  # styled MNIST training digits and font digits, preprocessed
-    raw_digits: int = 20_000  # plain MNIST training digits (preprocessing leaves them nearly as they are)
+    raw_digits: int = 12_000  # plain MNIST training digits (preprocessing leaves them nearly as they are)
     non_digits: int = 3_000
     tune_digits: int = 500
     tune_non_digits: int = 500
