@@ -86,6 +86,19 @@ def _parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--model", type=Path, help="a .keras file (default: the bundled model)")
     calibrate.set_defaults(handler=_calibrate)
 
+    adapt = commands.add_parser("adapt", parents=[common],
+                                help="teach a model one person's handwriting from a folder of examples")
+    adapt.add_argument("--model", type=Path, help="the .keras file to start from (default: the bundled model)")
+    adapt.add_argument("--examples", type=Path, required=True, metavar="DIR",
+                       help="a folder with subfolders named 0-9, each holding pictures of that digit")
+    adapt.add_argument("--out", type=Path, required=True, help="where to save the adapted model (.keras)")
+    adapt.add_argument("--epochs", type=int, help="passes over the augmented examples (default: 15)")
+    adapt.add_argument("--keep-aside", type=float, metavar="SHARE",
+                       help="share of the examples kept aside to test on (default 0.2; 0 learns from all of them "
+                            "and measures on the examples learned)")
+    adapt.add_argument("--seed", type=int, default=0)
+    adapt.set_defaults(handler=_adapt)
+
     from .digit_check import CHECK_MODEL, TrainDefaults
 
     check = commands.add_parser("train-digit-check", parents=[common],
@@ -256,6 +269,48 @@ def _calibrate(args: argparse.Namespace) -> int:
     _emit(args, payload, f"{stored.path}: temperature {fitted['temperature']:.3f} (fitted on "
                          f"{fitted['calibration']['fitted_on']}); test calibration error "
                          f"{test['ece_uncalibrated']:.2%} -> {test['ece']:.2%}")
+    return EXIT_OK
+
+
+def _adapt(args: argparse.Namespace) -> int:
+    from . import adapt
+    from .paths import BUNDLED_MODEL
+    from .store import load_model
+
+    examples, skipped = adapt.read_examples(args.examples)  # before TensorFlow: a bad folder is told at once
+    for problem in skipped:  # skipped and named, one line each, never on stdout
+        print(f"skipped {problem.name}: {problem.reason}", file=sys.stderr)
+    model, stored = load_model(args.model or BUNDLED_MODEL)
+    last = [""]
+
+    def show(share: float, message: str) -> None:
+        if not args.json:
+            line = f"\r[{'#' * int(share * 30)}{'.' * (30 - int(share * 30))}] {share:4.0%} {message}"
+            print(line.ljust(len(last[0])), end="", file=sys.stderr, flush=True)
+            last[0] = line
+
+    keep_aside = adapt.HOLD_OUT_SHARE if args.keep_aside is None else args.keep_aside
+    result = adapt.adapt(model, examples, sha256=stored.meta.get("sha256"), keep_aside=keep_aside,
+                         epochs=args.epochs or adapt.DEFAULT_EPOCHS, seed=args.seed, progress=show)
+    if not args.json:
+        print(file=sys.stderr)
+    saved = adapt.save(result, stored, args.out)
+    summary = result.summary()
+    payload = {"path": str(saved.path), "examples": result.examples, "seconds": summary["seconds"],
+               "examples_accuracy_before": result.examples_accuracy_before,
+               "examples_accuracy_after": result.examples_accuracy_after,
+               "mnist_test_accuracy_before": result.mnist_test_accuracy_before,
+               "mnist_test_accuracy_after": result.mnist_test_accuracy_after,
+               "examples_held_out": summary["examples_held_out"],
+               "examples_measured_on": result.examples_measured_on, "prepare_seconds": summary["prepare_seconds"],
+               "temperature": result.temperature, "skipped": [vars(problem) for problem in skipped]}
+    _emit(args, payload,
+          f"taught {len(result.examples_trained)} examples in {result.seconds:.1f} s"
+          f"{f' (plus {result.prepare_seconds:.0f} s getting this model ready, once)' if result.prepare_seconds > 1 else ''}"
+          f"\n{result.examples_measured_on}: {result.examples_accuracy_before:.0%} -> "
+          f"{result.examples_accuracy_after:.0%} right\nMNIST test accuracy: {result.mnist_test_accuracy_before:.2%} -> "
+          f"{result.mnist_test_accuracy_after:.2%}\nsaved to {saved.path}"
+          + (f"\n{len(skipped)} picture{'s' if len(skipped) != 1 else ''} skipped (see above)" if skipped else ""))
     return EXIT_OK
 
 
