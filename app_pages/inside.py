@@ -1,9 +1,9 @@
-"""Inside the model: what the network's layers have learned, and what they see in one digit."""
+"""Inside the model: what the network does with one digit, step by step from input to answer."""
 
 import streamlit as st
 
 from mnist_core import inspect
-from ui import confidence_view, inside_view, models
+from ui import confidence_view, inside_view, models, presenter
 
 st.title("Inside the model")
 loaded = models.current()
@@ -12,17 +12,22 @@ if loaded is None:
 model, stored = loaded
 
 digit = inside_view.pick_digit()
-inside_view.overview(model, digit)
+scores = inside_view.overview(model, digit)
 
-st.header("The layers, from input to answer")
-inside_view.layers(model)
+with st.expander("The layers, from input to answer"):
+    inside_view.layer_table(model)
 
+st.subheader("Your digit, step by step")
+st.caption("Open a step to see what that part of the network makes of your digit.")
 if inspect.conv_layer_names(model):
-    st.header("What the convolution layers learned")
-    inside_view.conv_layers(model, digit, stored)
+    inside_view.conv_steps(model, digit, stored)
 else:
-    st.header("What the first layer looks for")
-    inside_view.templates(model)
+    inside_view.dense_steps(model, digit)
+inside_view.answer_step(scores)
 
 with st.expander(confidence_view.HEADING):
     confidence_view.honesty(stored)
+
+if not presenter.active():
+    with st.expander("Details for developers"):
+        inside_view.details(model)

@@ -4,9 +4,11 @@ Each function takes a Keras model from the zoo (input (N, 28, 28, 1) floats in
 [0, 1], a softmax layer named "probabilities") and one 28x28 digit, and returns
 plain float arrays: the app turns them into pictures, scripts can plot them.
 Conv layers are found by type, so every zoo network works, and the dense
-networks (softmax, mlp) get their first layer's weights as 28x28 templates.
-A conv filter's weights are hard to read; the MNIST test patches that excite
-it most (`top_patches`) show what it has learned to find.
+networks (softmax, mlp) get their first layer's weights as 28x28 templates,
+with how well a digit matches each (`template_matches`).
+A conv filter's weights are hard to read, and past the first layer they mix
+many channels; the MNIST test patches that excite it most (`top_patches`) show
+what it has learned to find, in every layer.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ OCCLUSION_PATCH = 6  # pixels: about the width of a pen stroke in MNIST
 OCCLUSION_STRIDE = 2
 PATCH_IMAGES = 2000  # test images searched for each filter's favourite patches
 TOP_PATCHES = 9  # patches kept per filter, each from a different test image
-PATCH_LAYERS = 2  # the first conv layers get patches; deeper fields are nearly the whole digit
+PATCH_LAYERS = None  # every conv layer gets patches; deep fields are most of the digit, which is the point
 MIN_PATCH_SIDE = 7  # px: smaller fields are shown with enough of the image around them to fill this
 PATCH_BATCH = 250  # images per forward pass while searching
 
@@ -41,6 +43,7 @@ class LayerRow:
     output_shape: str  # e.g. "26 x 26 x 32"
     params: int
     role: str  # what the layer does, in plain words
+    reading: bool = True  # False for layers that act only while the network learns (augmentation, dropout)
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,10 @@ class FeatureMaps:
     layer: str
     maps: np.ndarray  # (channels, height, width), >= 0 after ReLU
 
+
+# Layers that change only the practice digits or the training: a digit being read passes them unchanged.
+TRAINING_ONLY = ("RandomRotation", "RandomTranslation", "RandomZoom", "RandomFlip", "RandomContrast", "Dropout",
+                 "SpatialDropout2D", "GaussianNoise")
 
 _ROLES = {
     "InputLayer": "the 28 x 28 grey image goes in",
@@ -91,7 +98,7 @@ def architecture(model: "keras.Model") -> list[LayerRow]:
             role = f"{layer.units} units, each weighing every input number"
         shape = layer.output.shape[1:] if hasattr(layer, "output") else ()
         rows.append(LayerRow(name=layer.name, kind=kind, output_shape=" x ".join(str(d) for d in shape),
-                             params=int(layer.count_params()), role=role))
+                             params=int(layer.count_params()), role=role, reading=kind not in TRAINING_ONLY))
     return rows
 
 
@@ -174,9 +181,9 @@ def receptive_field(model: "keras.Model", layer_name: str) -> _Field:
     raise MnistStudioError(f"The model has no layer named {layer_name!r}.")
 
 
-def top_patches(model: "keras.Model", images: np.ndarray | None = None, layers: int = PATCH_LAYERS,
+def top_patches(model: "keras.Model", images: np.ndarray | None = None, layers: int | None = PATCH_LAYERS,
                 k: int = TOP_PATCHES) -> list[FilterPatches]:
-    """For each filter of the first `layers` conv layers, the `k` test patches it responds to most.
+    """For each filter of the first `layers` conv layers (None: all), the `k` test patches it responds to most.
 
     `images`: (N, 28, 28) uint8 or floats in [0, 1]; by default the first
     PATCH_IMAGES MNIST test digits. Each patch comes from a different image
@@ -191,7 +198,7 @@ def top_patches(model: "keras.Model", images: np.ndarray | None = None, layers: 
         images = load_mnist().x_test[:PATCH_IMAGES]
     pixels = np.asarray(images, dtype=np.float32)
     pixels = pixels / 255.0 if np.asarray(images).dtype == np.uint8 else pixels  # scale to [0, 1]
-    names = conv_layer_names(model)[:layers]
+    names = conv_layer_names(model)[:layers]  # [:None] is every one
     if not names or len(pixels) == 0:
         return []
     fields = [receptive_field(model, name) for name in names]
@@ -226,6 +233,57 @@ def top_patches(model: "keras.Model", images: np.ndarray | None = None, layers: 
         result.append(FilterPatches(layer=name, field=field.size, context=context, patches=patches,
                                     strengths=strengths, sources=order, positions=spots))
     return result
+
+
+def channel_strengths(maps: np.ndarray, reference: np.ndarray | None = None) -> np.ndarray:
+    """How strongly each channel responds to the digit, in [0, 1]: its peak over `reference`, else the layer's peak.
+
+    `maps`: (channels, height, width) after the activation. `reference`: each channel's strongest response
+    on test digits (`FilterPatches.strengths[:, 0]`), so 1.0 means "as strongly as to anything it has seen"
+    and a channel that always answers loudly does not win by its scale alone. Channels that never respond
+    on test digits get 0.
+    """
+    peaks = np.asarray(maps, dtype=np.float32).reshape(len(maps), -1).max(axis=1)
+    peaks = np.maximum(peaks, 0.0)
+    if reference is None:
+        top = float(peaks.max())
+        return peaks / top if top > 0 else peaks
+    reference = np.asarray(reference, dtype=np.float32)
+    if reference.shape != peaks.shape:
+        raise MnistStudioError(f"Expected one reference per channel ({len(peaks)}), got {reference.shape}.")
+    safe = np.where(reference > 0, reference, 1.0)
+    return np.where(reference > 0, np.clip(peaks / safe, 0.0, 1.0), 0.0).astype(np.float32)
+
+
+@dataclass(frozen=True)
+class TemplateMatches:
+    """A dense network's first layer as 28x28 templates, and how well one digit matches each.
+
+    The unit's input is score = sum(digit x template) + bias, so `evidence` (digit x template) shows where
+    the digit's ink counts for the unit (positive) and against it (negative).
+    """
+
+    templates: np.ndarray  # (units, 28, 28) signed weights
+    evidence: np.ndarray  # (units, 28, 28) digit x template
+    scores: np.ndarray  # (units,) the units' inputs for the digit: evidence summed, plus the bias
+    digits: bool  # True: the units are the ten digits' scores (softmax); False: hidden units
+    votes: np.ndarray | None  # (units, 10) hidden units: what one unit's output adds to each digit's score
+
+
+def template_matches(model: "keras.Model", digit: np.ndarray) -> TemplateMatches:
+    """The first dense layer's templates, the digit laid over each, and how strongly each unit responds."""
+    import keras
+
+    dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    templates = dense_templates(model)
+    pixels = _as_batch(digit).reshape(*DIGIT_SHAPE)
+    evidence = templates * pixels[None]
+    bias = np.asarray(dense[0].bias, dtype=np.float32) if dense[0].use_bias else np.zeros(len(templates))
+    scores = evidence.reshape(len(templates), -1).sum(axis=1) + bias
+    hidden = len(dense) > 1
+    votes = np.asarray(dense[1].kernel, dtype=np.float32) if hidden and dense[1].kernel.shape[1] == 10 else None
+    return TemplateMatches(templates=templates, evidence=evidence.astype(np.float32),
+                           scores=scores.astype(np.float32), digits=not hidden, votes=votes)
 
 
 def _as_batch(digit: np.ndarray) -> np.ndarray:

@@ -18,6 +18,8 @@ DIGIT_DISPLAY = 196  # pixels a side for one 28x28 digit (x7)
 TILE_DISPLAY = 72  # pixels a side for one tile in a grid
 GAP = 4  # pixels between tiles
 GAP_COLOUR = 128  # mid grey: separates both white-ish (weights) and black (activations) tiles
+HIGHLIGHT = (255, 150, 0)  # orange: stands out on black maps, white-ish weights and on a projector
+HIGHLIGHT_BORDER = 4  # pixels of the frame around a highlighted tile
 
 
 def enlarge(image: np.ndarray, size: int) -> np.ndarray:
@@ -32,9 +34,10 @@ def grey(values: np.ndarray, top: float | None = None) -> np.ndarray:
     return (np.clip(values / top, 0, 1) * 255 + 0.5).astype(np.uint8) if top > 0 else np.zeros(values.shape, np.uint8)
 
 
-def signed(values: np.ndarray) -> np.ndarray:
-    """Signed floats to RGB: negative blue, zero white, positive red, scaled by the largest magnitude."""
-    scale = float(np.abs(values).max()) or 1.0
+def signed(values: np.ndarray, scale: float | None = None) -> np.ndarray:
+    """Signed floats to RGB: negative blue, zero white, positive red, scaled by `scale` (default: the largest
+    magnitude; pass one scale to several pictures to compare them)."""
+    scale = scale or float(np.abs(values).max()) or 1.0
     v = np.clip(values / scale, -1, 1)[..., None]
     red, white, blue = np.array([200, 30, 45.0]), np.array([255, 255, 255.0]), np.array([25, 80, 200.0])
     rgb = np.where(v >= 0, white + v * (red - white), white - v * (blue - white))
@@ -58,6 +61,53 @@ def tile(pictures: Sequence[np.ndarray], columns: int, size: int = TILE_DISPLAY)
     for index, picture in enumerate(pictures):
         top, left = (index // columns) * (height + GAP), (index % columns) * (width + GAP)
         sheet[top:top + height, left:left + width] = picture
+    return sheet
+
+
+def rgb(picture: np.ndarray) -> np.ndarray:
+    """A grey picture as RGB (RGB pictures unchanged), so it can take a coloured mark."""
+    return np.repeat(picture[..., None], 3, axis=2) if picture.ndim == 2 else picture
+
+
+def mark(picture: np.ndarray, colour: tuple[int, int, int] = HIGHLIGHT, number: int | None = None,
+         border: int = HIGHLIGHT_BORDER) -> np.ndarray:
+    """An RGB copy with a bold frame, and `number` in a box in its top-left corner: "look at this one"."""
+    marked = np.ascontiguousarray(rgb(picture).copy())
+    height, width = marked.shape[:2]
+    marked[:border], marked[-border:], marked[:, :border], marked[:, -border:] = colour, colour, colour, colour
+    if number is not None:
+        text = str(number)
+        scale = max(0.5, min(height, width) / 70)  # about a fifth of a 64-pixel tile
+        thickness = max(1, round(scale * 2))
+        (text_width, text_height), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, thickness)
+        pad = max(2, thickness)
+        marked[:text_height + 2 * pad, :text_width + 2 * pad] = colour
+        cv2.putText(marked, text, (pad, text_height + pad), cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), thickness,
+                    cv2.LINE_AA)
+    return marked
+
+
+def columns_with_labels(columns: Sequence[Sequence[np.ndarray]], labels: Sequence[str]) -> np.ndarray:
+    """Same-sized RGB pictures in columns (each column's pictures stacked), its label written under each column.
+
+    One picture rather than many st.image captions: it shrinks as a whole on a phone, and its labels stay
+    under their columns instead of wrapping onto a second row.
+    """
+    height, width = columns[0][0].shape[:2]
+    scale = width / 90  # label text about a quarter of a column's width high
+    thickness = max(1, round(scale * 1.6))
+    band = int(34 * scale)
+    column_height = len(columns[0]) * (height + GAP) + band
+    sheet = np.full((column_height, len(columns) * (width + 2 * GAP) - 2 * GAP, 3), 255, np.uint8)
+    for index, (pictures, label) in enumerate(zip(columns, labels)):
+        left = index * (width + 2 * GAP)
+        for row, picture in enumerate(pictures):
+            top = row * (height + GAP)
+            sheet[top:top + height, left:left + width] = rgb(picture)
+        (text_width, text_height), _ = cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, scale, thickness)
+        x = left + max(0, (width - text_width) // 2)
+        cv2.putText(sheet, label, (x, column_height - (band - text_height) // 2), cv2.FONT_HERSHEY_SIMPLEX, scale,
+                    (40, 40, 40), thickness, cv2.LINE_AA)
     return sheet
 
 

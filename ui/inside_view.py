@@ -1,5 +1,9 @@
-"""The Inside page's parts: the digit under study, the layer table, filters, activations, attention,
-and the test-set patches that excite each filter most."""
+"""The Inside page's parts: the digit under study, its answer and attention, the layers in a table, and one
+step per part of the network from input to answer: what it finds in the digit, and what it looks for.
+
+Every step is a collapsed expander that computes its pictures only when opened (on_change="rerun"), so the
+page stays short and quick; every picture comes with one sentence on what to look for.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from mnist_core import inspect
-from ui import charts, images, state
+from ui import charts, draw_view, images, state
 
 if TYPE_CHECKING:
     import keras
@@ -19,14 +23,31 @@ if TYPE_CHECKING:
     from mnist_core.store import StoredModel
 
 YOURS, TEST = "Your latest digit", "A digit from the test set"
-MAX_TEMPLATES = 50  # the mlp has 500 hidden units; the first 50 show the idea
-FILTER_DISPLAY = 48  # pixels a side per filter
+TOP_CHANNELS = 4  # filters (or detectors) highlighted per layer: the ones the digit excites most
+TOP_DETECTORS = 8  # the mlp's hidden units shown large: the ones the digit excites most
 MAP_DISPLAY = 64  # pixels a side per activation map
-PATCH_DISPLAY = 35  # pixels a side per test patch (7 x 7 patches x 5)
+TEMPLATE_DISPLAY = 112  # pixels a side per template of a dense network (28 x 4)
+SMALL_TEMPLATE = 28  # pixels a side per template in the sheet of all the mlp's hidden units
+TEMPLATE_COLUMNS = 25  # ... 20 rows of 25 for 500 units
+PATCH_DISPLAY = 35  # pixels a side per test patch, at least (larger patches keep 2 screen pixels per pixel)
 PATCH_COLUMNS = 3  # patches per row inside one filter's cell (9 patches: 3 x 3)
 CELL_COLUMNS = 4  # filters per row of the patch sheet (about 700 px: shown at full size)
 CELL_GAP = 12  # pixels between filters' cells: wider than the gaps inside a cell
 FIELD_COLOUR = (255, 196, 0)  # the outline of the receptive field inside a patch shown with context
+PLAIN_NAMES = {"logits": "scores", "image": "input"}  # layer names that are jargon, in the table for everyone
+STEP_KEY = "inside_step_{}"  # session key of each step's expander (open or closed), per layer name
+ALL_KEY = "inside_all_{}"  # session key of each step's "every filter" toggle
+
+# What a conv layer finds, by how much of the digit one of its units sees (its receptive field, in pixels).
+FINDS = (
+    (5, "tiny bits of stroke",
+     "Look for: each filter lights up along one kind of edge or one direction of stroke."),
+    (14, "pieces of strokes",
+     "Look for: the patches one filter likes look alike, such as a stroke's end, a bend or a corner."),
+    (28 * 28, "large parts of digits",
+     "Look for: the patches now show large parts of digits, such as loops, crossings and long strokes. "
+     "Many squares stay dark: each filter waits for its own part."),
+)
 
 
 def pick_digit() -> np.ndarray:
@@ -46,33 +67,57 @@ def pick_digit() -> np.ndarray:
     return digit
 
 
-def overview(model: "keras.Model", digit: np.ndarray) -> None:
-    """The digit, the model's answer, and where in the digit the answer comes from."""
+def overview(model: "keras.Model", digit: np.ndarray) -> np.ndarray:
+    """The digit, the model's answer, and where in the digit the answer comes from; returns the probabilities."""
     digit_col, chart_col, heat_col = st.columns([1, 2, 1])
     digit_col.image(images.enlarge(images.grey(digit, 1.0), images.DIGIT_DISPLAY),
-                    caption="The 28 x 28 input")
+                    caption="The digit as the network gets it: 28 x 28 squares of grey", width=images.DIGIT_DISPLAY)
     scores = inspect.probabilities(model, digit)
     first, second = np.argsort(-scores)[:2]
     with chart_col:
-        st.metric("Prediction", str(int(first)), help=f"with {scores[first]:.0%} probability")
-        st.caption(f"Top two answers: **{first}** ({scores[first]:.0%}), then **{second}** ({scores[second]:.1%}).")
-        st.vega_lite_chart(charts.probabilities_frame(scores), charts.PROBABILITIES, width="stretch")
+        st.metric("Prediction", str(int(first)), help=draw_view.CALIBRATED_HELP)
+        st.caption(f"Top two answers: **{first}** ({draw_view.percent(scores[first])} sure), then **{second}** "
+                   f"({draw_view.percent(scores[second])}).")
+        st.vega_lite_chart(charts.probabilities_frame(scores), charts.sized(charts.PROBABILITIES), width="stretch")
     heat_col.image(images.enlarge(images.heat(inspect.occlusion(model, digit), digit), images.DIGIT_DISPLAY),
-                   caption="Where it looks: bright spots are where covering the digit changes the answer most")
+                   caption="Where it looks: covering the bright parts would change its answer most",
+                   width=images.DIGIT_DISPLAY)
+    return scores
 
 
-def layers(model: "keras.Model") -> None:
-    """The architecture as a table a non-programmer can follow from top to bottom."""
+def layer_table(model: "keras.Model") -> None:
+    """The layers a digit passes through, as a table a non-programmer can follow from top to bottom."""
     rows = inspect.architecture(model)
-    table = pd.DataFrame([(r.name, r.kind, r.output_shape, r.params, r.role) for r in rows],
-                         columns=["Layer", "Type", "Output shape", "Parameters", "What it does"])
-    st.dataframe(table, hide_index=True, width="stretch",
-                 column_config={"Parameters": st.column_config.NumberColumn(format="localized")})
-    st.caption(f"{sum(r.params for r in rows):,} learned numbers (parameters) in total.")
+    reading = [row for row in rows if row.reading]
+    table = pd.DataFrame({"Layer": [PLAIN_NAMES.get(row.name, row.name) for row in reading],
+                          "What it does": [row.role for row in reading],
+                          "Learned numbers": [f"{row.params:,}" for row in reading]})
+    st.table(table, hide_index=True)  # wraps its text and grows with its rows: nothing cut off, nothing to scroll
+    training = [row for row in rows if not row.reading]
+    note = (f" Not listed: {len(training)} layer{'s' if len(training) > 1 else ''} that only act while the network "
+            "learns (they vary the practice digits or switch off random parts), not while it reads."
+            if training else "")
+    st.caption(f"From top to bottom, the way a digit goes. {sum(row.params for row in rows):,} learned numbers "
+               f"in all.{note}")
 
 
-def _columns_for(count: int) -> int:
-    return 8 if count <= 64 else 16
+def details(model: "keras.Model") -> None:
+    """For developers: every layer with its Keras type, output shape and parameter count."""
+    rows = inspect.architecture(model)
+    table = [(r.name, r.kind, r.output_shape, f"{r.params:,}", "yes" if r.reading else "training only") for r in rows]
+    st.table(pd.DataFrame(table, columns=["Layer", "Type", "Output shape", "Parameters", "Used when reading"]),
+             hide_index=True)
+
+
+def _step(label: str, name: str, summary: str):
+    """A collapsed step of the timeline with a one-sentence `summary`; its pictures are computed only while it is
+    open (returns None while it is closed). A step with no content at all could not be opened."""
+    section = st.expander(label, type="step", key=STEP_KEY.format(name), on_change="rerun")
+    section.markdown(summary)
+    return section if section.open else None
+
+
+# --- Convolutional networks -------------------------------------------------------------------------------------
 
 
 @st.cache_data(show_spinner=f"Searching {inspect.PATCH_IMAGES:,} test digits for what each filter responds to…",
@@ -84,7 +129,7 @@ def _top_patches(path: str, sha256: str, _model: "keras.Model") -> list[inspect.
 
 def _patch_picture(patch: np.ndarray, field: int, context: int) -> np.ndarray:
     """One test patch as RGB (white ink on black), the receptive field outlined when context surrounds it."""
-    picture = images.enlarge(np.repeat(images.grey(patch, 1.0)[..., None], 3, axis=2), PATCH_DISPLAY)
+    picture = images.enlarge(images.rgb(images.grey(patch, 1.0)), max(PATCH_DISPLAY, 2 * patch.shape[0]))
     if context:
         scale = picture.shape[0] // patch.shape[0]
         start, end = context * scale, (context + field) * scale - 1
@@ -92,22 +137,26 @@ def _patch_picture(patch: np.ndarray, field: int, context: int) -> np.ndarray:
     return picture
 
 
+def _patch_cell(found: inspect.FilterPatches, index: int, weights: np.ndarray | None) -> np.ndarray:
+    """One filter's cell: its weights (when readable) beside its strongest test patches, 3 x 3."""
+    side = max(PATCH_DISPLAY, 2 * found.patches.shape[2])
+    grid = images.tile([_patch_picture(p, found.field, found.context) for p in found.patches[index]], PATCH_COLUMNS,
+                       side)
+    if found.strengths[index].max() <= 0:
+        grid[:] = images.GAP_COLOUR  # never responds on these digits: nothing to show
+    if weights is not None:
+        kernel = images.signed(weights[index])
+        factor = max(1, grid.shape[0] // (2 * kernel.shape[0]))
+        kernel = np.repeat(np.repeat(kernel, factor, axis=0), factor, axis=1)
+        column = np.full((grid.shape[0], kernel.shape[1], 3), 255, np.uint8)
+        column[:kernel.shape[0]] = kernel
+        grid = np.hstack([column, np.full((grid.shape[0], images.GAP, 3), 255, np.uint8), grid])
+    return grid
+
+
 def _patch_sheet(found: inspect.FilterPatches, weights: np.ndarray | None) -> np.ndarray:
-    """One cell per filter (its weights, when readable, beside its strongest test patches), 8 cells a row."""
-    cells = []
-    for index, patches in enumerate(found.patches):
-        grid = images.tile([_patch_picture(p, found.field, found.context) for p in patches], PATCH_COLUMNS,
-                           PATCH_DISPLAY)
-        if found.strengths[index].max() <= 0:
-            grid[:] = images.GAP_COLOUR  # never responds on these digits: nothing to show
-        if weights is not None:
-            kernel = images.signed(weights[index])
-            factor = max(1, grid.shape[0] // (2 * kernel.shape[0]))
-            kernel = np.repeat(np.repeat(kernel, factor, axis=0), factor, axis=1)
-            column = np.full((grid.shape[0], kernel.shape[1], 3), 255, np.uint8)
-            column[:kernel.shape[0]] = kernel
-            grid = np.hstack([column, np.full((grid.shape[0], images.GAP, 3), 255, np.uint8), grid])
-        cells.append(grid)
+    """One cell per filter, in the filters' order, CELL_COLUMNS cells a row on white."""
+    cells = [_patch_cell(found, index, weights) for index in range(len(found.patches))]
     height, width = cells[0].shape[:2]
     rows = -(-len(cells) // CELL_COLUMNS)
     sheet = np.full((rows * (height + CELL_GAP) - CELL_GAP, CELL_COLUMNS * (width + CELL_GAP) - CELL_GAP, 3), 255,
@@ -124,47 +173,153 @@ def filter_patches(found: inspect.FilterPatches, weights: np.ndarray | None) -> 
     where = (f"each patch is the {found.field} x {found.field} pixels the filter sees (outlined), "
              "with the digit around it" if found.context else
              f"each patch is the {found.field} x {found.field} pixels the filter sees")
-    beside = "the filter's weights on the left of its cell, then " if weights is not None else ""
+    beside = "the filter itself on the left of its cell, then " if weights is not None else ""
     st.image(_patch_sheet(found, weights),
-             caption=f"For each filter, in the order above: {beside}the {found.patches.shape[1]} patches of "
+             caption=f"Every filter, in order: {beside}the {found.patches.shape[1]} pieces of "
                      f"{inspect.PATCH_IMAGES:,} test digits it responds to most, strongest first; {where}."
                      + (f" {silent} filter{'s' if silent > 1 else ''} never respond{'s' if silent == 1 else ''} "
                         "(grey)." if silent else ""))
 
 
-def conv_layers(model: "keras.Model", digit: np.ndarray, stored: "StoredModel | None" = None) -> None:
-    """For each conv layer: its learned filters, what they make of the digit, and what excites them most."""
-    maps_by_layer = {feature.layer: feature.maps for feature in inspect.activations(model, digit)}
-    patches_by_layer = {}
-    if stored is not None:
-        found = _top_patches(str(stored.path), stored.meta.get("sha256", ""), model)
-        patches_by_layer = {layer.layer: layer for layer in found}
-    for bank in inspect.filters(model):
-        maps = maps_by_layer[bank.layer]
-        st.subheader(f"Layer {bank.layer}: {len(bank.weights)} filters")
-        filter_col, map_col = st.columns(2, gap="large")
-        filter_col.image(images.tile([images.signed(w) for w in bank.weights], _columns_for(len(bank.weights)),
-                                     FILTER_DISPLAY),
-                         caption="Filters: red looks for ink, blue for no ink (averaged over input channels)")
-        # Each map is scaled to its own brightest pixel, so weak but telling patterns stay visible.
-        map_col.image(images.tile([images.grey(m) for m in maps], _columns_for(len(maps)), MAP_DISPLAY),
-                      caption=f"What each filter finds in the digit ({maps.shape[1]} x {maps.shape[2]} maps; "
-                              "bright = strong response, black = nothing found)")
-        if bank.layer in patches_by_layer:
-            st.markdown(f"**What excites each filter of {bank.layer} most** (test digits)")
-            first = bank.layer == inspect.conv_layer_names(model)[0]  # deeper weights average many channels
-            filter_patches(patches_by_layer[bank.layer], bank.weights if first else None)
+def _spaced(cell: np.ndarray) -> np.ndarray:
+    """A cell with white space on its right, so cells shown side by side stay apart."""
+    return np.hstack([cell, np.full((cell.shape[0], CELL_GAP, 3), 255, np.uint8)])
 
 
-def templates(model: "keras.Model") -> None:
-    """For dense-only networks: what each unit of the first layer looks for, as a 28x28 picture."""
-    weights = inspect.dense_templates(model)
-    shown = weights[:MAX_TEMPLATES]
-    if len(weights) == 10:
-        st.caption("One template per digit 0-9: red pixels count for that digit, blue pixels against it.")
-        st.image([images.enlarge(images.signed(w), images.DIGIT_DISPLAY // 2) for w in shown],
-                 caption=[f"digit {d}" for d in range(10)], width=images.DIGIT_DISPLAY // 2)
-    else:
-        st.caption(f"The first {len(shown)} of {len(weights)} hidden units: red pixels excite the unit, "
-                   "blue ones calm it.")
-        st.image(images.tile([images.signed(w) for w in shown], 10, MAP_DISPLAY))
+def _finds(field: int) -> tuple[str, str]:
+    """What a layer whose units see `field` x `field` pixels finds, and what to look for in its pictures."""
+    return next((what, look) for limit, what, look in FINDS if field <= limit)
+
+
+def _map_grid(maps: np.ndarray, reference: np.ndarray | None, top: list[int]) -> np.ndarray:
+    """Every channel's map (bright = strong), the most active ones framed in orange and numbered 1, 2, ..."""
+    tops = reference if reference is not None else np.full(len(maps), max(float(maps.max()), 1e-6))
+    pictures = []
+    for channel, picture in enumerate(maps):
+        picture = images.rgb(images.enlarge(images.grey(picture, float(tops[channel]) or None), MAP_DISPLAY))
+        pictures.append(images.mark(picture, number=top.index(channel) + 1) if channel in top else picture)
+    return images.tile(pictures, 8 if len(maps) <= 64 else 16, pictures[0].shape[0])
+
+
+def conv_steps(model: "keras.Model", digit: np.ndarray, stored: "StoredModel | None" = None) -> None:
+    """One step per conv layer, from input to answer: what its filters find in the digit, and what they look for."""
+    names = inspect.conv_layer_names(model)
+    for number, name in enumerate(names, start=1):
+        layer = model.get_layer(name)
+        field = inspect.receptive_field(model, name).size
+        what, _ = _finds(field)
+        seen = "the whole digit" if field >= inspect.DIGIT_SHAPE[0] else f"a patch of {field} x {field} pixels"
+        section = _step(f"Layer {number} of {len(names)} ({name}): {layer.filters} filters find {what}", name,
+                        f"Each of its {layer.filters} filters slides over the digit and lights up where it finds "
+                        f"its own pattern; each spot it judges covers {seen} of the input.")
+        if section is None:
+            continue
+        with section:
+            found = None
+            if stored is not None:
+                found = {f.layer: f for f in _top_patches(str(stored.path), stored.meta.get("sha256", ""), model)}
+            feature = next(f for f in inspect.activations(model, digit) if f.layer == name)
+            weights = inspect.filters(model)[0].weights if number == 1 else None  # deeper ones mix many channels
+            conv_step(feature, found.get(name) if found else None, weights)
+
+
+def conv_step(feature: inspect.FeatureMaps, found: inspect.FilterPatches | None, weights: np.ndarray | None) -> None:
+    """One conv layer: the digit through each filter, the most active ones, and what those look for."""
+    maps = feature.maps
+    reference = found.strengths[:, 0] if found is not None else None
+    strengths = inspect.channel_strengths(maps, reference)
+    top = [int(c) for c in np.argsort(-strengths, kind="stable")[:TOP_CHANNELS] if strengths[c] > 0]
+    side = maps.shape[1]
+    smaller = ("" if side >= inspect.DIGIT_SHAPE[0] else
+               f" The squares are smaller than your digit ({side} x {side}): each dot stands for a patch of it.")
+    st.markdown(f"**Your digit through each of the {len(maps)} filters.** One square per filter: bright where it "
+                f"found what it looks for, black where it found nothing. The {len(top)} framed in orange reacted "
+                f"most.{smaller}")
+    st.image(_map_grid(maps, reference, top),
+             caption="Brightness compares each filter with its own strongest response on test digits."
+             if reference is not None else "Each square is as bright as the strongest response in this layer.")
+    if found is None:
+        return
+    _, look = _finds(found.field)
+    beside = " On the left of each, the filter itself: red wants ink, blue wants no ink." if weights is not None else ""
+    st.markdown(f"**What the framed filters look for:** the pieces of test digits that excite each of them most, "
+                f"strongest first. Your digit has something like them where its square is bright.{beside} Under "
+                "each, how strongly your digit excites it, compared with its favourite test digits.")
+    st.image([_spaced(_patch_cell(found, channel, weights)) for channel in top],
+             caption=[f"{rank}: {strengths[channel]:.0%}" for rank, channel in enumerate(top, start=1)])
+    st.caption(look)
+    if st.toggle(f"Show what every filter of this layer looks for ({len(maps)})", key=ALL_KEY.format(feature.layer)):
+        filter_patches(found, weights)
+
+
+# --- Dense networks (softmax, multilayer perceptron) -------------------------------------------------------------
+
+
+def dense_steps(model: "keras.Model", digit: np.ndarray) -> None:
+    """The templates of a dense network, and which of them the digit matches."""
+    matches = inspect.template_matches(model, digit)
+    if matches.digits:
+        section = _step("The ten templates: which one your digit matches best", "templates",
+                        "This network keeps one picture per digit and reads a digit by comparing it with all ten.")
+        if section is not None:
+            with section:
+                digit_templates(matches)
+        return
+    units = len(matches.templates)
+    section = _step(f"Layer 1: {units} pixel detectors, and the ones your digit sets off most", "detectors",
+                    f"Each of the {units} detectors compares the whole digit with its own picture; the ones that "
+                    "respond pass on votes for the digits.")
+    if section is not None:
+        with section:
+            detectors(matches)
+
+
+def _evidence_pictures(matches: inspect.TemplateMatches, units: list[int]) -> list[np.ndarray]:
+    """The digit laid over each template, on one colour scale, so the pictures can be compared."""
+    scale = float(np.abs(matches.evidence[units]).max()) or 1.0
+    return [images.enlarge(images.signed(matches.evidence[unit], scale), TEMPLATE_DISPLAY) for unit in units]
+
+
+def digit_templates(matches: inspect.TemplateMatches) -> None:
+    """Softmax: one template per digit, and the digit laid over each; the best match framed."""
+    order = [int(d) for d in np.argsort(-matches.scores)]
+    best, runner_up = order[:2]
+    templates = [images.enlarge(images.signed(t), TEMPLATE_DISPLAY) for t in matches.templates]
+    laid = _evidence_pictures(matches, list(range(10)))
+    laid[best] = images.mark(laid[best])
+    st.markdown("**What the network expects of each digit** (top row): red pixels count for that digit, blue "
+                "pixels count against it. **Your digit laid over each** (bottom row): its ink on red counts for "
+                "that digit, its ink on blue against it.")
+    st.image(images.columns_with_labels(list(zip(templates, laid)), [str(d) for d in range(10)]),
+             caption=f"Look for the most red under your ink: the framed one, {best}, collects the most; "
+                     f"{runner_up} comes second.")
+
+
+def detectors(matches: inspect.TemplateMatches) -> None:
+    """The mlp's hidden units as templates, the ones the digit excites most framed, each with its vote."""
+    response = np.maximum(matches.scores, 0.0)  # the hidden layer's ReLU
+    top = [int(u) for u in np.argsort(-response, kind="stable")[:TOP_DETECTORS] if response[u] > 0]
+    silent = int((response <= 0).sum())
+    st.markdown(f"**All {len(matches.templates)} detectors.** Each small square is what one detector looks for: "
+                "red pixels excite it, blue ones calm it. The ones framed in orange respond most to your digit.")
+    small = [images.rgb(images.enlarge(images.signed(t), SMALL_TEMPLATE)) for t in matches.templates]
+    for unit in top:
+        small[unit] = images.mark(small[unit], border=2)
+    st.image(images.tile(small, TEMPLATE_COLUMNS, SMALL_TEMPLATE),
+             caption=f"{silent} of them stay silent for your digit: its ink falls mostly on their blue.")
+    if not top:
+        return
+    st.markdown(f"**The {len(top)} detectors your digit sets off most**, strongest first (top row), with your digit "
+                "laid over each (bottom row: its ink on red excites the detector). A detector that responds passes "
+                "on votes; under each, the digit it votes for most.")
+    templates = [images.enlarge(images.signed(matches.templates[unit]), TEMPLATE_DISPLAY) for unit in top]
+    votes = matches.votes
+    labels = [f"for {int(np.argmax(votes[unit]))}" if votes is not None else "" for unit in top]
+    st.image(images.columns_with_labels(list(zip(templates, _evidence_pictures(matches, top))), labels),
+             caption="Look for detectors that want the strokes your digit has, and for which digits they vote.")
+
+
+def answer_step(scores: np.ndarray) -> None:
+    """The last step of the timeline: the answer (an empty step also closes the timeline)."""
+    first = int(np.argmax(scores))
+    st.expander(f"The answer: {first}", type="step", icon=":material/check:")

@@ -1,45 +1,155 @@
-"""Inside the model: the user's own digit with its top two answers and attention, and each filter's test patches."""
+"""Inside the model: the user's own digit with its answer and attention, the layer table, and one collapsed step
+per part of the network, from input to answer, whose pictures each come with a sentence on what to look for."""
 
 from __future__ import annotations
 
+import shutil
+
 import numpy as np
+import pytest
+from streamlit.proto.Block_pb2 import Block
 
 from mnist_core import inspect
-from ui import inside_view, state
+from mnist_core.models import ZOO
+from mnist_core.paths import BUNDLED_DIR, models_dir
+from ui import inside_view, presenter, state
 
 INSIDE = "app_pages/inside.py"
+BEST_LAYERS = ["conv1", "conv2", "conv3", "conv4", "conv5"]  # the bundled network, input side first
 
 
-def test_your_own_digit_gets_its_top_two_answers_attention_and_filter_patches(app):
+def inside_with_my_seven(app, **open_steps: bool):
+    """The Inside page studying a drawn 7 (as the Draw page leaves it), with the named steps open."""
     seven, _ = inspect.test_digit(0)
     at = app()
-    at.session_state[state.DIGIT_KEY] = np.roll(seven, 2, axis=1)  # as the Draw page leaves it
+    at.session_state[state.DIGIT_KEY] = np.roll(seven, 2, axis=1)
+    for name, is_open in open_steps.items():
+        at.session_state[inside_view.STEP_KEY.format(name)] = is_open
     at.run()
     at.switch_page(INSIDE).run()
     assert not at.exception and not at.error
+    return at
+
+
+def image_captions(at) -> list[str]:
+    return [caption for image in at.get("image") for caption in image.captions]
+
+
+def step_labels(at) -> list[str]:
+    return [expander.label for expander in at.expander if expander.proto.type == Block.Expandable.STEP]
+
+
+def test_your_own_digit_is_read_and_every_conv_layer_is_a_step_in_order(app):
+    at = inside_with_my_seven(app)
     assert at.radio[0].value == inside_view.YOURS
     assert next(metric for metric in at.metric if metric.label == "Prediction").value == "7"
     assert any(caption.value.startswith("Top two answers: **7**") for caption in at.caption)
-    image_captions = [caption for image in at.get("image") for caption in image.captions]
-    assert any(caption.startswith("Where it looks") for caption in image_captions)
+    assert any(caption.startswith("Where it looks") for caption in image_captions(at))
+    labels = step_labels(at)
+    assert [label.split("(")[1].split(")")[0] for label in labels[:-1]] == BEST_LAYERS
+    assert labels[0].startswith("Layer 1 of 5") and "tiny bits of stroke" in labels[0]
+    assert "large parts of digits" in labels[4]
+    assert labels[-1] == "The answer: 7"
+    # Collapsed, a step holds one sentence and no picture: its pictures are made only when it is opened.
+    assert len(at.get("image")) == 2  # the digit and where it looks
+    assert [e.label for e in at.expander if e.proto.type != Block.Expandable.STEP][-2:] == [
+        "Can you trust how sure it is?", "Details for developers"]
+
+
+def test_an_open_step_shows_every_filter_the_most_active_and_what_they_look_for(app):
+    at = inside_with_my_seven(app, conv1=True, conv5=True)
     headings = [markdown.value for markdown in at.markdown]
-    assert "**What excites each filter of conv1 most** (test digits)" in headings
-    assert "**What excites each filter of conv2 most** (test digits)" in headings
-    patch_captions = [caption for caption in image_captions if "test digits it responds to most" in caption]
-    assert len(patch_captions) == 2 and "the filter's weights on the left" in patch_captions[0]
+    assert "**Your digit through each of the 32 filters.**" in " ".join(headings)
+    assert "**Your digit through each of the 128 filters.**" in " ".join(headings)
+    assert sum(value.startswith("**What the framed filters look for:**") for value in headings) == 2
+    assert "the filter itself: red wants ink" in next(v for v in headings if v.startswith("**What the framed"))
+    captions = image_captions(at)
+    # The four most active filters of each open layer, with how strongly the digit excites each.
+    ranks = [caption for caption in captions if caption[:2] in ("1:", "2:", "3:", "4:")]
+    assert len(ranks) == 2 * inside_view.TOP_CHANNELS and all(caption.endswith("%") for caption in ranks)
+    assert all(caption for caption in captions), "every picture says what to look for"
+    looks = [caption.value for caption in at.caption if caption.value.startswith("Look for:")]
+    assert len(looks) == 2 and "large parts of digits" in looks[1]
+    # Every filter's favourite patches, on request, for the deepest layer too.
+    at.toggle(key=inside_view.ALL_KEY.format("conv5")).set_value(True).run()
+    assert not at.exception
+    sheet = [caption for caption in image_captions(at) if caption.startswith("Every filter, in order")]
+    assert len(sheet) == 1 and "24 x 24 pixels the filter sees" in sheet[0]
 
 
-def test_patches_are_searched_once_per_model_file(app, monkeypatch):
+def test_patches_are_searched_once_per_model_file_and_only_for_an_open_step(app, monkeypatch):
     calls = []
     real = inspect.top_patches
     monkeypatch.setattr(inspect, "top_patches", lambda model, *args, **kwargs: calls.append(1) or real(model))
     inside_view._top_patches.clear()
-    first = app().run()
-    first.switch_page(INSIDE).run()
-    second = app().run()  # another browser session
-    second.switch_page(INSIDE).run()
-    assert not first.exception and not second.exception
+    inside_with_my_seven(app)
+    assert calls == [], "nothing is searched while every step is closed"
+    inside_with_my_seven(app, conv2=True)
+    inside_with_my_seven(app, conv4=True)  # another browser session, another layer
     assert len(calls) == 1
+
+
+def test_the_layer_table_lists_what_a_digit_passes_through_in_full(app):
+    at = inside_with_my_seven(app)
+    assert not at.dataframe, "a table that scrolls inside itself cuts its text"
+    table = at.table[0].value
+    assert list(table.columns) == ["Layer", "What it does", "Learned numbers"]
+    assert not any(name.startswith("augment") or name == "dropout" for name in table["Layer"])
+    assert table["Layer"].iloc[0] == "input" and "scores" in set(table["Layer"]) and "logits" not in set(table["Layer"])
+    assert all(role for role in table["What it does"])
+    assert "Not listed: 4 layers that only act while the network learns" in " ".join(c.value for c in at.caption)
+
+
+@pytest.fixture
+def bundled_dense_models(fresh_home):
+    """The bundled softmax and mlp copied where the sidebar lists them (the picker offers trained models)."""
+    target = models_dir()
+    target.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for name in ("softmax", "mlp"):
+        for suffix in (".keras", ".json"):
+            shutil.copy2(BUNDLED_DIR / f"{name}{suffix}", target / f"{name}{suffix}")
+        paths[name] = str(target / f"{name}.keras")
+    return paths
+
+
+def test_the_softmax_shows_its_ten_templates_and_which_one_your_digit_matches(app, bundled_dense_models):
+    at = app()
+    at.session_state[state.DIGIT_KEY], _ = inspect.test_digit(0)
+    at.session_state[inside_view.STEP_KEY.format("templates")] = True
+    at.run()
+    at.sidebar.selectbox[0].select(bundled_dense_models["softmax"]).run()
+    at.switch_page(INSIDE).run()
+    assert not at.exception and not at.error
+    assert at.sidebar.markdown[0].value == f"**{ZOO['softmax'].plain_name}**"
+    assert step_labels(at) == ["The ten templates: which one your digit matches best", "The answer: 7"]
+    assert "Look for the most red under your ink: the framed one, 7, collects the most" in image_captions(at)[-1]
+
+
+def test_the_mlp_shows_its_detectors_and_the_ones_your_digit_sets_off(app, bundled_dense_models):
+    at = app()
+    at.session_state[state.DIGIT_KEY], _ = inspect.test_digit(0)
+    at.session_state[inside_view.STEP_KEY.format("detectors")] = True
+    at.run()
+    at.sidebar.selectbox[0].select(bundled_dense_models["mlp"]).run()
+    at.switch_page(INSIDE).run()
+    assert not at.exception and not at.error
+    assert step_labels(at)[0] == "Layer 1: 500 pixel detectors, and the ones your digit sets off most"
+    captions = image_captions(at)
+    assert any(caption.endswith("stay silent for your digit: its ink falls mostly on their blue.")
+               for caption in captions)
+    assert f"**The {inside_view.TOP_DETECTORS} detectors your digit sets off most**" in " ".join(
+        markdown.value for markdown in at.markdown)
+
+
+def test_presenting_hides_the_developer_details(app, monkeypatch):
+    monkeypatch.setenv(presenter.ENV_VAR, "1")
+    at = inside_with_my_seven(app, conv1=True)
+    assert "Details for developers" not in [expander.label for expander in at.expander]
+    shown = " ".join([m.value for m in at.markdown] + [c.value for c in at.caption] + image_captions(at)
+                     + [e.label for e in at.expander] + list(at.table[0].value.columns))
+    for jargon in ("logits", "Output shape", "ReLU", "polarity", "channel"):
+        assert jargon not in shown
 
 
 def test_the_confidence_check_is_explained_with_the_bundled_models_reliability(app):
