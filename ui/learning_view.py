@@ -13,6 +13,8 @@ labels so they read from the back of a room:
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from functools import lru_cache
 
 import numpy as np
@@ -91,6 +93,27 @@ def _mark_lines(mark: str, left: float, top: float, size: float) -> list[list[tu
         return [[(left, top + size * 0.55), (left + size * 0.35, top + size)],
                 [(left + size * 0.35, top + size), (left + size, top)]]
     return [[(left, top), (left + size, top + size)], [(left, top + size), (left + size, top)]]
+
+
+_RENDERED: OrderedDict[int, tuple[Snapshot, np.ndarray, np.ndarray]] = OrderedDict()
+_RENDERED_MAX = 96  # a few runs' worth of snapshots, for every watching browser
+_RENDER_LOCK = threading.Lock()
+
+
+def pictures(snapshot: Snapshot) -> tuple[np.ndarray, np.ndarray]:
+    """(first layer, strip) for `snapshot`, drawn once: the live view redraws every second for every browser,
+    and a reply to the Stop button should not wait behind drawing the same pictures again."""
+    with _RENDER_LOCK:
+        found = _RENDERED.get(id(snapshot))
+        if found is not None and found[0] is snapshot:  # the entry holds the snapshot, so its id is not reused
+            _RENDERED.move_to_end(id(snapshot))
+            return found[1], found[2]
+    drawn = first_layer(snapshot), strip(snapshot)
+    with _RENDER_LOCK:
+        _RENDERED[id(snapshot)] = (snapshot, *drawn)
+        while len(_RENDERED) > _RENDERED_MAX:
+            _RENDERED.popitem(last=False)
+    return drawn
 
 
 def first_layer_caption(kind: str, presenting: bool) -> str:

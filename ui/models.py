@@ -80,8 +80,10 @@ def recipe(stored: store.StoredModel) -> str:
 
 def label(stored: store.StoredModel) -> str:
     """A name for pickers: the bundled model, or a run told apart from other runs of the same network."""
-    if is_bundled(stored) or stored.meta.get("stopped"):
-        return stored.label  # the caption below says where it came from; a stopped one says where it stopped
+    if is_bundled(stored):
+        return stored.label  # the caption below says where it came from
+    if stored.meta.get("stopped"):  # short enough for the picker; the caption below says where it stopped
+        return stored.label.split(" · stopped")[0] + " · stopped early"
     config = stored.meta.get("config", {})
     images = stored.meta.get("train_images") or config.get("limit") or OLD_FULL_TRAINING
     return f"{stored.label} · {config.get('epochs', '?')} × {images:,}"

@@ -31,6 +31,7 @@ MAX_EPOCHS = 50
 REFRESH_SECONDS = 1.0  # the live chart redraws this often
 REPLAY_SECONDS = 15.0  # a replay lasts this long, whatever the run's real duration
 REPLAY_FRAME_SECONDS = 0.5
+FIRST_LAYER_WIDTH, FIRST_LAYER_WIDTH_PRESENTING = 260, 400  # pixels for the filters or templates
 MISTAKES_SHOWN = 24
 MISTAKE_DISPLAY = 100  # pixels a side
 ANSI_ESCAPES = re.compile(r"\x1b\[[0-9;]*m")  # Keras colours its error messages for terminals
@@ -216,7 +217,7 @@ def _live(config: training.TrainConfig) -> None:
         st.button("Cancel", icon=":material/cancel:", on_click=job.stop, key=f"cancel-{config.key}",
                   help="Take this training out of the line; nothing has been trained yet.")
         return
-    bar_col, stop_col = st.columns([5, 1], vertical_alignment="bottom")
+    bar_col, stop_col = st.columns([4, 1.3], vertical_alignment="bottom")
     with bar_col:
         st.progress(min(snap.fraction, 1.0), text=progress_words(snap))
     with stop_col:
@@ -227,13 +228,9 @@ def _live(config: training.TrainConfig) -> None:
             st.button("Stop", icon=":material/stop_circle:", on_click=job.stop, key=f"stop-{config.key}",
                       width="stretch", help="Stop after the current batch; what it has learned so far is kept "
                                             "and tested.")
+    # Nothing after the story: the results replace it in place, and a leftover element here would push
+    # their chart down while the page redraws (the loss curve is in the results' Details).
     story(config, snap.batches, snap.epochs, snap.learning)
-    if not presenter.active():
-        with st.expander("Details"):
-            st.caption(f"Running on the {snap.device or '…'} at {snap.images_per_second:,.0f} images per second; "
-                       f"step {snap.step:,} of {snap.total_steps:,}.")
-            if snap.batches:
-                st.vega_lite_chart(charts.loss_frame(snap.batches), charts.LOSS, width="stretch")
 
 
 def progress_words(snap: training.Progress) -> str:
@@ -288,10 +285,12 @@ def story(config: training.TrainConfig, batches, epochs, learning: snapshots.Sna
         if learning is None:
             st.caption("Getting ready: its pictures appear here as soon as it starts.")
             return
+        first_layer, strip = learning_view.pictures(learning)
         st.markdown(learning_view.first_layer_caption(learning.kind, presenter.active()))
-        st.image(learning_view.first_layer(learning), width="stretch")
+        # Narrower than the column, so the strip of test digits below stays in view at 1366x768.
+        st.image(first_layer, width=FIRST_LAYER_WIDTH_PRESENTING if presenter.active() else FIRST_LAYER_WIDTH)
         st.markdown(learning_view.strip_caption(learning))
-        st.image(learning_view.strip(learning), width="stretch")
+        st.image(strip, width="stretch")
 
 
 def results(snap: training.Progress) -> None:
@@ -430,7 +429,7 @@ def mistakes(result: Evaluation) -> None:
     matrix_col, grid_col = st.columns([1, 1])
     with matrix_col:
         st.subheader("Which digits get mixed up")
-        st.vega_lite_chart(charts.confusion_frame(result.confusion), charts.CONFUSION, width="stretch")
+        st.vega_lite_chart(charts.confusion_frame(result.confusion), charts.sized(charts.CONFUSION), width="stretch")
     with grid_col:
         st.subheader(f"Mistakes: {result.error_count:,} of {result.total:,}")
         shown = result.mistakes

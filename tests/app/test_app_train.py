@@ -287,5 +287,6 @@ def test_the_page_shows_stopping_while_a_stopped_job_finishes(app, monkeypatch):
     at.run()
     assert any("stopped after 0." in info.value and "of 5 epochs on 30,000 images" in info.value for info in at.info)
     button(at, "Use this model").click().run()
-    assert "stopped after 0." in at.sidebar.selectbox[0].format_func(at.sidebar.selectbox[0].value)
+    assert "stopped early" in at.sidebar.selectbox[0].format_func(at.sidebar.selectbox[0].value)
+    assert any("stopped after 0." in caption.value for caption in at.sidebar.caption)
     assert not at.exception

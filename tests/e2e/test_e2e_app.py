@@ -98,6 +98,9 @@ def test_training_shows_live_progress_and_the_model_can_be_used(page: Page, app_
     page.get_by_role("button", name=re.compile("Start training")).click()
     expect(page.get_by_test_id("stProgress")).to_be_visible()
     expect(page.get_by_test_id("stVegaLiteChart").first).to_be_visible(timeout=60_000)
+    # The chart is there from the start (empty); wait for the first steps before timing the progress.
+    expect(page.get_by_test_id("stProgress").or_(page.get_by_role("button", name=re.compile("Use this model")))
+           ).to_contain_text(re.compile(r"step [1-9]|Use this model"), timeout=60_000)
     first = progress_step(page)
     page.wait_for_timeout(1500)  # the live view redraws every second
     assert progress_step(page) > first or page.get_by_role("button", name=re.compile("Use this model")).count()

@@ -93,7 +93,7 @@ def test_five_sessions_are_answered_while_one_job_trains(new_page, server, tmp_p
     assert set(models_dir().glob("*.keras")) - models_before == {config.model_path()}, "exactly one job trained"
 
     # Switching models is each session's own business.
-    trained, bundled = re.compile(r"^Quick learner.*stopped after"), re.compile(r"^Best reader \(ours\) · [\d.]+%$")
+    trained, bundled = re.compile(r"^Quick learner.*stopped early"), re.compile(r"^Best reader \(ours\) · [\d.]+%$")
     for page in (trainer, joiner):
         page.get_by_role("button", name=re.compile("Use this model")).click()
         expect(model_picker(page)).to_have_value(trained)
