@@ -46,7 +46,7 @@ def test_tiny_training_finishes_shows_results_and_can_be_used(app):
     # The choice holds on the other pages of this session.
     at.switch_page("app_pages/inside.py").run()
     assert at.sidebar.selectbox[0].value == str(progress.result.path)
-    assert "What the first layer looks for" in [header.value for header in at.header]
+    assert at.title[0].value == "Inside the model"
     assert not at.exception
 
 
