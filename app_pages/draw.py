@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import compare_view, draw_view, models
+from ui import compare_view, draw_view, models, teach_view
 
 st.title("Draw & Upload")
 loaded = models.current()
@@ -38,3 +38,5 @@ files = st.file_uploader("Photos or scans of handwritten digits (one or several 
                               f"{draw_view.MAX_UPLOAD_MB} MB each.")
 if files:
     draw_view.uploads(files, stored)
+
+teach_view.section(stored, None if several else drawing)  # one digit per example

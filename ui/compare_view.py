@@ -44,7 +44,7 @@ def _readers(bundled: str, trained: str, signature: tuple) -> list[tuple[str, st
     newest: dict[str, store.StoredModel] = {}
     for stored in store.list_models(Path(trained)):  # newest first
         name = stored.meta.get("model")
-        if name in ZOO and not stored.meta.get("stopped") and name not in newest:
+        if name in ZOO and not stored.meta.get("stopped") and not stored.meta.get("adapted") and name not in newest:
             newest[name] = stored
     found += [(f"{ZOO[name].plain_name} (trained here)", stored) for name, stored in newest.items()]
     return sorted(found, key=lambda pair: (pair[0].endswith("(trained here)"), ORDER.index(pair[1].meta["model"])

@@ -54,10 +54,19 @@ def _choices(folder: str, signature: tuple) -> Choices:
     return Choices(models + store.list_models(Path(folder)), problem)
 
 
+SESSION_MODELS_KEY = "session_models"  # models taught this session's handwriting (ui/teach_view): no one else's
+CHOOSE_NEXT_KEY = "choose_model_next"  # a model to switch to before the picker is drawn on the next run
+
+
 def available_models() -> Choices:
-    """The bundled model first (when it verifies), then every model trained so far, newest first."""
+    """The bundled model first (when it verifies), then every model trained so far, newest first,
+    then this session's own taught models, which other sessions never see."""
     folder = models_dir()
-    return _choices(str(folder), _signature(folder))
+    shared = _choices(str(folder), _signature(folder))
+    if CHOOSE_NEXT_KEY in st.session_state:  # the sidebar asks first, so the picker shows the switch
+        state.choose_model(st.session_state.pop(CHOOSE_NEXT_KEY))
+    mine = [stored for stored in st.session_state.get(SESSION_MODELS_KEY, []) if stored.path.exists()]
+    return Choices(shared.models + mine, shared.bundled_problem) if mine else shared
 
 
 def is_bundled(stored: store.StoredModel) -> bool:
@@ -84,6 +93,10 @@ def label(stored: store.StoredModel) -> str:
         return stored.label  # the caption below says where it came from
     if stored.meta.get("stopped"):  # short enough for the picker; the caption below says where it stopped
         return stored.label.split(" · stopped")[0] + " · stopped early"
+    taught = stored.meta.get("adapted")
+    if taught:  # taught a visitor's handwriting (ui/teach_view): this session's own until saved
+        whose = "your" if not stored.path.is_relative_to(models_dir()) else "a visitor's"
+        return f"{stored.label} · taught {whose} handwriting ({taught.get('examples', '?')} digits)"
     config = stored.meta.get("config", {})
     images = stored.meta.get("train_images") or config.get("limit") or OLD_FULL_TRAINING
     return f"{stored.label} · {config.get('epochs', '?')} × {images:,}"
@@ -94,6 +107,12 @@ def origin(stored: store.StoredModel) -> str:
     how = f"{recipe(stored)}, {stored.meta.get('device', '?')}"
     if is_bundled(stored):
         return f"Ships with the app ({how})"
+    taught = stored.meta.get("adapted")
+    if taught:
+        only = "" if stored.path.is_relative_to(models_dir()) else "; only in this browser until you save it"
+        return (f"Taught {taught.get('examples', '?')} handwritten digits on "
+                f"{stored.meta.get('saved_at', '')[:16].replace('T', ' at ')}, starting from "
+                f"{taught.get('base_label', 'another model')}{only}")
     return f"Trained here on {stored.meta.get('saved_at', '')[:16].replace('T', ' at ')} ({how})"
 
 

@@ -1,0 +1,245 @@
+"""Teach it your handwriting: the visitor's own digits, labelled, teach the model in use in seconds.
+
+The taught model belongs to this browser session: it is written to a folder
+of its own (not the models folder every session lists), offered in this
+session's model picker and chosen at once. "Save for everyone" copies it, with
+its sidecar, into the models folder. Bundled models are never changed.
+
+Teaching runs here, in the session's own script run, not in the training
+queue: it takes seconds, its result is this visitor's alone, and waiting
+behind someone's ten-minute training run would make no sense. One teaching
+runs at a time per server (mnist_core.adapt), so two visitors never halve
+each other's speed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from mnist_core import adapt, store
+from mnist_core.errors import ImageError, MnistStudioError
+from mnist_core.paths import cache_dir, models_dir
+from ui import draw_view, images, models, presenter
+
+HEADING = "Teach it your handwriting"
+EXAMPLES_KEY = "teach_examples"  # list of adapt.Example, in the order they were added
+UPLOAD_ROUND_KEY = "teach_upload_round"
+LABEL_KEY = "teach_label"
+RESULT_KEY = "teach_result"  # what the latest teaching did, for the before/after
+SESSION_FOLDER = "sessions"  # under the cache folder: one sub-folder per browser session
+SESSION_DAYS = 1  # taught models nobody saved are deleted after this long
+THUMB = 56  # pixels a side for an example's picture (x2)
+PER_ROW = 10
+MAX_UPLOADS = 20
+
+
+def section(stored: store.StoredModel, drawing: np.ndarray | None) -> None:
+    """The whole section: collect examples (the drawing above, or uploads), teach, and show what changed."""
+    st.header(HEADING)
+    st.markdown("Does it misread some of your digits? Show it a few of your own. Draw a digit on the canvas above, "
+                f"say which digit you meant and add it. With at least {adapt.MIN_EXAMPLES} examples (any digits, "
+                "more of the ones it gets wrong), press **Teach**: it learns your style in seconds, and from then on "
+                "reads your drawings with what it has learned.")
+    examples: list[adapt.Example] = st.session_state.setdefault(EXAMPLES_KEY, [])
+    left, right = st.columns([1, 1], gap="large")
+    with left:
+        _add_drawing(examples, drawing)
+    with right:
+        _upload_examples(examples)
+    _show_examples(examples)
+    _teach(examples, stored)
+    result = st.session_state.get(RESULT_KEY)
+    if result is not None:
+        _before_after(result)
+
+
+def _label() -> int | None:
+    return st.session_state.get(LABEL_KEY)
+
+
+def _add_drawing(examples: list[adapt.Example], drawing: np.ndarray | None) -> None:
+    """The drawing on the canvas above, with the digit the person meant, becomes an example."""
+    st.subheader("Your drawing")
+    st.segmented_control("Which digit did you mean?", list(range(10)), key=LABEL_KEY,
+                         help="The digit you meant to write: that is what the network will learn from it.")
+    label = _label()
+    if drawing is None:
+        st.caption("Draw one digit on the canvas at the top of the page (with \"Several digits\" off), then add "
+                   "it here with the digit you meant.")
+    if st.button("Add this drawing as an example", icon=":material/add:", disabled=drawing is None or label is None,
+                 help="Draw a digit above and choose which digit it is first."):
+        try:
+            examples.append(adapt.example_from_image(drawing, label, f"drawing {len(examples) + 1}"))
+        except ImageError as exc:
+            st.warning(str(exc), icon=":material/help:")
+            return
+        draw_view.clear_canvas()  # an empty canvas for the next one
+        st.rerun()
+
+
+def _upload_examples(examples: list[adapt.Example]) -> None:
+    st.subheader("Or upload pictures")
+    round_ = st.session_state.get(UPLOAD_ROUND_KEY, 0)
+    files = st.file_uploader("Pictures of one digit, one digit per picture", type=draw_view.UPLOAD_TYPES,
+                             accept_multiple_files=True, key=f"teach_upload_{round_}",
+                             max_upload_size=draw_view.MAX_UPLOAD_MB)
+    for problem in st.session_state.pop("teach_upload_problems", []):  # from the pictures added last
+        st.warning(f"Left out {problem}", icon=":material/help:")
+    label = _label()
+    if not files:
+        return
+    if label is None:
+        st.info("Choose which digit these pictures show (beside them), then add them.")
+    if st.button(f"Add {'them' if len(files) > 1 else 'it'} as {'the digit …' if label is None else label}",
+                 disabled=label is None, icon=":material/upload:"):
+        problems = []
+        for upload in files[:MAX_UPLOADS]:
+            try:
+                examples.append(adapt.example_from_image(upload.getvalue(), label, upload.name))
+            except (ImageError, MnistStudioError) as exc:
+                problems.append(f"{upload.name}: {exc}")
+        st.session_state[UPLOAD_ROUND_KEY] = round_ + 1
+        if problems:  # kept for the next run, which starts with an empty uploader
+            st.session_state["teach_upload_problems"] = problems
+        st.rerun()
+
+
+def _show_examples(examples: list[adapt.Example]) -> None:
+    count = len(examples)
+    missing = adapt.MIN_EXAMPLES - count
+    st.markdown(f"**Your examples: {count}**" + (f" (add {missing} more to teach)" if missing > 0 else ""))
+    if not examples:
+        return
+    for start in range(0, count, PER_ROW):
+        row = examples[start:start + PER_ROW]
+        st.image([images.enlarge(images.grey(example.digit, 1.0), THUMB) for example in row],
+                 caption=[f"a {example.label}" for example in row], width=THUMB)
+    if st.button("Start again with no examples", icon=":material/delete:"):
+        st.session_state[EXAMPLES_KEY] = []
+        st.session_state.pop(RESULT_KEY, None)
+        st.rerun()
+
+
+def _base(stored: store.StoredModel) -> store.StoredModel:
+    """The model to teach: the one in use, or, for a taught one, the model it was taught from (taught afresh)."""
+    base = stored.meta.get("adapted", {}).get("base_model")
+    if base:
+        try:
+            return store.verify(Path(base))
+        except MnistStudioError:
+            pass
+    return stored
+
+
+def _teach(examples: list[adapt.Example], stored: store.StoredModel) -> None:
+    base = _base(stored)
+    enough = len(examples) >= adapt.MIN_EXAMPLES
+    if not st.button("Teach", type="primary", icon=":material/school:", disabled=not enough,
+                     help=f"Needs at least {adapt.MIN_EXAMPLES} examples. A few are kept aside to test it fairly."):
+        return
+    bar = st.progress(0.0, text="Starting")
+    try:
+        model = models.load(base)
+        result = adapt.adapt(model, examples, sha256=base.meta.get("sha256"),
+                             progress=lambda share, message: bar.progress(min(max(share, 0.0), 1.0), text=message))
+        taught = adapt.save(result, base, _session_path(base))
+    except MnistStudioError as exc:
+        bar.empty()
+        st.error(f"Teaching did not work: {exc}")
+        return
+    st.session_state[RESULT_KEY] = {
+        **result.summary(), "base_label": models.label(base), "path": str(taught.path),
+        "held_out": [(example.digit, example.label) for example in result.examples_held_out],
+        "before": result.before, "after": result.after}
+    mine = [model for model in st.session_state.get(models.SESSION_MODELS_KEY, []) if model.path.exists()]
+    st.session_state[models.SESSION_MODELS_KEY] = [*mine, taught]
+    st.session_state[models.CHOOSE_NEXT_KEY] = str(taught.path)  # the picker is drawn already: switch next run
+    st.rerun()
+
+
+def _session_path(base: store.StoredModel) -> Path:
+    """A file of this session's own, outside the models folder that every session lists."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    context = get_script_run_ctx()
+    session = context.session_id if context else "local"
+    root = cache_dir() / SESSION_FOLDER
+    _forget_old(root)
+    return root / session / f"taught-{base.path.stem}-{time.strftime('%Y%m%d-%H%M%S')}.keras"
+
+
+def _forget_old(root: Path) -> None:
+    """Delete taught models of sessions that ended long ago (never saved, so nobody else can use them)."""
+    cutoff = time.time() - SESSION_DAYS * 86400
+    for folder in root.glob("*") if root.is_dir() else []:
+        try:
+            if folder.is_dir() and folder.stat().st_mtime < cutoff:
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue
+
+
+def _before_after(result: dict) -> None:
+    """What teaching changed: the examples kept aside, and MNIST's test digits, before and after."""
+    st.subheader("What it learned")
+    held = result["held_out"]
+    if held:
+        st.markdown(f"{len(held)} of your examples were kept aside: it never learned from them, so they show "
+                    "fairly whether it now reads your handwriting better.")
+        st.image([images.enlarge(images.grey(digit, 1.0), THUMB) for digit, _ in held],
+                 caption=[f"a {label}: read as {before} → {after}" for (_, label), before, after
+                          in zip(held, result["before"], result["after"])], width=THUMB + 40)
+    mine, mnist = st.columns(2)
+    right_before = round(result["examples_accuracy_before"] * len(held)) if held else None
+    right_after = round(result["examples_accuracy_after"] * len(held)) if held else None
+    with mine:
+        if held:
+            st.metric("Your examples read right", f"{right_after} of {len(held)}",
+                      delta=f"{right_after - right_before:+d} (before: {right_before} of {len(held)})",
+                      help="Your examples kept aside from teaching, read before and after.")
+    with mnist:
+        before, after = result["mnist_test_accuracy_before"], result["mnist_test_accuracy_after"]
+        st.metric("MNIST test digits read right", f"{after:.2%}", delta=f"{(after - before) * 100:+.2f} points",
+                  delta_color="normal" if after >= before else "inverse",
+                  help=f"Before teaching: {before:.2%} of the 10,000 test digits. A good teacher adds your style "
+                       "without forgetting everyone else's.")
+    if not result.get("saved"):
+        st.success("From now on this page reads your drawings with the taught model. Only you see it: other "
+                   "visitors keep the original unless you save it for everyone.", icon=":material/check:")
+    if result.get("saved"):
+        st.info("Saved: every visitor can now choose it in the list of models.", icon=":material/save:")
+    elif st.button("Save for everyone", icon=":material/save:",
+                   help="Puts the taught model in the list of models every visitor can choose."):
+        _save_for_everyone(result)
+    if not presenter.active():
+        with st.expander("Details"):
+            st.markdown(f"Taught from **{result['base_label']}**: only its last layer changed, trained for "
+                        f"{result['epochs']} passes ({result['steps']} steps) over {result['examples_trained']} "
+                        f"examples and their augmented copies, with 3,000 MNIST training digits replayed beside them. "
+                        f"Teaching took {result['seconds']:.1f} s"
+                        + (f" (plus {result['prepare_seconds']:.0f} s getting this model ready, once)"
+                           if result["prepare_seconds"] > 1 else "")
+                        + f". Confidence recalibrated: temperature {result['temperature']:.3f}.")
+
+
+def _save_for_everyone(result: dict) -> None:
+    source = Path(result["path"])
+    target = models_dir() / source.name
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)  # the weights first, then the sidecar that vouches for them
+        shutil.copy2(store.sidecar_path(source), store.sidecar_path(target))
+        saved = store.update_meta(target, {"saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
+    except (OSError, MnistStudioError) as exc:
+        st.error(f"It could not be saved: {exc}")
+        return
+    st.session_state[models.CHOOSE_NEXT_KEY] = str(saved.path)
+    st.session_state[models.SESSION_MODELS_KEY] = [
+        model for model in st.session_state.get(models.SESSION_MODELS_KEY, []) if model.path != source]
+    result["saved"] = str(saved.path)
+    st.rerun()
