@@ -27,7 +27,8 @@ UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff"]
 MAX_UPLOAD_MB = MAX_BYTES // 2**20  # per file; also server.maxUploadSize in .streamlit/config.toml
 MAX_UPLOAD_FILES = 12  # read per upload: bounds the time and memory one person's upload can take
 SKIPPED_NAMES_SHOWN = 5
-STEP_DISPLAY = 180  # pixels a side for each preprocessing step
+STEP_DISPLAY = 280  # pixels a side for each preprocessing step: the boxes must show on a projector
+STEP_WIDE = 560  # the wide canvas's steps, side by side with nothing else
 UPLOAD_COLUMNS = 3
 MAX_DIGITS_SHOWN = 8  # 28x28 inputs shown for a drawn number
 SMALL_MULTIPLES = 4  # per row: each digit's small chart stays readable
@@ -46,6 +47,34 @@ SEED_KEY = "canvas_seed"  # the drawing the canvas shows when it is (re)loaded
 CLEARS_KEY = "canvas_clears"  # how often Clear was pressed
 CLEARING_KEY = "canvas_clearing"  # Clear was pressed; the canvas has not yet sent back its empty drawing
 
+# The canvas toolbar (undo, redo, start again) slides in above the canvas: the margin gives it room, so it never
+# covers the pen-width slider. The canvas element is the container the zoom rules below measure. On a phone the
+# columns stack: less space above the title and between the stacked columns brings the answer into view.
+CANVAS_STYLE = """
+<style>
+.st-key-canvas { margin-top: 1.6rem; width: 100%; container-type: inline-size; }
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] { padding-top: 4.25rem; }
+  [data-testid="stHorizontalBlock"] { row-gap: 1rem; }
+}
+</style>
+"""
+WIDE_ZOOMS = (0.9, 0.8, 0.7, 0.6, 0.5, 0.45, 0.4)  # the wide canvas on a narrow screen: the largest that fits
+
+
+def wide_canvas_style(width: int = CANVAS_WIDE) -> str:
+    """CSS that shows a canvas `width` pixels wide smaller wherever less room is left, so all of it can be reached.
+
+    Container queries pick the largest zoom that fits the canvas's column (a phone: about half size). The
+    drawing is still recorded in canvas pixels, so every screen sends the network the same picture.
+    """
+    rules, previous = [], 1.0
+    for zoom in WIDE_ZOOMS:  # each rule applies where the zoom before it would not fit; later ones win
+        narrower = f"@container (max-width: {width * previous - 0.5:g}px)"
+        rules.append(f"{narrower} {{ .st-key-canvas > * {{ zoom: {zoom}; }} }}")
+        previous = zoom
+    return "<style>\n" + "\n".join(rules) + "\n</style>"
+
 
 def clear_canvas() -> None:
     """Wipe the drawing: a new, empty initial drawing makes the canvas reload itself empty."""
@@ -61,6 +90,7 @@ def canvas(several: bool) -> np.ndarray | None:
     """The drawing canvas with its controls; returns the drawing as RGBA, or None while it is empty."""
     from streamlit_drawable_canvas import st_canvas  # a Streamlit component: only importable in a running app
 
+    st.html(CANVAS_STYLE + (wide_canvas_style() if several else ""))
     low, high, default = STROKE_WIDTHS
     stroke = st.slider("Pen width", low, high, default, key="pen_width", persist_state="session",
                        width=CANVAS_SIDE)
@@ -142,24 +172,33 @@ def percent(probability: float) -> str:
     return f"{probability:.0%}"
 
 
+def telling_steps(steps: list) -> list:
+    """The preprocessing steps worth a picture: those that changed something, input only when it helps.
+
+    A step that left the picture (nearly) as it was is skipped. The input itself is shown only when a step
+    after it changed the picture; otherwise the picture with the boxes around the digits already shows it.
+    A drawing on the canvas then needs two pictures: the digits found, and how the network gets them.
+    """
+    changed = [step for step in steps if getattr(step, "changed", True)]
+    if len(changed) > 1 and changed[0] is steps[0] and changed[1].image.ndim == 3:
+        changed = changed[1:]  # next comes the input again, with boxes around the digits
+    return changed
+
+
 def steps(prediction: Prediction) -> None:
-    """What the model saw (28x28) and how the drawing became that, step by step."""
+    """How the picture became what the network reads, in the few steps that changed something."""
     prepared = prediction.preprocessed
     if prepared is None or not prepared.steps:
         return
+    shown = telling_steps(prepared.steps)
     if prepared.digits:
-        st.markdown("Before reading, the picture is turned into the format the network learned from: "
-                    "a white digit on black, fitted into a 20 x 20 box and centred in 28 x 28 pixels.")
-        shown = prepared.digits[:MAX_DIGITS_SHOWN]
-        captions = ["What the model sees: 28 x 28 pixels"] if len(shown) == 1 else [
-            f"Digit {number}, as the model sees it" for number in range(1, len(shown) + 1)]
-        st.image([images.enlarge(images.grey(d, 1.0), images.DIGIT_DISPLAY) for d in shown], caption=captions,
-                 width=images.DIGIT_DISPLAY)
-        st.markdown("**Step by step**")
-    st.image([images.enlarge(step.image, STEP_DISPLAY) if max(step.image.shape[:2]) < STEP_DISPLAY else step.image
-              for step in prepared.steps],
-             caption=[f"{number}. {step.caption}" for number, step in enumerate(prepared.steps, start=1)],
-             width=STEP_DISPLAY)
+        st.markdown("Before reading, the picture is made to look like the digits the network learned from: "
+                    "a white digit on black, centred in a square of 28 x 28 pixels.")
+    wide = any(step.image.shape[1] > 1.5 * step.image.shape[0] for step in shown)  # a number or a wide photo
+    width = STEP_WIDE if wide else STEP_DISPLAY
+    st.image([images.enlarge(step.image, width) if max(step.image.shape[:2]) < width else step.image
+              for step in shown],
+             caption=[f"{number}. {step.caption}" for number, step in enumerate(shown, start=1)], width=width)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

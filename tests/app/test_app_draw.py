@@ -56,7 +56,34 @@ def test_a_canvas_drawing_is_read_with_its_steps():
     assert metric_values(at, "Prediction") == ["7"]
     assert at.markdown[0].value.startswith("First choice **7**")
     assert at.session_state[state.DIGIT_KEY].shape == (28, 28)
-    assert len(at.get("image")) == 2, "the 28x28 input and the strip of preprocessing steps"
+    steps = at.get("image")
+    assert len(steps) == 1, "one row of preprocessing pictures"
+    captions = steps[0].captions
+    assert captions[-1].endswith("Made it look like MNIST: white on black, centred, 28 x 28")
+    assert not any("Colours taken away" in caption for caption in captions), "it changed nothing: not shown"
+
+
+def white_on_black_drawing():
+    """A 7 drawn as the app's canvas sends it: white strokes on an opaque black canvas."""
+    import cv2
+    import numpy as np
+
+    from ui import draw_view, models
+
+    model, _ = models.current()
+    rgba = np.zeros((draw_view.CANVAS_SIDE, draw_view.CANVAS_SIDE, 4), np.uint8)
+    rgba[..., 3] = 255
+    seven = np.array([(75, 60), (205, 60), (180, 110), (150, 170), (125, 235)], np.int32)
+    cv2.polylines(rgba, [seven], False, (255, 255, 255, 255), draw_view.STROKE_WIDTHS[2])
+    draw_view.steps(draw_view.read(rgba, model, several=False))
+
+
+def test_a_drawing_on_the_apps_canvas_is_explained_in_two_pictures():
+    at = AppTest.from_function(white_on_black_drawing, default_timeout=120).run()
+    assert not at.exception
+    # The digit found (the drawing with its box), and what the network gets: nothing else changed it.
+    assert at.get("image")[0].captions == ["1. 1 digit found",
+                                           "2. Made it look like MNIST: white on black, centred, 28 x 28"]
 
 
 def test_a_blank_drawing_gets_words_not_an_error():
@@ -187,3 +214,49 @@ def test_each_digit_of_a_number_gets_its_own_small_chart():
     assert [m.value for m in at.markdown if m.value.startswith("Digit ")] == [
         "Digit 1: **1** (99%)", "Digit 2: **7** (99%)", "Digit 3: **0** (99%)"]
     assert len(at.get("vega_lite_chart")) == 3
+
+
+def test_only_the_steps_that_changed_something_are_shown():
+    from mnist_core.preprocess import Step
+
+    picture, grey = np.zeros((8, 8, 3), np.uint8), np.zeros((8, 8), np.uint8)
+    photo = [Step("Your picture", picture), Step("Colours taken away", grey, False),
+             Step("Shadows and uneven light evened out", grey, True), Step("Specks wiped away", grey, False),
+             Step("1 digit found", picture), Step("Made it look like MNIST", np.zeros((28, 28), np.uint8))]
+    shown = [step.caption for step in draw_view.telling_steps(photo)]
+    assert shown == ["Your picture", "Shadows and uneven light evened out", "1 digit found", "Made it look like MNIST"]
+    # Nothing changed between the input and the boxes: the boxed picture already shows the input.
+    drawing = [photo[0], photo[1], photo[3], photo[4], photo[5]]
+    assert [step.caption for step in draw_view.telling_steps(drawing)] == ["1 digit found", "Made it look like MNIST"]
+    # Steps from before `changed` existed count as changed.
+    old = [Step("Input", picture), Step("Grayscale", grey)]
+    assert draw_view.telling_steps(old) == old
+
+
+def test_the_wide_canvas_is_shown_at_the_largest_size_that_fits_its_column():
+    import re
+
+    rules = [(float(width), float(zoom)) for width, zoom in
+             re.findall(r"max-width: ([\d.]+)px\) \{ \.st-key-canvas > \* \{ zoom: ([\d.]+);",
+                        draw_view.wide_canvas_style())]
+
+    def zoom_for(column: float) -> float:
+        applying = [zoom for width, zoom in rules if column <= width]
+        return applying[-1] if applying else 1.0  # the last matching rule wins in CSS
+
+    for column in (1000, 700, 600, 430 - 36, 390 - 36, 360 - 36, 320 - 36):
+        zoom = zoom_for(column)
+        assert draw_view.CANVAS_WIDE * zoom <= column, f"{column}px: the canvas must fit"
+        larger = [z for z in (1.0, *draw_view.WIDE_ZOOMS) if z > zoom]
+        assert not larger or draw_view.CANVAS_WIDE * min(larger) > column, f"{column}px: not smaller than needed"
+    assert zoom_for(390 - 36) == 0.5  # a phone: half size, 350 of its 354 pixels
+
+
+def test_the_wide_canvas_style_is_sent_only_with_several_digits(app):
+    at = app().run()
+    at.switch_page("app_pages/draw.py").run()
+    styles = " ".join(element.proto.body for element in at.get("html"))
+    assert ".st-key-canvas { margin-top" in styles and "zoom" not in styles
+    at.toggle(key="several_digits").set_value(True).run()
+    assert not at.exception
+    assert "zoom: 0.5" in " ".join(element.proto.body for element in at.get("html"))
