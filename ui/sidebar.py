@@ -12,7 +12,9 @@ from ui import models, state
 # how long it trained (e.g. "Quick learner (ours) · 98.7% · 2 × 5,000"); rem-based, so presenting widens it too.
 STYLE = """
 <style>
-section[data-testid="stSidebar"][data-collapsed="false"] { width: 24rem !important; min-width: 24rem !important; }
+section[data-testid="stSidebar"][data-collapsed="false"] {
+  width: min(24rem, 100vw) !important; min-width: min(24rem, 100vw) !important;
+}
 </style>
 """
 
