@@ -44,6 +44,22 @@ def _signature(folder: Path) -> tuple:
     return tuple((str(path), path.stat().st_size, path.stat().st_mtime_ns) for path in files if path.exists())
 
 
+def _bundled_copies() -> list[store.StoredModel]:
+    """The small copies of the classic networks shipped beside the default (models/softmax.keras, ...), simplest
+    first: every session can read with them, and look inside each, without training one."""
+    from mnist_core.models import ZOO
+
+    found = []
+    for path in sorted(BUNDLED_MODEL.parent.glob("*.keras")):
+        try:
+            stored = store.verify(path)
+        except MnistStudioError:
+            continue  # a damaged copy is left out; the Draw page's comparison says the same by leaving it out
+        if path.resolve() != BUNDLED_MODEL.resolve() and stored.meta.get("model") in ZOO:
+            found.append(stored)
+    return sorted(found, key=lambda stored: list(ZOO).index(stored.meta["model"]))
+
+
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _choices(folder: str, signature: tuple) -> Choices:
     models, problem = [], None
@@ -51,7 +67,7 @@ def _choices(folder: str, signature: tuple) -> Choices:
         models.append(store.bundled_model())
     except MnistStudioError as exc:
         problem = str(exc)
-    return Choices(models + store.list_models(Path(folder)), problem)
+    return Choices(models + _bundled_copies() + store.list_models(Path(folder)), problem)
 
 
 SESSION_MODELS_KEY = "session_models"  # models taught this session's handwriting (ui/teach_view): no one else's
@@ -70,7 +86,8 @@ def available_models() -> Choices:
 
 
 def is_bundled(stored: store.StoredModel) -> bool:
-    return stored.path.resolve() == BUNDLED_MODEL.resolve()
+    """Shipped with the app: the default model or one of its small copies of the classic networks."""
+    return stored.path.resolve().parent == BUNDLED_MODEL.resolve().parent
 
 
 def recipe(stored: store.StoredModel) -> str:

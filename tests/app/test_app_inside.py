@@ -3,15 +3,13 @@ per part of the network, from input to answer, whose pictures each come with a s
 
 from __future__ import annotations
 
-import shutil
-
 import numpy as np
 import pytest
 from streamlit.proto.Block_pb2 import Block
 
 from mnist_core import inspect
 from mnist_core.models import ZOO
-from mnist_core.paths import BUNDLED_DIR, models_dir
+from mnist_core.paths import BUNDLED_DIR
 from ui import inside_view, presenter, state
 
 INSIDE = "app_pages/inside.py"
@@ -101,16 +99,9 @@ def test_the_layer_table_lists_what_a_digit_passes_through_in_full(app):
 
 
 @pytest.fixture
-def bundled_dense_models(fresh_home):
-    """The bundled softmax and mlp copied where the sidebar lists them (the picker offers trained models)."""
-    target = models_dir()
-    target.mkdir(parents=True, exist_ok=True)
-    paths = {}
-    for name in ("softmax", "mlp"):
-        for suffix in (".keras", ".json"):
-            shutil.copy2(BUNDLED_DIR / f"{name}{suffix}", target / f"{name}{suffix}")
-        paths[name] = str(target / f"{name}.keras")
-    return paths
+def bundled_dense_models() -> dict[str, str]:
+    """The small bundled copies of the softmax and the mlp, which the sidebar offers beside the default."""
+    return {name: str(BUNDLED_DIR / f"{name}.keras") for name in ("softmax", "mlp")}
 
 
 def test_the_softmax_shows_its_ten_templates_and_which_one_your_digit_matches(app, bundled_dense_models):
@@ -122,6 +113,7 @@ def test_the_softmax_shows_its_ten_templates_and_which_one_your_digit_matches(ap
     at.switch_page(INSIDE).run()
     assert not at.exception and not at.error
     assert at.sidebar.markdown[0].value == f"**{ZOO['softmax'].plain_name}**"
+    assert at.sidebar.caption[0].value.startswith("Ships with the app")
     assert step_labels(at) == ["The ten templates: which one your digit matches best", "The answer: 7"]
     assert "Look for the most red under your ink: the framed one, 7, collects the most" in image_captions(at)[-1]
 

@@ -39,8 +39,7 @@ def test_titles_and_contract_widgets(app):
     assert at.info and not at.error
     visit(at, "app_pages/inside.py")
     assert at.title[0].value == "Inside the model"
-    assert [header.value for header in at.header][:2] == ["The layers, from input to answer",
-                                                           "What the convolution layers learned"]
+    assert [subheader.value for subheader in at.subheader] == ["Your digit, step by step"]
 
 
 @pytest.fixture(params=["missing", "corrupt"])
