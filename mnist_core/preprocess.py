@@ -40,6 +40,8 @@ POLARITY_PRIOR = 2.0  # ink of the paper's own lightness must outweigh the other
 MIN_DEPARTURE = 24.0  # grey levels: smaller departures from the paper are texture, not ink
 FRAME_PAPER = 0.3  # the picture's edge is paper when its median lies in this outer share of the grey range
 TIGHT_SPAN = 0.5  # ink touching the edge and spanning this share of both sides: the glyph fills the frame
+TIGHT_DARKNESS = 0.6  # ... and the ink at the edge is this dark (a share of the way from paper to the darkest ink)
+TIGHT_BAND = 0.03  # ... judged within this share of the long side from the edge
 TIGHT_MARGIN = 0.2  # ... then paper this share of the long side is added around it (MNIST's own margin)
 SHEET_SIDE = 128  # px: a sheet of paper on a table is looked for at this size
 SHEET_MIN_AREA = 0.25  # the lit paper covers at least this share of the photo
@@ -481,7 +483,13 @@ def _margin_if_tight(paper: np.ndarray) -> tuple[np.ndarray, int]:
     if level - darkest < MIN_DEPARTURE:
         return paper, 0
     ink = paper < (level + darkest) / 2
-    if not (ink[0].any() or ink[-1].any() or ink[:, 0].any() or ink[:, -1].any()):
+    # Strokes cut by the edge are as dark as the rest of the writing a little way in (the edge row itself may
+    # hold only their soft rim); a shadow reaching the edge stays lighter.
+    band = max(2, int(TIGHT_BAND * max(paper.shape)))
+    rim = np.ones(paper.shape, bool)
+    rim[band:-band, band:-band] = False
+    cut = paper[rim & ink & _touching_border(ink)]
+    if cut.size == 0 or np.median(cut) > level - TIGHT_DARKNESS * (level - darkest):
         return paper, 0
     rows, cols = np.nonzero(ink)
     height, width = paper.shape
@@ -952,7 +960,7 @@ def _input_box(part: _Part, scale: float, width: int, height: int, offset: int =
 
 def _draw_boxes(shown: np.ndarray, parts: list[_Part], offset: int = 0) -> np.ndarray:
     image = np.ascontiguousarray(shown.copy())
-    thickness = max(1, max(image.shape[:2]) // 300)
+    thickness = max(3, max(image.shape[:2]) // 100)  # bold: shown at ~280 px on a projector
     for number, part in enumerate(parts, start=1):
         p = _Part(part.x - offset, part.y - offset, part.w, part.h, part.mask)  # back in the picture's frame
         cv2.rectangle(image, (p.x, p.y), (p.x + p.w - 1, p.y + p.h - 1), (230, 40, 40), thickness)
