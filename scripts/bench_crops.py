@@ -1,6 +1,6 @@
 """The tight-crop part of `python -m mnist_core bench --suite robustness`, alone and with fewer images.
 
-    python scripts/bench_crops.py --per-kind 100 --large 20 > docs/bench-runs/robustness-tight-crops.json
+    python scripts/bench_crops.py --per-kind 60 --large 10 > docs/bench-runs/robustness-tight-crops.json
 
 Same images and counting as the bench (the last MNIST test digits and font
 digits of seed bench.FONT_SEED, crops of seed bench.CROP_SEED), for a loaded
