@@ -53,8 +53,9 @@ def test_drawn_digits_are_read(page: Page, app_url: str) -> None:
     # The drawing is the digit the Inside page studies, and it is still there on coming back.
     go_to(page, "Inside the model")
     expect(metric(page, "Prediction")).to_have_text("0")
-    # The digit, its attention map, and filters and activation maps of the bundled CNN's conv layers.
-    expect(page.get_by_test_id("stImage").nth(4)).to_be_visible()
+    # The digit and its attention map; each conv layer is a collapsed step, its pictures made when opened.
+    expect(page.get_by_test_id("stImage").nth(1)).to_be_visible()
+    expect(page.locator("[data-step=true]").last).to_contain_text("The answer: 0")
     expect_no_traceback(page)
     screenshot(page, "inside-drawn-zero")
     go_to(page, "Draw & Upload")
@@ -64,7 +65,7 @@ def test_drawn_digits_are_read(page: Page, app_url: str) -> None:
 def test_several_drawn_digits_are_read_left_to_right(page: Page, app_url: str) -> None:
     open_app(page, app_url)
     go_to(page, "Draw & Upload")
-    page.get_by_text("Several digits").click()
+    page.locator(".st-key-several_digits").get_by_text("Several digits").click()  # the toggle, not a mention
     expect(canvas(page)).to_have_attribute("width", re.compile(r"^[5-9]\d\d$"))
     for offset, strokes in enumerate((ONE, SEVEN, ZERO)):
         draw(page, strokes, shift=offset * 220)
