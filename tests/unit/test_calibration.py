@@ -89,5 +89,7 @@ def test_a_recalibrated_or_replaced_file_is_loaded_afresh_not_served_stale(tmp_p
     store.update_meta(path, {"temperature": 2.0})
     second = load_for_inference(path)
     assert second is not first and calibration.temperature_of(second) == 2.0
-    store.save_model(model, path, {"model": "softmax", "temperature": 2.0, "note": "retrained"})
+    weights = model.get_layer("logits")
+    weights.kernel.assign(weights.kernel + 1.0)  # retrained: other weights, another checksum
+    store.save_model(model, path, {"model": "softmax", "temperature": 2.0})
     assert load_for_inference(path) is not second
