@@ -258,7 +258,7 @@ ZOO: dict[str, ModelSpec] = {spec.name: spec for spec in (
         reported_accuracy=0.984, params=397_510,
         # 33 epochs x 600 steps = 19,800 steps, the published 20,000 in whole epochs.
         defaults=Recipe(epochs=33, batch_size=100, learning_rate=0.8), builder=build_mlp,
-        plain_name='Two layers of pixel detectors',
+        plain_name='Two-layer detectors',
         intro=('Looks at all 784 pixels at once, like the templates, but through 500 helpers in between, each '
               'learning a piece of handwriting. It takes longer to learn and reads more digits right.')),
     ModelSpec(
@@ -269,7 +269,7 @@ ZOO: dict[str, ModelSpec] = {spec.name: spec for spec in (
         reported_accuracy=0.992, params=3_274_634,
         # 17 epochs x 1200 steps = 20,400 steps, the published 20,000 in whole epochs.
         defaults=Recipe(epochs=17, batch_size=50, learning_rate=1e-4), builder=build_deepnn,
-        plain_name="Google's deep stroke finder",
+        plain_name="Google's stroke finder",
         intro=('Slides small stroke detectors over the image, so it spots an edge or a curve wherever it is, then '
               "combines them into digits. Google's classic tutorial network: accurate, but big and slow to train.")),
     ModelSpec(

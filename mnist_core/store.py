@@ -41,7 +41,7 @@ class StoredModel:
     @property
     def label(self) -> str:
         """A short name in everyday words, such as "Small stroke finder · 99.1%" or, for a stopped run,
-        "Google's deep stroke finder · 90.7% · stopped after 0.3 of 3 epochs"."""
+        "Google's stroke finder · 90.7% · stopped after 0.3 of 3 epochs"."""
         from .models import ZOO
 
         name = self.meta.get("model", self.path.stem)

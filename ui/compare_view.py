@@ -16,12 +16,15 @@ from mnist_core.errors import MnistStudioError
 from mnist_core.models import ZOO
 from mnist_core.paths import BUNDLED_DIR, models_dir
 from mnist_core.prediction import Prediction, read_prepared
+from mnist_core.preprocess import Preprocessed
 from ui import charts, draw_view, models
 
 HEADING = "How each model reads it"
 # From the simplest network to the strongest: the order in which the tutorials introduce them.
 ORDER = ("softmax", "mlp", "deepnn", "keras_cnn", "fast", "best")
-COLUMNS = 3  # readers per row: three stay legible on a projector and on a laptop
+COLUMNS = 3  # bundled readers per row: three stay legible on a projector and on a laptop
+TRAINED_COLUMNS = 2  # runs trained here carry a longer name ("... (trained here)"): two to a row
+TRAINED_HERE = " (trained here)"
 
 
 def _signature(*folders: Path) -> tuple:
@@ -46,8 +49,8 @@ def _readers(bundled: str, trained: str, signature: tuple) -> list[tuple[str, st
         name = stored.meta.get("model")
         if name in ZOO and not stored.meta.get("stopped") and not stored.meta.get("adapted") and name not in newest:
             newest[name] = stored
-    found += [(f"{ZOO[name].plain_name} (trained here)", stored) for name, stored in newest.items()]
-    return sorted(found, key=lambda pair: (pair[0].endswith("(trained here)"), ORDER.index(pair[1].meta["model"])
+    found += [(ZOO[name].plain_name + TRAINED_HERE, stored) for name, stored in newest.items()]
+    return sorted(found, key=lambda pair: (pair[0].endswith(TRAINED_HERE), ORDER.index(pair[1].meta["model"])
                                            if pair[1].meta["model"] in ORDER else len(ORDER)))
 
 
@@ -67,13 +70,22 @@ def show(prediction: Prediction) -> None:
                 "remember of each digit; the stroke finders look for pieces of strokes first, which is why they "
                 "usually agree on a clear digit and differ on a messy one.")
     available = readers()
-    for start in range(0, len(available), COLUMNS):
-        for column, (name, stored) in zip(st.columns(COLUMNS), available[start:start + COLUMNS]):
+    rows([pair for pair in available if not pair[0].endswith(TRAINED_HERE)], COLUMNS, prepared)
+    trained = [pair for pair in available if pair[0].endswith(TRAINED_HERE)]
+    if trained:
+        st.caption("Trained on this computer (the newest run of each network):")
+        rows(trained, TRAINED_COLUMNS, prepared)
+
+
+def rows(available: list[tuple[str, store.StoredModel]], columns: int, prepared: Preprocessed) -> None:
+    """Readers side by side, `columns` to a row."""
+    for start in range(0, len(available), columns):
+        for column, (name, stored) in zip(st.columns(columns), available[start:start + columns]):
             with column.container(border=True):
                 reading(name, stored, prepared)
 
 
-def reading(name: str, stored: store.StoredModel, prepared) -> None:
+def reading(name: str, stored: store.StoredModel, prepared: Preprocessed) -> None:
     """One network's answer, or why it could not give one."""
     try:
         answer = read_prepared(prepared, models.load(stored), name=name)

@@ -337,10 +337,10 @@ def results(snap: training.Progress) -> None:
     published.metric("Published", f"{spec.reported_accuracy:.1%}",
                      help="What its authors report after their full recipe"
                           + ("." if presenter.active() else f": {spec.published_recipe}."))
-    target.metric("Time to 99%", duration(snap.seconds_to_target) if snap.seconds_to_target else "—",
+    target.metric("Time to 99%", short_duration(snap.seconds_to_target),
                   help="Training time until the first pass whose test accuracy reached 99% "
                        "(— when none reached it).")
-    spent.metric("Training time", duration(snap.elapsed), help="Time spent training, without the tests.")
+    spent.metric("Training time", short_duration(snap.elapsed), help="Time spent training, without the tests.")
     if not is_published_recipe(config):
         st.caption(comparison(config))
     st.button("Use this model", type="primary", icon=":material/check:", on_click=state.choose_model,
@@ -447,3 +447,10 @@ def duration(seconds: float | None) -> str:
         return "—"
     minutes, rest = divmod(round(seconds), 60)
     return f"{minutes} min {rest:02d} s" if minutes else f"{rest} s"
+
+
+def short_duration(seconds: float | None) -> str:
+    """For a big number in a narrow column: "75 s" up to ten minutes, then "12 min"."""
+    if seconds is None:
+        return "—"
+    return f"{round(seconds)} s" if seconds < 600 else f"{round(seconds / 60)} min"
