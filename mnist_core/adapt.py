@@ -319,6 +319,34 @@ def prepare(model: "keras.Model", sha256: str | None = None, progress: Progress 
         return prepared
 
 
+_warming: set[str] = set()
+
+
+def warm_up(model: "keras.Model", sha256: str | None = None) -> bool:
+    """Prepare the model's features in a background thread, unless they are ready; True when one was started.
+
+    The app calls it as soon as a visitor adds a first example: collecting ten takes them longer than the
+    preparation, so Teach then starts at once. A Teach that comes earlier waits for it (see `prepare`).
+    """
+    key = model_key(model, sha256)
+    with _memo_lock:
+        if key in _memo or key in _warming or _cache_path(key).exists():
+            return False
+        _warming.add(key)
+
+    def run() -> None:
+        try:
+            prepare(model, key)
+        except Exception:  # noqa: BLE001 - a failed warm-up is retried, and reported, by the Teach that needs it
+            pass
+        finally:
+            with _memo_lock:
+                _warming.discard(key)
+
+    threading.Thread(target=run, name=f"adapt-warm-up-{key[:8]}", daemon=True).start()
+    return True
+
+
 def _cache_path(key: str) -> Path:
     return cache_dir() / "adapt" / f"{key[:32]}-v{CACHE_VERSION}.npz"
 

@@ -30,6 +30,7 @@ HEADING = "Teach it your handwriting"
 EXAMPLES_KEY = "teach_examples"  # list of adapt.Example, in the order they were added
 UPLOAD_ROUND_KEY = "teach_upload_round"
 LABEL_KEY = "teach_label"
+DRAWING_PROBLEM_KEY = "teach_drawing_problem"  # why the drawing could not be added, shown once
 RESULT_KEY = "teach_result"  # what the latest teaching did, for the before/after
 SESSION_FOLDER = "sessions"  # under the cache folder: one sub-folder per browser session
 SESSION_DAYS = 1  # taught models nobody saved are deleted after this long
@@ -46,6 +47,11 @@ def section(stored: store.StoredModel, drawing: np.ndarray | None) -> None:
                 "more of the ones it gets wrong), press **Teach**: it learns your style in seconds, and from then on "
                 "reads your drawings with what it has learned.")
     examples: list[adapt.Example] = st.session_state.setdefault(EXAMPLES_KEY, [])
+    if examples:  # a visitor who has started collecting: get the model ready to learn while they draw
+        try:
+            adapt.warm_up(models.load(_base(stored)), _base(stored).meta.get("sha256"))
+        except MnistStudioError:
+            pass  # Teach will say what is wrong
     left, right = st.columns([1, 1], gap="large")
     with left:
         _add_drawing(examples, drawing)
@@ -71,15 +77,22 @@ def _add_drawing(examples: list[adapt.Example], drawing: np.ndarray | None) -> N
     if drawing is None:
         st.caption("Draw one digit on the canvas at the top of the page (with \"Several digits\" off), then add "
                    "it here with the digit you meant.")
-    if st.button("Add this drawing as an example", icon=":material/add:", disabled=drawing is None or label is None,
-                 help="Draw a digit above and choose which digit it is first."):
-        try:
-            examples.append(adapt.example_from_image(drawing, label, f"drawing {len(examples) + 1}"))
-        except ImageError as exc:
-            st.warning(str(exc), icon=":material/help:")
-            return
-        draw_view.clear_canvas()  # an empty canvas for the next one
-        st.rerun()
+    st.button("Add this drawing as an example", icon=":material/add:", disabled=drawing is None or label is None,
+              help="Draw a digit above and choose which digit it is first.", on_click=_add, args=(drawing, label))
+    problem = st.session_state.pop(DRAWING_PROBLEM_KEY, None)
+    if problem:
+        st.warning(problem, icon=":material/help:")
+
+
+def _add(drawing: np.ndarray, label: int) -> None:
+    """On click, before the page reruns (as the canvas's own Clear does): keep the example, wipe the canvas."""
+    examples = st.session_state.setdefault(EXAMPLES_KEY, [])
+    try:
+        examples.append(adapt.example_from_image(drawing, label, f"drawing {len(examples) + 1}"))
+    except ImageError as exc:
+        st.session_state[DRAWING_PROBLEM_KEY] = str(exc)
+        return
+    draw_view.clear_canvas()  # an empty canvas for the next one
 
 
 def _upload_examples(examples: list[adapt.Example]) -> None:

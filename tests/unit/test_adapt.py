@@ -233,3 +233,13 @@ def test_cli_bad_folder_is_one_line_on_stderr(tmp_path, make, message):
     assert result.stdout == ""
     assert len(result.stderr.strip().splitlines()) == 1 and message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_warm_up_prepares_in_the_background_once(softmax, tmp_path, monkeypatch):
+    model, stored = softmax
+    monkeypatch.setattr(adapt, "_cache_path", lambda key: tmp_path / f"{key}.npz")
+    adapt._memo.clear()
+    assert adapt.warm_up(model, stored.meta["sha256"])
+    prepared = adapt.prepare(model, stored.meta["sha256"])  # waits for the warm-up, then finds it in memory
+    assert not prepared.from_cache and (tmp_path / f"{stored.meta['sha256']}.npz").exists()
+    assert not adapt.warm_up(model, stored.meta["sha256"])  # ready: nothing more to do
