@@ -87,27 +87,30 @@ def mark(picture: np.ndarray, colour: tuple[int, int, int] = HIGHLIGHT, number: 
     return marked
 
 
-def columns_with_labels(columns: Sequence[Sequence[np.ndarray]], labels: Sequence[str]) -> np.ndarray:
+def columns_with_labels(columns: Sequence[Sequence[np.ndarray]], labels: Sequence[str], gap: int = 2 * GAP
+                        ) -> np.ndarray:
     """Same-sized RGB pictures in columns (each column's pictures stacked), its label written under each column.
 
     One picture rather than many st.image captions: it shrinks as a whole on a phone, and its labels stay
     under their columns instead of wrapping onto a second row.
     """
     height, width = columns[0][0].shape[:2]
-    scale = width / 90  # label text about a quarter of a column's width high
+    font, longest = cv2.FONT_HERSHEY_SIMPLEX, max(labels, key=len, default="")
+    # Text about a quarter of a column's width high, and never wider than the column.
+    scale = min(width / 90, 0.9 * width / max(1, cv2.getTextSize(longest, font, 1.0, 2)[0][0]))
     thickness = max(1, round(scale * 1.6))
-    band = int(34 * scale)
+    band = int(34 * scale) + 2 * GAP
     column_height = len(columns[0]) * (height + GAP) + band
-    sheet = np.full((column_height, len(columns) * (width + 2 * GAP) - 2 * GAP, 3), 255, np.uint8)
+    sheet = np.full((column_height, len(columns) * (width + gap) - gap, 3), 255, np.uint8)
     for index, (pictures, label) in enumerate(zip(columns, labels)):
-        left = index * (width + 2 * GAP)
+        left = index * (width + gap)
         for row, picture in enumerate(pictures):
             top = row * (height + GAP)
             sheet[top:top + height, left:left + width] = rgb(picture)
-        (text_width, text_height), _ = cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, scale, thickness)
+        (text_width, text_height), _ = cv2.getTextSize(label, font, scale, thickness)
         x = left + max(0, (width - text_width) // 2)
-        cv2.putText(sheet, label, (x, column_height - (band - text_height) // 2), cv2.FONT_HERSHEY_SIMPLEX, scale,
-                    (40, 40, 40), thickness, cv2.LINE_AA)
+        cv2.putText(sheet, label, (x, column_height - (band - text_height) // 2), font, scale, (40, 40, 40),
+                    thickness, cv2.LINE_AA)
     return sheet
 
 

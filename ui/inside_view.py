@@ -181,11 +181,6 @@ def filter_patches(found: inspect.FilterPatches, weights: np.ndarray | None) -> 
                         "(grey)." if silent else ""))
 
 
-def _spaced(cell: np.ndarray) -> np.ndarray:
-    """A cell with white space on its right, so cells shown side by side stay apart."""
-    return np.hstack([cell, np.full((cell.shape[0], CELL_GAP, 3), 255, np.uint8)])
-
-
 def _finds(field: int) -> tuple[str, str]:
     """What a layer whose units see `field` x `field` pixels finds, and what to look for in its pictures."""
     return next((what, look) for limit, what, look in FINDS if field <= limit)
@@ -245,8 +240,10 @@ def conv_step(feature: inspect.FeatureMaps, found: inspect.FilterPatches | None,
     st.markdown(f"**What the framed filters look for:** the pieces of test digits that excite each of them most, "
                 f"strongest first. Your digit has something like them where its square is bright.{beside} Under "
                 "each, how strongly your digit excites it, compared with its favourite test digits.")
-    st.image([_spaced(_patch_cell(found, channel, weights)) for channel in top],
-             caption=[f"{rank}: {strengths[channel]:.0%}" for rank, channel in enumerate(top, start=1)])
+    cells = [[_patch_cell(found, channel, weights)] for channel in top]
+    labels = [f"{rank}: {strengths[channel]:.0%}" for rank, channel in enumerate(top, start=1)]
+    st.image(images.columns_with_labels(cells, labels, gap=3 * CELL_GAP),
+             caption=f"The {len(top)} framed filters, in the order of their numbers.", width="stretch")
     st.caption(look)
     if st.toggle(f"Show what every filter of this layer looks for ({len(maps)})", key=ALL_KEY.format(feature.layer)):
         filter_patches(found, weights)

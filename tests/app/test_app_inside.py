@@ -62,9 +62,9 @@ def test_an_open_step_shows_every_filter_the_most_active_and_what_they_look_for(
     assert sum(value.startswith("**What the framed filters look for:**") for value in headings) == 2
     assert "the filter itself: red wants ink" in next(v for v in headings if v.startswith("**What the framed"))
     captions = image_captions(at)
-    # The four most active filters of each open layer, with how strongly the digit excites each.
-    ranks = [caption for caption in captions if caption[:2] in ("1:", "2:", "3:", "4:")]
-    assert len(ranks) == 2 * inside_view.TOP_CHANNELS and all(caption.endswith("%") for caption in ranks)
+    # The four most active filters of each open layer, numbered as in the grid above them.
+    rows = [caption for caption in captions if caption.startswith("The 4 framed filters, in the order")]
+    assert len(rows) == 2 and inside_view.TOP_CHANNELS == 4
     assert all(caption for caption in captions), "every picture says what to look for"
     looks = [caption.value for caption in at.caption if caption.value.startswith("Look for:")]
     assert len(looks) == 2 and "large parts of digits" in looks[1]
