@@ -285,9 +285,10 @@ def robustness(say: Callable[[str], None], count: int) -> dict[str, Any]:
     say(f"  4-digit strips: {exact / strip_count:.1%} of {strip_count} read exactly")
     rejected = {}
     for name, make in synth.NOT_DIGITS.items():
-        answers = [predict(_png(make(np.random.default_rng([3, index]))), model)
-                   for index in range(ROBUSTNESS_BLANKS)]
-        rejected[name] = round(sum(a.digit is None and bool(a.error) for a in answers) / ROBUSTNESS_BLANKS, 4)
+        refused = sum(answer.digit is None and bool(answer.error)
+                      for answer in (predict(_png(make(np.random.default_rng([3, index]))), model)
+                                     for index in range(ROBUSTNESS_BLANKS)))
+        rejected[name] = round(refused / ROBUSTNESS_BLANKS, 4)
         say(f"  {name:>12}: {rejected[name]:.0%} of {ROBUSTNESS_BLANKS} give no digit, with a reason")
     crops = _tight_crops(model, digits, labels, count, say)
     return {"digits_per_transform": count, "accuracy": per_transform,
@@ -450,18 +451,21 @@ def calibration(say: Callable[[str], None], count: int = CALIBRATION_DIGITS,
         if meta.get("model") not in ZOO:
             continue  # not a digit reader (the "is it a digit?" check)
         model = load_for_inference(path)
-        answers = [predict(_png(255 - digit), model, name=f"{index}.png") for index, digit in enumerate(digits)]
-        given = [(a, int(label)) for a, label in zip(answers, labels) if a.readings]
-        probabilities = np.array([a.readings[0].probabilities for a, _ in given])
+        # Only what is measured is kept: a Prediction holds its preprocessing pictures (megabytes each).
+        read = [(answer.digits, answer.readings[0].probabilities if answer.readings else None)
+                for answer in (predict(_png(255 - digit), model, name=f"{index}.png")
+                               for index, digit in enumerate(digits))]
+        given = [(row, int(label)) for (_, row), label in zip(read, labels) if row is not None]
+        probabilities = np.array([row for row, _ in given])
         truth = np.array([label for _, label in given])
         bins = reliability(probabilities, truth)
         confidence = probabilities.max(axis=1)
         ece = sum(b.count * abs(b.accuracy - b.confidence) for b in bins) / max(1, len(truth))
-        right = sum(a.digits == str(label) for a, label in zip(answers, labels))
+        right = sum(digits == str(label) for (digits, _), label in zip(read, labels))
         report["models"][path.name] = {
             "model": meta.get("model"), "temperature": meta.get("temperature"), "read_right": right / count,
             "mean_confidence": float(confidence.mean()), "ece": float(ece),
-            "held_back": sum(a.digits is None for a in answers) / count,
+            "held_back": sum(digits is None for digits, _ in read) / count,
             "ece_uncalibrated_test_set": meta.get("calibration", {}).get("test", {}).get("ece_uncalibrated"),
             "reliability": [vars(b) for b in bins],
         }
