@@ -49,6 +49,11 @@ def metric(scope: Page | Locator, label: str) -> Locator:
     return scope.get_by_test_id("stMetric").filter(has=label_inside).get_by_test_id("stMetricValue")
 
 
+def upload_input(page: Page) -> Locator:
+    """The file input of "Upload pictures" (the first uploader; the teaching section below has its own)."""
+    return page.get_by_test_id("stFileUploaderDropzoneInput").first
+
+
 def expect_no_traceback(page: Page) -> None:
     expect(page.get_by_test_id("stException")).to_have_count(0)
     assert "Traceback" not in page.inner_text("body")
@@ -131,7 +136,7 @@ def choose_settings(page: Page, images: str, epochs: int = 1, model: str = "fast
 
 
 def count(label: str) -> int:
-    """The number in a slider label such as "10,000" or "all 60,000"."""
+    """The number in a slider label such as "10,000" or "all 55,000"."""
     return int(re.sub(r"\D", "", label))
 
 

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from browser_steps import (ONE, SEVEN, ZERO, canvas, choose_settings, clear_canvas, draw, expect_no_traceback, finished,
-                           go_to, metric, mnist_png, open_app, screenshot)
+                           go_to, metric, mnist_png, open_app, screenshot, upload_input)
 from mnist_core.training import TrainConfig
 
 pytestmark = pytest.mark.e2e
@@ -81,7 +81,7 @@ def test_uploads_read_good_files_and_explain_bad_ones(page: Page, app_url: str, 
     broken.write_bytes(b"this is not a picture at all")
     open_app(page, app_url)
     go_to(page, "Draw & Upload")
-    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files([good, broken, several])
+    upload_input(page).set_input_files([good, broken, several])
     cards = page.locator("[class*=st-key-upload-card]")
     three = cards.filter(has_text="three.png")
     expect(metric(three, "Prediction")).to_have_text("3")

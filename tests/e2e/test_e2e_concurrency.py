@@ -1,6 +1,6 @@
 """Five people on one server at once: drawing and uploading while one training job runs.
 
-The job is a long one (all 60,000 images, several epochs) that the person who
+The job is a long one (all 55,000 training images, several epochs) that the person who
 started it stops once everyone has been answered: so the answers are known to
 have come while it ran, on a machine of any speed, and the test stays short.
 """
@@ -14,7 +14,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from browser_steps import (ONE, SEVEN, ZERO, choose_settings, draw, expect_no_traceback, finished, go_to, metric,
-                           mnist_png, open_app, screenshot)
+                           mnist_png, open_app, screenshot, upload_input)
+from mnist_core.data import NUM_FIT
 from mnist_core.paths import models_dir
 from mnist_core.training import TrainConfig
 
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.e2e
 SESSIONS = 5
 ANSWER_MS = 90_000  # five sessions, a training job and other people's work on two cores
 JOB = dict(model="fast", epochs=3, limit=None)  # ~700 steps: minutes on a CPU, stopped well before its end
-ALL_IMAGES = "all 60,000"
+ALL_IMAGES = f"all {NUM_FIT:,}"
 DRAWINGS = ((ONE, "1"), (SEVEN, "7"), (ZERO, "0"), (ONE, "1"), (SEVEN, "7"))
 UPLOADS = ("3", "4", "2", "7", "427")  # first test-set digits with these labels: each session its own picture
 
@@ -75,7 +76,7 @@ def test_five_sessions_are_answered_while_one_job_trains(new_page, server, tmp_p
     for page, (_, digit) in zip(pages, DRAWINGS):
         expect(metric(page, "Prediction").first).to_have_text(digit, timeout=ANSWER_MS)
     for page, picture in zip(pages, pictures):
-        page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(picture)
+        upload_input(page).set_input_files(picture)
     for page, picture, labels in zip(pages, pictures, UPLOADS):
         expect(metric(upload_card(page, picture.name), "Prediction")).to_have_text(labels, timeout=ANSWER_MS)
     screenshot(others[-1], "five-sessions-answered")
@@ -90,7 +91,8 @@ def test_five_sessions_are_answered_while_one_job_trains(new_page, server, tmp_p
     finished(joiner)
     accuracy = metric(trainer, "Test accuracy (ours)").inner_text()
     expect(metric(joiner, "Test accuracy (ours)")).to_have_text(accuracy)
-    assert set(models_dir().glob("*.keras")) - models_before == {config.model_path()}, "exactly one job trained"
+    stopped = config.model_path(stopped=True)
+    assert set(models_dir().glob("*.keras")) - models_before == {stopped}, "exactly one job trained"
 
     # Switching models is each session's own business.
     trained, bundled = re.compile(r"^Quick learner.*stopped early"), re.compile(r"^Best reader \(ours\) · [\d.]+%$")
