@@ -26,8 +26,8 @@ if TYPE_CHECKING:
 
 # Below this calibrated probability an answer is more likely wrong than right, so it is not given as one.
 # Checked with the bundled model on held-out training digits 55,000-55,599 drawn photo- and canvas-like
-# (`bench --suite calibration`, docs/benchmarks.md): 0.5 holds back 1 of 10 wrong answers and
-# 1 of 1,189 right ones; most wrong answers there are confident misreadings of the shape, which no threshold
+# (`bench --suite calibration`, docs/benchmarks.md): 0.5 holds back 1 of 13 wrong answers and
+# 1 of 1,186 right ones; most wrong answers there are confident misreadings of the shape, which no threshold
 # on confidence catches. Blank pages and noise are stopped earlier, by the ink checks in preprocess.
 MIN_CONFIDENCE = 0.5
 
