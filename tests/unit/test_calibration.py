@@ -52,12 +52,18 @@ def test_softening_is_the_softmax_of_logits_over_temperature():
     assert np.allclose(calibration.log_probabilities(soft) - np.log(soft), 0.0)
 
 
-def test_a_stored_model_carries_its_temperature_and_a_bad_one_is_refused(tmp_path):
+def linear_model():
+    """The smallest zoo-shaped network: a "logits" layer, then the softmax."""
     import keras
 
     inputs = keras.Input((28, 28, 1))
     logits = keras.layers.Dense(10, name="logits")(keras.layers.Flatten()(inputs))
     model = keras.Model(inputs, keras.layers.Activation("softmax", name="probabilities")(logits))
+    return model
+
+
+def test_a_stored_model_carries_its_temperature_and_a_bad_one_is_refused(tmp_path):
+    model = linear_model()
     path = tmp_path / "m.keras"
     store.save_model(model, path, {"model": "softmax", "temperature": 0.5})
     loaded, stored = store.load_model(path)
@@ -75,13 +81,9 @@ def test_a_stored_model_carries_its_temperature_and_a_bad_one_is_refused(tmp_pat
 
 
 def test_a_recalibrated_or_replaced_file_is_loaded_afresh_not_served_stale(tmp_path):
-    import keras
-
     from mnist_core.prediction import load_for_inference
 
-    inputs = keras.Input((28, 28, 1))
-    logits = keras.layers.Dense(10, name="logits")(keras.layers.Flatten()(inputs))
-    model = keras.Model(inputs, keras.layers.Activation("softmax", name="probabilities")(logits))
+    model = linear_model()
     path = tmp_path / "m.keras"
     store.save_model(model, path, {"model": "softmax", "temperature": 1.0})
     first = load_for_inference(path)
