@@ -104,13 +104,19 @@ def bundled_dense_models() -> dict[str, str]:
     return {name: str(BUNDLED_DIR / f"{name}.keras") for name in ("softmax", "mlp")}
 
 
-def test_the_softmax_shows_its_ten_templates_and_which_one_your_digit_matches(app, bundled_dense_models):
+def inside_with(app, model_path: str, open_step: str):
+    """The Inside page studying test digit 0 (a 7) with the model at `model_path`, one step opened."""
     at = app()
     at.session_state[state.DIGIT_KEY], _ = inspect.test_digit(0)
-    at.session_state[inside_view.STEP_KEY.format("templates")] = True
+    at.session_state[inside_view.STEP_KEY.format(open_step)] = True
     at.run()
-    at.sidebar.selectbox[0].select(bundled_dense_models["softmax"]).run()
+    at.sidebar.selectbox[0].select(model_path).run()
     at.switch_page(INSIDE).run()
+    return at
+
+
+def test_the_softmax_shows_its_ten_templates_and_which_one_your_digit_matches(app, bundled_dense_models):
+    at = inside_with(app, bundled_dense_models["softmax"], open_step="templates")
     assert not at.exception and not at.error
     assert at.sidebar.markdown[0].value == f"**{ZOO['softmax'].plain_name}**"
     assert at.sidebar.caption[0].value.startswith("Ships with the app")
@@ -119,12 +125,7 @@ def test_the_softmax_shows_its_ten_templates_and_which_one_your_digit_matches(ap
 
 
 def test_the_mlp_shows_its_detectors_and_the_ones_your_digit_sets_off(app, bundled_dense_models):
-    at = app()
-    at.session_state[state.DIGIT_KEY], _ = inspect.test_digit(0)
-    at.session_state[inside_view.STEP_KEY.format("detectors")] = True
-    at.run()
-    at.sidebar.selectbox[0].select(bundled_dense_models["mlp"]).run()
-    at.switch_page(INSIDE).run()
+    at = inside_with(app, bundled_dense_models["mlp"], open_step="detectors")
     assert not at.exception and not at.error
     assert step_labels(at)[0] == "Layer 1: 500 pixel detectors, and the ones your digit sets off most"
     captions = image_captions(at)
