@@ -230,19 +230,18 @@ def _predict(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from .calibration import soften, summary
+    from .calibration import summary
     from .data import load_mnist
     from .paths import BUNDLED_MODEL
-    from .prediction import load_for_inference, logits
-    from .store import temperature, verify
+    from .prediction import load_for_inference, scores
+    from .store import read_meta
 
     path = args.model or BUNDLED_MODEL
     model = load_for_inference(path)
     mnist = load_mnist()
     started = time.perf_counter()
-    probabilities = soften(logits(model, mnist.x_test), temperature(verify(path)))
-    measured = summary(probabilities, mnist.y_test)
-    payload = {"model": str(path), "name": verify(path).meta.get("model"), "test_accuracy": measured["accuracy"],
+    measured = summary(scores(model, mnist.x_test), mnist.y_test)  # the model was verified when it was loaded
+    payload = {"model": str(path), "name": read_meta(path).get("model"), "test_accuracy": measured["accuracy"],
                "mean_confidence": measured["mean_confidence"], "ece": measured["ece"],
                "test_images": measured["images"], "seconds": round(time.perf_counter() - started, 3)}
     _emit(args, payload, f"{path}: test accuracy {measured['accuracy']:.2%} on {measured['images']:,} images; "

@@ -56,11 +56,11 @@ def evaluate_model(model: "keras.Model", images: np.ndarray | None = None, label
                    max_mistakes: int = MAX_MISTAKES) -> Evaluation:
     """Classify the test set (or the uint8 `images` with integer `labels`) and collect the mistakes.
 
-    The one evaluator: the CLI, the benchmark and the app all score models here. Only the test set is
+    The one evaluator of test accuracy and mistakes (the benchmark and the app use it; the CLI's `evaluate`
+    scores with the same `prediction.scores` to report calibration too). Only the test set is
     loaded, and images go through the model in bounded chunks; mistakes carry calibrated confidences.
     """
-    from .calibration import soften, temperature_of
-    from .prediction import logits
+    from .prediction import scores as calibrated
 
     if images is None or labels is None:
         from .data import load_mnist
@@ -68,7 +68,7 @@ def evaluate_model(model: "keras.Model", images: np.ndarray | None = None, label
         mnist = load_mnist()
         images, labels = mnist.x_test, mnist.y_test
     labels = np.asarray(labels, dtype=np.int64)
-    scores = soften(logits(model, images), temperature_of(model))
+    scores = calibrated(model, images)
     predicted = scores.argmax(axis=1)
     wrong = np.flatnonzero(predicted != labels)
     # Show the mistakes the model was surest about: the most surprising ones.

@@ -158,6 +158,11 @@ def logits(model: "keras.Model", images: np.ndarray) -> np.ndarray:
     return np.concatenate(rows) if rows else np.zeros((0, 10))
 
 
+def scores(model: "keras.Model", images: np.ndarray) -> np.ndarray:
+    """Calibrated class probabilities for a whole data set (uint8 or float images), in bounded chunks."""
+    return calibration.soften(logits(model, images), calibration.temperature_of(model))
+
+
 def predict(source: Any, model: "keras.Model | str | Path | None" = None, *, name: str | None = None,
             multi: bool = True) -> Prediction:
     """Read the digit(s) in `source` (path, bytes, PIL image or array) with `model` (default: bundled)."""
