@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .bench import SUITES as BENCH_SUITES
 from .errors import MnistStudioError
 
 EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
@@ -122,8 +123,7 @@ def _parser() -> argparse.ArgumentParser:
     check.set_defaults(handler=_train_digit_check)
 
     bench = commands.add_parser("bench", parents=[common], help="benchmark the presets against the tutorials")
-    bench.add_argument("--suite", choices=("speed", "zoo", "inference", "robustness", "digit-check", "calibration",
-                                           "all"),
+    bench.add_argument("--suite", choices=(*BENCH_SUITES, "all"),
                        default="speed",
                        help="speed: fast vs. the Keras tutorial recipe (default); zoo: every tutorial as "
                             "published; inference: latency and memory; robustness: photo/canvas-like digits; "

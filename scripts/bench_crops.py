@@ -12,7 +12,8 @@ import json
 import sys
 import time
 
-from mnist_core import bench
+from mnist_core.bench import robustness as bench
+from mnist_core.bench.inputs import machine
 from mnist_core.data import load_mnist
 from mnist_core.prediction import load_for_inference
 
@@ -26,9 +27,9 @@ def main() -> None:
     mnist = load_mnist()
     count = bench.ROBUSTNESS_DIGITS
     started = time.time()
-    crops = bench._tight_crops(load_for_inference(), mnist.x_test[-count:], mnist.y_test[-count:], count,
+    crops = bench.tight_crops(load_for_inference(), mnist.x_test[-count:], mnist.y_test[-count:], count,
                                lambda line: print(line, file=sys.stderr, flush=True))
-    print(json.dumps({"machine": bench.machine(), "command": " ".join(["python", *sys.argv]),
+    print(json.dumps({"machine": machine(), "command": " ".join(["python", *sys.argv]),
                       "seconds": round(time.time() - started), "robustness": {"tight_crops": crops}}, indent=1))
 
 

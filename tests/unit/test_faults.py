@@ -53,10 +53,10 @@ def test_unwritable_home_fails_training_clearly_and_predictions_still_work(tmp_p
     progress = start_training(TrainConfig.for_model("softmax", epochs=1, limit=1000, seed=22)).wait(120)
     assert progress.state == "failed"
     assert "MNIST_STUDIO_HOME" in progress.error and "Traceback" not in progress.error
-    from mnist_core.bench import _canvas_drawing
+    from mnist_core.bench.inputs import canvas_drawing
     from mnist_core.prediction import predict
 
-    assert predict(_canvas_drawing(), multi=False).digit == 7
+    assert predict(canvas_drawing(), multi=False).digit == 7
 
 
 def test_tampered_model_in_home_is_refused_and_not_listed(private_home):

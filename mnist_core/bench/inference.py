@@ -1,0 +1,74 @@
+"""Images per second of the bundled model, drawing-to-answer latency, and the memory of a fresh process."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .inputs import Say, canvas_drawing
+
+LATENCY_RUNS = 30
+
+
+def inference(say: Say) -> dict[str, Any]:
+    """Throughput of the bundled model, latency of one drawing end to end, and process memory."""
+    from ..prediction import classify, load_for_inference, predict
+
+    from ..data import load_mnist
+
+    model = load_for_inference()
+    x_test = load_mnist().x_test.astype(np.float32)[..., None] / 255.0
+    result: dict[str, Any] = {}
+    for batch in (1, 1000):
+        inputs = x_test[:batch]
+        classify(model, inputs)  # warm-up: the first call traces the graph
+        runs = max(3, 200 // batch)
+        started = time.perf_counter()
+        for _ in range(runs):
+            classify(model, inputs)
+        result[f"images_per_second_batch_{batch}"] = round(runs * batch / (time.perf_counter() - started), 1)
+    drawing = canvas_drawing()
+    predict(drawing, model, multi=False)
+    timings = []
+    for _ in range(LATENCY_RUNS):
+        started = time.perf_counter()
+        predict(drawing, model, multi=False)
+        timings.append(time.perf_counter() - started)
+    result["draw_to_prediction_ms_median"] = round(statistics.median(timings) * 1000, 2)
+    result["draw_to_prediction_ms_p90"] = round(sorted(timings)[int(0.9 * len(timings))] * 1000, 2)
+    result.update(_memory_of_a_fresh_process())
+    say(f"  inference: {result['images_per_second_batch_1']:.0f} images/s at batch 1, "
+        f"{result['images_per_second_batch_1000']:.0f} at batch 1000; drawing -> prediction "
+        f"{result['draw_to_prediction_ms_median']} ms median; memory {result['peak_rss_mb']} MB peak")
+    return result
+
+
+_MEMORY_PROBE = """
+import json, sys
+from mnist_core.prediction import load_for_inference, predict
+from mnist_core.bench.inputs import canvas_drawing
+predict(canvas_drawing(), load_for_inference(), multi=False)
+status = dict(line.split(":", 1) for line in open("/proc/self/status"))
+print(json.dumps({key: int(status[key].split()[0]) // 1024 for key in ("VmRSS", "VmHWM")}))
+"""
+
+
+def _memory_of_a_fresh_process() -> dict[str, Any]:
+    """RSS of a new process after loading the default model and making one prediction."""
+    root = str(Path(__file__).resolve().parents[2])
+    env = {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    try:
+        output = subprocess.run([sys.executable, "-c", _MEMORY_PROBE], capture_output=True, text=True,
+                                env=env, timeout=300, check=True).stdout
+        memory = json.loads(output.strip().splitlines()[-1])
+    except (subprocess.SubprocessError, ValueError, IndexError, OSError):
+        return {"rss_mb": None, "peak_rss_mb": None}
+    return {"rss_mb": memory["VmRSS"], "peak_rss_mb": memory["VmHWM"]}

@@ -1,0 +1,106 @@
+"""The published Keras CNN recipe (as the tutorial runs it, Keras defaults) against the `fast` preset.
+
+Both are trained from scratch in the same process, the cache bypassed, and compared as a ratio.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from ..evaluation import evaluate_model
+from ..models import BuildOptions, get_spec, steps_per_epoch
+from ..training import TrainConfig, TrainingJob, prepared_data
+from .inputs import Say
+
+REFERENCE = "keras_cnn"  # the seed recipe: TF2 Keras CNN tutorial, Adam, batch 32, 5 epochs
+WARMUP_STEPS = 20  # steps that include graph tracing, timed apart from the steady pace
+
+
+def speed(full: bool, limit: int | None, say: Say) -> dict[str, Any]:
+    """The reference recipe vs. `fast`, each trained from scratch in this process."""
+    reference = _reference_run(full=full, limit=limit, say=say)
+    say("Training the fast preset from scratch ...")
+    fast = _fresh_run(TrainConfig.for_model("fast", limit=limit))
+    say(f"  fast: {fast['test_accuracy']:.2%} in {fast['train_seconds']:.1f} s "
+        f"({fast['images_per_second']:.0f} images/s, 99% after {fast['seconds_to_99']} s)")
+    ratio = reference["train_seconds"] / fast["train_seconds"]
+    say(f"  fast trains {ratio:.1f}x faster than the published recipe")
+    return {"reference": reference, "fast": fast, "speedup": round(ratio, 2)}
+
+
+def _reference_run(full: bool, limit: int | None, say: Say) -> dict[str, Any]:
+    """Train the Keras tutorial CNN exactly as published (Keras defaults, XLA included).
+
+    Without --full, one epoch is timed and the published five are extrapolated from it.
+    """
+    import keras
+
+    spec = get_spec(REFERENCE)
+    recipe = spec.defaults
+    x_train, y_train, _, _ = prepared_data(limit)
+    epochs = recipe.epochs if full else 1
+    per_epoch = steps_per_epoch(len(x_train), recipe.batch_size)
+    keras.utils.set_random_seed(0)
+    model = spec.build(BuildOptions(learning_rate=recipe.learning_rate, steps_per_epoch=per_epoch,
+                                    total_steps=per_epoch * epochs))
+    say(f"Training the published {REFERENCE} recipe for {epochs} of its {recipe.epochs} epochs ...")
+    clock = _StepClock(warmup_steps=WARMUP_STEPS)
+    started = time.perf_counter()
+    model.fit(x_train, y_train, batch_size=recipe.batch_size, epochs=epochs, verbose=0, callbacks=[clock.callback()])
+    measured = time.perf_counter() - started
+    total_steps = per_epoch * recipe.epochs
+    # Extrapolate at the steady pace after warm-up, so one-off graph compilation is counted once, not five times.
+    seconds = measured if full else clock.warmup_seconds + clock.seconds_per_step * (total_steps - WARMUP_STEPS)
+    accuracy = evaluate_model(model).accuracy
+    images = len(x_train) * epochs
+    say(f"  {REFERENCE}: {accuracy:.2%} after {epochs} epoch(s) in {measured:.1f} s; "
+        f"{recipe.epochs} epochs {'took' if full else 'extrapolate to'} {seconds:.1f} s")
+    return {"model": REFERENCE, "recipe": spec.published_recipe, "epochs_run": epochs,
+            "extrapolated": not full, "train_seconds": round(seconds, 2), "test_accuracy": accuracy,
+            "images_per_second": round(images / measured, 1), "reported_accuracy": spec.reported_accuracy}
+
+
+class _StepClock:
+    """Times the first `warmup_steps` of a fit() apart from the steady pace after them."""
+
+    def __init__(self, warmup_steps: int) -> None:
+        self.warmup_steps = warmup_steps
+        self.started = time.perf_counter()
+        self.warmup_seconds = 0.0
+        self.seconds_per_step = 0.0
+        self.steps = 0
+
+    def callback(self):
+        import keras
+
+        clock = self
+
+        class Clock(keras.callbacks.Callback):
+            def on_train_begin(self, logs=None):
+                clock.started = time.perf_counter()
+
+            def on_train_batch_end(self, batch, logs=None):
+                clock.steps += 1
+                elapsed = time.perf_counter() - clock.started
+                if clock.steps == clock.warmup_steps:
+                    clock.warmup_seconds = elapsed
+                elif clock.steps > clock.warmup_steps:
+                    clock.seconds_per_step = (elapsed - clock.warmup_seconds) / (clock.steps - clock.warmup_steps)
+
+        return Clock()
+
+
+def _fresh_run(config: TrainConfig) -> dict[str, Any]:
+    """Train `config` now, ignoring the cache, and summarise the result."""
+    job = TrainingJob(config, threading.Semaphore(1))
+    job.start()
+    progress = job.wait()
+    if progress.state != "done":
+        raise RuntimeError(progress.error or f"training {config.model} ended {progress.state}")
+    meta = progress.result.meta
+    return {"model": config.model, "test_accuracy": meta["test_accuracy"], "train_seconds": meta["train_seconds"],
+            "images_per_second": meta["images_per_second"], "seconds_to_99": meta["seconds_to_99"],
+            "epochs": config.epochs, "device": meta["device"]}
+
