@@ -593,11 +593,11 @@ def _with_last_layer(model: "keras.Model", kernel: np.ndarray, bias: np.ndarray,
 def sidecar(result: Result, base: "StoredModel") -> dict[str, Any]:
     """The adapted model's sidecar: the base model's description, plus what teaching did and its new confidence."""
     kept = ("model", "config", "params", "train_images", "data_source", "device", "precision", "epochs_done")
-    return {**{key: base.meta[key] for key in kept if key in base.meta},
+    return {**{key: value for key, value in base.meta.to_dict().items() if key in kept},
             "test_accuracy": result.mnist_test_accuracy_after, "temperature": result.temperature,
             "calibration": result.calibration,
             "adapted": {"base_model": str(base.path), "base_label": base.label,
-                        "base_sha256": base.meta.get("sha256"), **result.summary()}}
+                        "base_sha256": base.meta.sha256, **result.summary()}}
 
 
 def save(result: Result, base: "StoredModel", path: str | Path) -> "StoredModel":

@@ -171,10 +171,10 @@ def _train(args: argparse.Namespace) -> int:
     if args.out:
         path = _copy_model(result.path, args.out)
     payload = {"model": config.model, "test_accuracy": progress.test_accuracy,
-               "train_seconds": result.meta.get("train_seconds"), "device": result.meta.get("device"),
+               "train_seconds": result.meta.train_seconds, "device": result.meta.device,
                "path": str(path), "cached": progress.cached, "stopped": progress.state == "stopped",
-               "seconds_to_99": result.meta.get("seconds_to_99"),
-               "images_per_second": result.meta.get("images_per_second"), "key": config.key}
+               "seconds_to_99": result.meta.seconds_to_99,
+               "images_per_second": result.meta.images_per_second, "key": config.key}
     cached = " (cached: this configuration was trained before)" if progress.cached else ""
     _emit(args, payload, f"{config.model}: test accuracy {progress.test_accuracy:.2%} in "
                          f"{payload['train_seconds']:.1f} s on the {payload['device']}{cached}\nsaved to {path}")
@@ -208,8 +208,7 @@ def _copy_model(source: Path, target: Path) -> Path:
 
     target = target if target.suffix == ".keras" else target.with_suffix(".keras")
     model, stored = load_model(source)  # loaded uncompiled: the copy keeps no optimizer state (a third the size)
-    kept = {key: value for key, value in stored.meta.items() if key not in ("sha256", "versions", "saved_at")}
-    return save_model(model, target, kept).path
+    return save_model(model, target, stored.meta).path  # with its own checksum, versions and time
 
 
 def _predict(args: argparse.Namespace) -> int:
@@ -241,7 +240,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     mnist = load_mnist()
     started = time.perf_counter()
     measured = summary(scores(model, mnist.x_test), mnist.y_test)  # the model was verified when it was loaded
-    payload = {"model": str(path), "name": read_meta(path).get("model"), "test_accuracy": measured["accuracy"],
+    payload = {"model": str(path), "name": read_meta(path).model, "test_accuracy": measured["accuracy"],
                "mean_confidence": measured["mean_confidence"], "ece": measured["ece"],
                "test_images": measured["images"], "seconds": round(time.perf_counter() - started, 3)}
     _emit(args, payload, f"{path}: test accuracy {measured['accuracy']:.2%} on {measured['images']:,} images; "
@@ -258,8 +257,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     path = args.model or BUNDLED_MODEL
     model, stored = load_model(path)
     # Models trained before the hold-out existed (no "train_images" in the sidecar) saw all 60,000 images.
-    trained_on = stored.meta.get("train_images", stored.meta.get("config", {}).get("limit") or 60_000)
-    fitted = calibrate(model, trained_on_validation=trained_on > NUM_FIT)
+    fitted = calibrate(model, trained_on_validation=stored.meta.images_trained > NUM_FIT)
     update_meta(stored.path, fitted)
     test = fitted["calibration"]["test"]
     payload = {"model": str(stored.path), "temperature": fitted["temperature"],
@@ -289,7 +287,7 @@ def _adapt(args: argparse.Namespace) -> int:
             last[0] = line
 
     keep_aside = adapt.HOLD_OUT_SHARE if args.keep_aside is None else args.keep_aside
-    result = adapt.adapt(model, examples, sha256=stored.meta.get("sha256"), keep_aside=keep_aside,
+    result = adapt.adapt(model, examples, sha256=stored.meta.sha256, keep_aside=keep_aside,
                          epochs=args.epochs or adapt.DEFAULT_EPOCHS, seed=args.seed, progress=show)
     if not args.json:
         print(file=sys.stderr)

@@ -45,6 +45,8 @@ from .paths import BUNDLED_DIR
 if TYPE_CHECKING:
     import keras
 
+    from .meta import ModelMeta
+
 log = logging.getLogger(__name__)
 
 CHECK_MODEL = BUNDLED_DIR / "digit_check.keras"
@@ -389,7 +391,7 @@ class DigitCheck:
         return self.digit_probability(batch) >= self.threshold
 
 
-def load_network(path: Path) -> tuple["keras.Model", dict[str, Any]]:
+def load_network(path: Path) -> tuple["keras.Model", "ModelMeta"]:
     """Verify the file against its sidecar, then load it safely (no code from the file)."""
     from .store import verify
 
@@ -421,8 +423,7 @@ def load_check(path: str | None = None) -> DigitCheck | None:
         log.warning("The digit check is off, so nothing is called \"not a digit\": %s "
                     "(make it with: python -m mnist_core train-digit-check)", exc)
         return None
-    threshold = meta.get("threshold")
-    return DigitCheck(model, float(threshold) if isinstance(threshold, (int, float)) else DEFAULT_THRESHOLD, target)
+    return DigitCheck(model, DEFAULT_THRESHOLD if meta.threshold is None else meta.threshold, target)
 
 
 _load_lock = threading.Lock()

@@ -99,7 +99,7 @@ def load_for_inference(path: str | Path | None = None) -> "keras.Model":
     target = Path(path) if path else BUNDLED_MODEL
     meta = read_meta(target)
     with _load_lock:
-        return _load_cached(str(target), f"{meta.get('sha256', '')}:{meta.get('temperature', 1.0)}")
+        return _load_cached(str(target), f"{meta.sha256}:{meta.temperature}")
 
 
 _compiled: "weakref.WeakKeyDictionary[keras.Model, tuple[float, Callable]]" = weakref.WeakKeyDictionary()

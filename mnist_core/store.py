@@ -1,8 +1,9 @@
 """Model files: atomic saves, a JSON sidecar beside the weights, safe loading.
 
-A model is `<stem>.keras` plus `<stem>.json`. The sidecar is written last and
-holds the SHA-256 of the weights file, so a crash mid-save, a truncated copy
-or a tampered file is detected and refused instead of silently used.
+A model is `<stem>.keras` plus `<stem>.json`. The sidecar (a typed
+`meta.ModelMeta` in memory) holds the SHA-256 of the weights file, so a crash
+mid-save, a truncated copy or a tampered file is detected and refused instead
+of silently used.
 """
 
 from __future__ import annotations
@@ -14,14 +15,15 @@ import platform
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import calibration
 from .errors import ModelFileError
+from .meta import ModelMeta
 from .paths import BUNDLED_MODEL, cache_dir, models_dir
 
 if TYPE_CHECKING:
@@ -36,7 +38,7 @@ class StoredModel:
     """A model file and what its sidecar says about it."""
 
     path: Path
-    meta: dict[str, Any] = field(default_factory=dict)
+    meta: ModelMeta = field(default_factory=ModelMeta)
 
     @property
     def label(self) -> str:
@@ -44,14 +46,14 @@ class StoredModel:
         "Google's stroke finder · 90.7% · stopped after 0.3 of 3 epochs"."""
         from .models import ZOO
 
-        name = self.meta.get("model", self.path.stem)
-        accuracy = self.meta.get("test_accuracy")
-        shown = f" · {accuracy:.1%}" if isinstance(accuracy, (int, float)) else ""
+        name = self.meta.model or self.path.stem
+        accuracy = self.meta.test_accuracy
+        shown = f" · {accuracy:.1%}" if accuracy is not None else ""
         stopped = ""
-        if self.meta.get("stopped"):
-            done, planned = self.meta.get("epochs_done"), self.meta.get("config", {}).get("epochs")
+        if self.meta.stopped:
+            done, planned = self.meta.epochs_done, self.meta.planned_epochs
             stopped = " · stopped early"
-            if isinstance(done, (int, float)) and planned:
+            if done is not None and planned:
                 part = f"{done:.2f}".rstrip("0") if done < 0.1 else f"{done:.1f}".removesuffix(".0")
                 stopped = f" · stopped after {part} of {planned} epoch{'' if planned == 1 else 's'}"
         return f"{ZOO[name].plain_name if name in ZOO else name}{shown}{stopped}"
@@ -103,9 +105,13 @@ def _pair_lock(model_path: Path, exclusive: bool) -> Iterator[None]:
         yield
 
 
-def save_model(model: "keras.Model", path: Path, meta: dict[str, Any]) -> StoredModel:
-    """Write the model and its sidecar as a pair: both to temporary files, then both renamed under the lock."""
+def save_model(model: "keras.Model", path: Path, meta: ModelMeta | Mapping[str, Any]) -> StoredModel:
+    """Write the model and its sidecar as a pair: both to temporary files, then both renamed under the lock.
+
+    `meta` may be given as the sidecar's JSON entries; the checksum, versions and time are filled in here.
+    """
     path = Path(path)
+    meta = meta if isinstance(meta, ModelMeta) else ModelMeta.from_dict(meta, "the model's description")
     temporaries: list[str] = []
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -114,9 +120,9 @@ def save_model(model: "keras.Model", path: Path, meta: dict[str, Any]) -> Stored
         temporaries.append(temporary)
         model.save(temporary)
         os.chmod(temporary, 0o644)  # mkstemp makes it private; models are meant to be shared
-        full_meta = {**meta, "sha256": file_sha256(Path(temporary)), "versions": versions(),
-                     "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
-        sidecar = _json_beside(sidecar_path(path), full_meta)
+        full_meta = replace(meta, sha256=file_sha256(Path(temporary)), versions=versions(),
+                            saved_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+        sidecar = _json_beside(sidecar_path(path), full_meta.to_dict())
         temporaries.append(str(sidecar))
         with _pair_lock(path, exclusive=True):
             os.replace(temporary, path)
@@ -144,8 +150,8 @@ def _write_json_atomically(path: Path, data: dict[str, Any]) -> None:
     os.replace(_json_beside(path, data), path)
 
 
-def read_meta(model_path: Path) -> dict[str, Any]:
-    """The sidecar of `model_path`; ModelFileError when missing or unreadable."""
+def read_meta(model_path: Path) -> ModelMeta:
+    """The sidecar of `model_path`; ModelFileError when missing, unreadable, or holding a value of the wrong type."""
     sidecar = sidecar_path(Path(model_path))
     try:
         meta = json.loads(sidecar.read_text())
@@ -156,7 +162,7 @@ def read_meta(model_path: Path) -> dict[str, Any]:
         raise ModelFileError(f"{sidecar} is unreadable ({exc}). Delete it and train the model again.") from exc
     if not isinstance(meta, dict):
         raise ModelFileError(f"{sidecar} is not a metadata object. Delete it and train the model again.")
-    return meta
+    return ModelMeta.from_dict(meta, str(sidecar))
 
 
 def verify(model_path: Path) -> StoredModel:
@@ -168,7 +174,7 @@ def verify(model_path: Path) -> StoredModel:
     with _pair_lock(model_path, exclusive=False):
         meta = read_meta(model_path)
         digest = file_sha256(model_path)
-    if meta.get("sha256") != digest:
+    if meta.sha256 != digest:
         raise ModelFileError(f"{model_path} does not match the checksum in {sidecar_path(model_path).name}: "
                              "it is corrupt or was changed. Delete it and train it again.")
     return StoredModel(model_path, meta)
@@ -198,21 +204,21 @@ def load_model(model_path: Path | str | None = None) -> tuple["keras.Model", Sto
 
 def temperature(stored: StoredModel) -> float:
     """The confidence temperature fitted after training (1.0 for a model that predates calibration)."""
-    value = stored.meta.get("temperature", 1.0)
+    value = 1.0 if stored.meta.temperature is None else stored.meta.temperature
     low, high = calibration.TEMPERATURE_RANGE
-    if not isinstance(value, (int, float)) or not low <= value <= high:
+    if not low <= value <= high:
         raise ModelFileError(f"{sidecar_path(stored.path)} holds an invalid temperature ({value!r}). "
                              f"Recalibrate it: python -m mnist_core calibrate --model {stored.path}")
     return float(value)
 
 
-def update_meta(model_path: Path, changes: dict[str, Any]) -> StoredModel:
-    """Add or replace sidecar entries of a verified model (the weights, and so their checksum, stay)."""
+def update_meta(model_path: Path, changes: Mapping[str, Any]) -> StoredModel:
+    """Add or replace sidecar entries of a verified model, given as in the JSON (the weights and checksum stay)."""
     stored = verify(model_path)
-    meta = {**stored.meta, **changes}
+    meta = stored.meta.with_changes(changes)
     try:
         with _pair_lock(stored.path, exclusive=True):
-            _write_json_atomically(sidecar_path(stored.path), meta)
+            _write_json_atomically(sidecar_path(stored.path), meta.to_dict())
     except OSError as exc:
         raise ModelFileError(f"Could not update {sidecar_path(stored.path)} ({exc.strerror or exc}). "
                              "Check that the folder is writable.") from exc
@@ -230,7 +236,7 @@ def list_models(folder: Path | None = None) -> list[StoredModel]:
             found.append(verify(path))
         except ModelFileError:
             continue
-    return sorted(found, key=lambda stored: stored.meta.get("saved_at", ""), reverse=True)
+    return sorted(found, key=lambda stored: stored.meta.saved_at, reverse=True)
 
 
 def bundled_model() -> StoredModel:

@@ -60,13 +60,13 @@ def writer_sets() -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
 def measure(name: str, sets: dict) -> list[dict]:
     model, stored = store.load_model(BUNDLED_DIR / f"{name}.keras")
     started = time.perf_counter()
-    prepared = adapt.prepare(model, stored.meta["sha256"])
+    prepared = adapt.prepare(model, stored.meta.sha256)
     prepare_seconds = time.perf_counter() - started
     rows = []
     for writer, (digits, labels, taught) in sets.items():
         examples = [adapt.Example(d, int(l), str(i)) for i, (d, l) in enumerate(zip(digits[taught], labels[taught]))]
         features, truth = prepared.features(digits[~taught]), labels[~taught]
-        result = adapt.adapt(model, examples, sha256=stored.meta["sha256"], keep_aside=0.0)
+        result = adapt.adapt(model, examples, sha256=stored.meta.sha256, keep_aside=0.0)
         kernel, bias = result.model.get_layer(adapt.LOGITS_LAYER).get_weights()
         rows.append({
             "model": stored.label, "writer": writer, "taught": len(examples), "tested": int(len(truth)),

@@ -15,6 +15,6 @@ snapshots.Recorder._take = timed
 model, limit = sys.argv[1], int(sys.argv[2])
 p = training.start_training(TrainConfig.for_model(model, epochs=1, limit=limit, seed=int(time.time()) % 1000)).wait(900)
 during = sum(s for step, s in spent[1:])  # step 0 is taken before the clock starts
-print(json.dumps({"model": model, "limit": limit, "train_seconds": p.result.meta["train_seconds"], "snapshots": len(spent),
+print(json.dumps({"model": model, "limit": limit, "train_seconds": p.result.meta.train_seconds, "snapshots": len(spent),
                   "snapshot_seconds_during_training": round(during, 3), "first_with_trace_s": round(spent[0][1], 3),
-                  "share_pct": round(during / p.result.meta["train_seconds"] * 100, 2)}))
+                  "share_pct": round(during / p.result.meta.train_seconds * 100, 2)}))

@@ -42,16 +42,16 @@ def _readers(bundled: str, trained: str, signature: tuple) -> list[tuple[str, st
             stored = store.verify(path)
         except MnistStudioError:
             continue  # a damaged bundled copy: the row goes on without it (the sidebar says what is wrong)
-        if stored.meta.get("model") in ZOO:
-            found.append((ZOO[stored.meta["model"]].plain_name, stored))
+        if stored.meta.model in ZOO:
+            found.append((ZOO[stored.meta.model].plain_name, stored))
     newest: dict[str, store.StoredModel] = {}
     for stored in store.list_models(Path(trained)):  # newest first
-        name = stored.meta.get("model")
-        if name in ZOO and not stored.meta.get("stopped") and not stored.meta.get("adapted") and name not in newest:
+        name = stored.meta.model
+        if name in ZOO and not stored.meta.stopped and not stored.meta.adapted and name not in newest:
             newest[name] = stored
     found += [(ZOO[name].plain_name + TRAINED_HERE, stored) for name, stored in newest.items()]
-    return sorted(found, key=lambda pair: (pair[0].endswith(TRAINED_HERE), ORDER.index(pair[1].meta["model"])
-                                           if pair[1].meta["model"] in ORDER else len(ORDER)))
+    return sorted(found, key=lambda pair: (pair[0].endswith(TRAINED_HERE), ORDER.index(pair[1].meta.model)
+                                           if pair[1].meta.model in ORDER else len(ORDER)))
 
 
 def readers() -> list[tuple[str, store.StoredModel]]:

@@ -12,6 +12,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from mnist_core.calibration import ReliabilityBin
+from mnist_core.meta import CalibrationCheck
 from mnist_core.store import StoredModel
 from ui import charts
 
@@ -40,26 +42,26 @@ RELIABILITY: dict[str, Any] = {
 }
 
 
-def reliability_frame(bins: list[dict[str, Any]]) -> pd.DataFrame:
-    return pd.DataFrame({"said": [b["confidence"] for b in bins], "right": [b["accuracy"] for b in bins],
-                         "digits": [b["count"] for b in bins]})
+def reliability_frame(bins: tuple[ReliabilityBin, ...]) -> pd.DataFrame:
+    return pd.DataFrame({"said": [b.confidence for b in bins], "right": [b.accuracy for b in bins],
+                         "digits": [b.count for b in bins]})
 
 
-def in_words(test: dict[str, Any]) -> str:
+def in_words(test: CalibrationCheck) -> str:
     """One sentence an audience can check against the chart."""
-    sure = [b for b in test["reliability"] if b["low"] >= 0.9]
-    count = sum(b["count"] for b in sure)
-    right = sum(b["count"] * b["accuracy"] for b in sure) / count if count else 0.0
-    said = sum(b["count"] * b["confidence"] for b in sure) / count if count else 0.0
-    return (f"On the {test['images']:,} test digits, which it never trained on, it said it was at least 90% sure "
+    sure = [b for b in test.reliability if b.low >= 0.9]
+    count = sum(b.count for b in sure)
+    right = sum(b.count * b.accuracy for b in sure) / count if count else 0.0
+    said = sum(b.count * b.confidence for b in sure) / count if count else 0.0
+    return (f"On the {test.images:,} test digits, which it never trained on, it said it was at least 90% sure "
             f"{count:,} times, {said:.1%} sure on average, and it was right {right:.1%} of those times. "
-            f"Overall its stated confidence is off by {test['ece']:.1%} on average.")
+            f"Overall its stated confidence is off by {test.ece:.1%} on average.")
 
 
 def honesty(stored: StoredModel) -> None:
     """The reliability diagram of `stored` and what it means, or why there is none."""
-    test = stored.meta.get("calibration", {}).get("test")
-    if not test:
+    test = stored.meta.calibration.test if stored.meta.calibration else None
+    if test is None or not test.reliability:
         st.info("This model was saved before MNIST Studio checked its confidence. Its percentages are the "
                 "network's raw scores, which tend to sound surer, or less sure, than it really is.")
         return
@@ -67,5 +69,5 @@ def honesty(stored: StoredModel) -> None:
                 "digits set aside from training, so that **when it says 90%, it is right about 9 times in 10**. "
                 "Each dot below is a group of test digits: how sure it said it was, against how often it was "
                 "right. On the dashed line, the two agree.")
-    st.vega_lite_chart(reliability_frame(test["reliability"]), charts.sized(RELIABILITY), width="stretch")
+    st.vega_lite_chart(reliability_frame(test.reliability), charts.sized(RELIABILITY), width="stretch")
     st.caption(in_words(test))

@@ -208,7 +208,7 @@ def _read_upload(data: bytes, name: str, path: str, sha256: str, _stored: Stored
 
 def read_upload(data: bytes, name: str, stored: StoredModel) -> Prediction:
     """One uploaded file through the library, computed once per file and model."""
-    return _read_upload(data, name, str(stored.path), stored.meta.get("sha256", ""), stored)
+    return _read_upload(data, name, str(stored.path), stored.meta.sha256, stored)
 
 
 def uploads(files: list, stored: StoredModel) -> None:

@@ -212,7 +212,7 @@ def conv_steps(model: "keras.Model", digit: np.ndarray, stored: "StoredModel | N
         with section:
             found = None
             if stored is not None:
-                found = {f.layer: f for f in _top_patches(str(stored.path), stored.meta.get("sha256", ""), model)}
+                found = {f.layer: f for f in _top_patches(str(stored.path), stored.meta.sha256, model)}
             feature = next(f for f in inspect.activations(model, digit) if f.layer == name)
             weights = inspect.filters(model)[0].weights if number == 1 else None  # deeper ones mix many channels
             conv_step(feature, found.get(name) if found else None, weights)

@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 
 FIX_BUNDLED = "python -m mnist_core train --model best --out models/default.keras"
 MAX_CACHED_MODELS = 8  # each zoo model takes at most a few tens of MB in memory
-OLD_FULL_TRAINING = 60_000  # models saved before the validation hold-out trained on every training image
 
 
 @dataclass(frozen=True)
@@ -55,9 +54,9 @@ def _bundled_copies() -> list[store.StoredModel]:
             stored = store.verify(path)
         except MnistStudioError:
             continue  # a damaged copy is left out; the Draw page's comparison says the same by leaving it out
-        if path.resolve() != BUNDLED_MODEL.resolve() and stored.meta.get("model") in ZOO:
+        if path.resolve() != BUNDLED_MODEL.resolve() and stored.meta.model in ZOO:
             found.append(stored)
-    return sorted(found, key=lambda stored: list(ZOO).index(stored.meta["model"]))
+    return sorted(found, key=lambda stored: list(ZOO).index(stored.meta.model))
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -92,14 +91,13 @@ def is_bundled(stored: store.StoredModel) -> bool:
 
 def recipe(stored: store.StoredModel) -> str:
     """How much training a model had, e.g. "1 epoch on 10,000 images"."""
-    config = stored.meta.get("config", {})
-    epochs = config.get("epochs", "?")
-    images = stored.meta.get("train_images") or config.get("limit") or OLD_FULL_TRAINING
-    done = stored.meta.get("epochs_done")
-    if stored.meta.get("stopped") and isinstance(done, (int, float)):  # a stopped run says what it did
+    epochs = stored.meta.planned_epochs or "?"
+    images = stored.meta.images_trained
+    done = stored.meta.epochs_done
+    if stored.meta.stopped and done is not None:  # a stopped run says what it did
         part = f"{done:.2f}".rstrip("0") if done < 0.1 else f"{done:.1f}".removesuffix(".0")
-        seconds = stored.meta.get("train_seconds")
-        took = f", {seconds:.0f} s" if isinstance(seconds, (int, float)) else ""
+        seconds = stored.meta.train_seconds
+        took = f", {seconds:.0f} s" if seconds is not None else ""
         return f"stopped after {part} of {epochs} epoch{'' if epochs == 1 else 's'} on {images:,} images{took}"
     return f"{epochs} epoch{'' if epochs == 1 else 's'} on {images:,} images"
 
@@ -108,29 +106,27 @@ def label(stored: store.StoredModel) -> str:
     """A name for pickers: the bundled model, or a run told apart from other runs of the same network."""
     if is_bundled(stored):
         return stored.label  # the caption below says where it came from
-    if stored.meta.get("stopped"):  # short enough for the picker; the caption below says where it stopped
+    if stored.meta.stopped:  # short enough for the picker; the caption below says where it stopped
         return stored.label.split(" · stopped")[0] + " · stopped early"
-    taught = stored.meta.get("adapted")
+    taught = stored.meta.adapted
     if taught:  # taught a visitor's handwriting (ui/teach_view): this session's own until saved
         whose = "your" if not stored.path.is_relative_to(models_dir()) else "a visitor's"
         return f"{stored.label} · taught {whose} handwriting ({taught.get('examples', '?')} digits)"
-    config = stored.meta.get("config", {})
-    images = stored.meta.get("train_images") or config.get("limit") or OLD_FULL_TRAINING
-    return f"{stored.label} · {config.get('epochs', '?')} × {images:,}"
+    return f"{stored.label} · {stored.meta.planned_epochs or '?'} × {stored.meta.images_trained:,}"
 
 
 def origin(stored: store.StoredModel) -> str:
     """Where a model came from and how it was trained, in plain words."""
-    how = f"{recipe(stored)}, {stored.meta.get('device', '?')}"
+    how = f"{recipe(stored)}, {stored.meta.device or '?'}"
     if is_bundled(stored):
         return f"Ships with the app ({how})"
-    taught = stored.meta.get("adapted")
+    taught = stored.meta.adapted
     if taught:
         only = "" if stored.path.is_relative_to(models_dir()) else "; only in this browser until you save it"
         return (f"Taught {taught.get('examples', '?')} handwritten digits on "
-                f"{stored.meta.get('saved_at', '')[:16].replace('T', ' at ')}, starting from "
+                f"{stored.meta.saved_at[:16].replace('T', ' at ')}, starting from "
                 f"{taught.get('base_label', 'another model')}{only}")
-    return f"Trained here on {stored.meta.get('saved_at', '')[:16].replace('T', ' at ')} ({how})"
+    return f"Trained here on {stored.meta.saved_at[:16].replace('T', ' at ')} ({how})"
 
 
 @st.cache_resource(show_spinner="Loading the model…", max_entries=MAX_CACHED_MODELS)
@@ -141,7 +137,7 @@ def _load(path: str, sha256: str) -> "keras.Model":
 
 def load(stored: store.StoredModel) -> "keras.Model":
     """The Keras model for `stored`; raises ModelFileError with a user-facing message."""
-    return _load(str(stored.path), stored.meta.get("sha256", ""))
+    return _load(str(stored.path), stored.meta.sha256)
 
 
 def chosen() -> store.StoredModel | None:

@@ -35,11 +35,11 @@ def render() -> None:
                      format_func=lambda path: models.label(choices.find(path)),
                      help="The bundled model, or any model trained on the Train page.")
         chosen = choices.find(state.selected_model_path())
-        accuracy = chosen.meta.get("test_accuracy")
-        spec = ZOO.get(chosen.meta.get("model", ""))
-        st.metric("Test accuracy", f"{accuracy:.2%}" if isinstance(accuracy, float) else "unknown",
+        accuracy = chosen.meta.test_accuracy
+        spec = ZOO.get(chosen.meta.model)
+        st.metric("Test accuracy", f"{accuracy:.2%}" if accuracy is not None else "unknown",
                   help="Share of the 10,000 MNIST test digits this model reads correctly.")
-        st.markdown(f"**{spec.plain_name if spec else chosen.meta.get('model', chosen.path.stem)}**")
+        st.markdown(f"**{spec.plain_name if spec else chosen.meta.model or chosen.path.stem}**")
         st.caption(models.origin(chosen))
         if choices.bundled_problem:
             st.warning(f"The model that ships with the app is missing or damaged. "

@@ -49,7 +49,7 @@ def section(stored: store.StoredModel, drawing: np.ndarray | None) -> None:
     examples: list[adapt.Example] = st.session_state.setdefault(EXAMPLES_KEY, [])
     if examples:  # a visitor who has started collecting: get the model ready to learn while they draw
         try:
-            adapt.warm_up(models.load(_base(stored)), _base(stored).meta.get("sha256"))
+            adapt.warm_up(models.load(_base(stored)), _base(stored).meta.sha256)
         except MnistStudioError:
             pass  # Teach will say what is wrong
     left, right = st.columns([1, 1], gap="large")
@@ -140,7 +140,7 @@ def _show_examples(examples: list[adapt.Example]) -> None:
 
 def _base(stored: store.StoredModel) -> store.StoredModel:
     """The model to teach: the one in use, or, for a taught one, the model it was taught from (taught afresh)."""
-    base = stored.meta.get("adapted", {}).get("base_model")
+    base = (stored.meta.adapted or {}).get("base_model")
     if base:
         try:
             return store.verify(Path(base))
@@ -158,7 +158,7 @@ def _teach(examples: list[adapt.Example], stored: store.StoredModel) -> None:
     bar = st.progress(0.0, text="Starting")
     try:
         model = models.load(base)
-        result = adapt.adapt(model, examples, sha256=base.meta.get("sha256"),
+        result = adapt.adapt(model, examples, sha256=base.meta.sha256,
                              progress=lambda share, message: bar.progress(min(max(share, 0.0), 1.0), text=message))
         taught = adapt.save(result, base, _session_path(base))
     except MnistStudioError as exc:

@@ -298,7 +298,7 @@ def results(snap: training.Progress) -> None:
     stored = snap.result
     spec = ZOO[snap.config.model]
     config = snap.config
-    done = stored.meta.get("epochs_done", config.epochs)
+    done = config.epochs if stored.meta.epochs_done is None else stored.meta.epochs_done
     stopped = snap.state == "stopped"
     said = run_words(config, done, snap.elapsed, stopped)
     accuracy = snap.test_accuracy or 0.0
@@ -351,7 +351,7 @@ def results(snap: training.Progress) -> None:
     if not presenter.active():
         with st.expander("Details"):
             st.caption(f"Batch {config.batch_size}, learning rate {config.learning_rate:g}; trained on the "
-                       f"{snap.device or '?'} at {stored.meta.get('images_per_second', snap.images_per_second):,.0f} "
+                       f"{snap.device or '?'} at {stored.meta.images_per_second or snap.images_per_second:,.0f} "
                        f"images per second. Published recipe: {spec.published_recipe}.")
             if snap.batches:
                 st.vega_lite_chart(charts.loss_frame(snap.batches), charts.LOSS, width="stretch")
@@ -365,9 +365,9 @@ def _recording(path: str, sha256: str) -> snapshots.Recording | None:
 
 def recording_of(stored: StoredModel) -> snapshots.Recording | None:
     """The learning snapshots kept with `stored` (None for a model trained before they were kept)."""
-    if not stored.meta.get("sha256"):
+    if not stored.meta.sha256:
         return None
-    return _recording(str(stored.path), stored.meta["sha256"])
+    return _recording(str(stored.path), stored.meta.sha256)
 
 
 def curve_points(recording: snapshots.Recording, upto_step: int | None = None
@@ -421,7 +421,7 @@ def _evaluation(path: str, sha256: str, _stored: StoredModel) -> Evaluation:
 
 def evaluation(stored: StoredModel) -> Evaluation:
     """The test-set evaluation of `stored`, computed once per model file version."""
-    return _evaluation(str(stored.path), stored.meta.get("sha256", ""), stored)
+    return _evaluation(str(stored.path), stored.meta.sha256, stored)
 
 
 def mistakes(result: Evaluation) -> None:

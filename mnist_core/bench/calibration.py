@@ -35,7 +35,7 @@ def calibration(say: Say, count: int = CALIBRATION_DIGITS,
     report: dict[str, Any] = {"test_digits": count, "bins": ECE_BINS, "models": {}}
     for path in sorted(BUNDLED_DIR.glob("*.keras")):
         meta = verify(path).meta
-        if meta.get("model") not in ZOO:
+        if meta.model not in ZOO:
             continue  # not a digit reader (the "is it a digit?" check)
         model = load_for_inference(path)
         # Only what is measured is kept: a Prediction holds its preprocessing pictures (megabytes each).
@@ -50,14 +50,15 @@ def calibration(say: Say, count: int = CALIBRATION_DIGITS,
         ece = sum(b.count * abs(b.accuracy - b.confidence) for b in bins) / max(1, len(truth))
         right = sum(digits == str(label) for (digits, _), label in zip(read, labels))
         report["models"][path.name] = {
-            "model": meta.get("model"), "temperature": meta.get("temperature"), "read_right": right / count,
+            "model": meta.model, "temperature": meta.temperature, "read_right": right / count,
             "mean_confidence": float(confidence.mean()), "ece": float(ece),
             "held_back": sum(digits is None for digits, _ in read) / count,
-            "ece_uncalibrated_test_set": meta.get("calibration", {}).get("test", {}).get("ece_uncalibrated"),
+            "ece_uncalibrated_test_set": meta.calibration.test.ece_uncalibrated
+            if meta.calibration and meta.calibration.test else None,
             "reliability": [vars(b) for b in bins],
         }
         say(f"  {path.name:>18}: {right / count:.2%} right, mean confidence {confidence.mean():.2%}, "
-            f"ECE {ece:.2%} (temperature {meta.get('temperature', 1.0):.3f})")
+            f"ECE {ece:.2%} (temperature {meta.temperature or 1.0:.3f})")
     model = load_for_inference()
     rng = np.random.default_rng(7)
     confidences, right_answers = [], []

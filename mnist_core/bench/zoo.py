@@ -22,8 +22,8 @@ def zoo(names: list[str], limit: int | None, say: Say) -> list[dict[str, Any]]:
             raise RuntimeError(progress.error or f"training {name} ended {progress.state}")
         meta = progress.result.meta
         rows.append({"model": name, "reported_accuracy": spec.reported_accuracy,
-                     "test_accuracy": meta["test_accuracy"], "train_seconds": meta["train_seconds"],
+                     "test_accuracy": meta.test_accuracy, "train_seconds": meta.train_seconds,
                      "recipe": spec.published_recipe, "cached": progress.cached})
-        say(f"  {name}: {meta['test_accuracy']:.2%} (published {spec.reported_accuracy:.1%}) "
-            f"in {meta['train_seconds']:.0f} s{' (cached)' if progress.cached else ''}")
+        say(f"  {name}: {meta.test_accuracy:.2%} (published {spec.reported_accuracy:.1%}) "
+            f"in {meta.train_seconds:.0f} s{' (cached)' if progress.cached else ''}")
     return rows

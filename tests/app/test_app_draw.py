@@ -99,7 +99,7 @@ def test_switching_the_model_in_the_sidebar(app, tiny_model):
     at = app().run()
     at.sidebar.selectbox[0].select(str(tiny_model.path)).run()
     assert at.sidebar.selectbox[0].value == str(tiny_model.path)
-    assert at.sidebar.metric[0].value == f"{tiny_model.meta['test_accuracy']:.2%}"
+    assert at.sidebar.metric[0].value == f"{tiny_model.meta.test_accuracy:.2%}"
     assert any("Trained here" in caption.value for caption in at.sidebar.caption)
     at.switch_page("app_pages/draw.py").run()
     assert at.sidebar.selectbox[0].value == str(tiny_model.path)
@@ -186,7 +186,7 @@ def test_every_bundled_network_reads_the_same_drawing_side_by_side():
     at = AppTest.from_function(compared_reading, default_timeout=180).run()
     assert not at.exception and not at.error
     assert at.subheader[0].value == "How each model reads it"
-    bundled = {verify(path).meta["model"] for path in BUNDLED_DIR.glob("*.keras")} & set(ZOO)
+    bundled = {verify(path).meta.model for path in BUNDLED_DIR.glob("*.keras")} & set(ZOO)
     assert {"softmax", "mlp", "keras_cnn", "fast", "best"} <= bundled
     shown = {metric.label: metric.value for metric in at.metric}
     assert set(shown) == {ZOO[name].plain_name for name in bundled}

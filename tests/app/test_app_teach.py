@@ -57,7 +57,7 @@ def test_teach_switches_this_session_only_and_save_shares_it(app, tiny_model):
     assert taught_path != str(tiny_model.path)  # used here at once
     taught = store.verify(taught_path)
     assert not taught.path.is_relative_to(models_dir())  # not in the folder every session lists
-    assert taught.meta["adapted"]["examples"] == 40 and taught.meta["adapted"]["base_model"] == str(tiny_model.path)
+    assert taught.meta.adapted["examples"] == 40 and taught.meta.adapted["base_model"] == str(tiny_model.path)
     assert "taught your handwriting" in models.label(taught)
     result = at.session_state[teach_view.RESULT_KEY]
     assert metric(at, "Your examples read right").value == \
@@ -71,14 +71,14 @@ def test_teach_switches_this_session_only_and_save_shares_it(app, tiny_model):
 
     button(at, "Save for everyone").click().run()
     assert not at.exception
-    saved = [stored for stored in store.list_models() if stored.meta.get("adapted")]
-    assert len(saved) == 1 and saved[0].meta["adapted"]["examples"] == 40
+    saved = [stored for stored in store.list_models() if stored.meta.adapted]
+    assert len(saved) == 1 and saved[0].meta.adapted["examples"] == 40
     assert at.sidebar.selectbox[0].value == str(saved[0].path)
     assert "Saved" in at.info[-1].value
     other.run()
     assert models.label(saved[0]) in other.sidebar.selectbox[0].options
     assert "a visitor's handwriting" in models.label(saved[0])
-    assert store.verify(tiny_model.path).meta["sha256"] == tiny_model.meta["sha256"]  # the base is unchanged
+    assert store.verify(tiny_model.path).meta.sha256 == tiny_model.meta.sha256  # the base is unchanged
 
 
 def test_uploaded_pictures_become_examples_of_the_chosen_digit(app, tiny_model):

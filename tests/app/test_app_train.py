@@ -258,9 +258,9 @@ def test_a_stopped_run_is_described_by_what_it_did():
         assert "Stopping…" in train_view.progress_words(snap)
     progress = job.wait(timeout=JOB_TIMEOUT)
     assert progress.state == "stopped"
-    said = train_view.run_words(config, progress.result.meta["epochs_done"], progress.elapsed, stopped=True)
+    said = train_view.run_words(config, progress.result.meta.epochs_done, progress.elapsed, stopped=True)
     assert said.startswith("stopped after 0.") and "of 5 epochs on 30,000 images" in said
-    assert progress.result.label.endswith(f"stopped after {train_view.epochs_words(progress.result.meta['epochs_done'])}"
+    assert progress.result.label.endswith(f"stopped after {train_view.epochs_words(progress.result.meta.epochs_done)}"
                                           " of 5 epochs")
 
 

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.e2e
 
 def bundled_networks() -> list[str]:
     """The plain names of the zoo networks that ship with the app (models/*.keras)."""
-    names = {read_meta(path).get("model") for path in BUNDLED_DIR.glob("*.keras")}
+    names = {read_meta(path).model for path in BUNDLED_DIR.glob("*.keras")}
     return [ZOO[name].plain_name for name in ZOO if name in names]
 
 

@@ -41,7 +41,7 @@ def test_teaching_my_sevens_changes_the_answer_for_me_only(new_page, app_url, tm
     # The once-per-model preparation (the bundled model over 18,000 MNIST digits) is done here, into the cache
     # folder the server shares, so the browser waits only for the teaching itself.
     model, stored = store.load_model()
-    adapt.prepare(model, stored.meta["sha256"])
+    adapt.prepare(model, stored.meta.sha256)
 
     page = new_page()
     open_app(page, app_url)

@@ -52,7 +52,7 @@ def softmax():
 def taught(softmax):
     model, stored = softmax
     before = [weight.copy() for weight in model.get_weights()]
-    result = adapt.adapt(model, writer_set(10, 0), sha256=stored.meta["sha256"], keep_aside=0.0)
+    result = adapt.adapt(model, writer_set(10, 0), sha256=stored.meta.sha256, keep_aside=0.0)
     return result, before
 
 
@@ -97,11 +97,11 @@ def test_saved_with_its_sidecar_and_read_by_predict(softmax, taught, tmp_path):
     saved = adapt.save(result, stored, tmp_path / "mine")
     assert saved.path == tmp_path / "mine.keras"
     meta = store.verify(saved.path).meta
-    assert meta["model"] == "softmax" and meta["temperature"] == pytest.approx(result.temperature)
-    assert meta["adapted"]["base_model"] == str(stored.path) and meta["adapted"]["examples"] == 100
+    assert meta.model == "softmax" and meta.temperature == pytest.approx(result.temperature)
+    assert meta.adapted["base_model"] == str(stored.path) and meta.adapted["examples"] == 100
     for key in ("examples_accuracy_before", "examples_accuracy_after", "mnist_test_accuracy_before",
                 "mnist_test_accuracy_after"):
-        assert meta["adapted"][key] == getattr(result, key)
+        assert meta.adapted[key] == getattr(result, key)
     loaded, _ = store.load_model(saved.path)
     assert calibration.temperature_of(loaded) == pytest.approx(result.temperature)
     digit = (writer_set(1, 40)[7].digit * 255).astype(np.uint8)
@@ -119,13 +119,13 @@ def test_saving_over_the_base_or_into_the_bundled_folder_is_refused(softmax, tau
 
 def test_features_are_computed_once_per_model(softmax):
     model, stored = softmax
-    first = adapt.prepare(model, stored.meta["sha256"])
-    assert adapt.prepare(model, stored.meta["sha256"]) is first  # from memory
+    first = adapt.prepare(model, stored.meta.sha256)
+    assert adapt.prepare(model, stored.meta.sha256) is first  # from memory
     adapt._memo.clear()
-    again = adapt.prepare(model, stored.meta["sha256"])
+    again = adapt.prepare(model, stored.meta.sha256)
     assert again.from_cache  # from the cache folder
     np.testing.assert_allclose(again.test, first.test, atol=1e-2)
-    assert again.test_accuracy() == pytest.approx(stored.meta["test_accuracy"], abs=3e-4)
+    assert again.test_accuracy() == pytest.approx(stored.meta.test_accuracy, abs=3e-4)
 
 
 def test_kept_aside_examples_cover_no_digit_entirely():
@@ -217,7 +217,7 @@ def test_cli_adapt_json(examples_dir, tmp_path):
     assert answer["path"] == str(out) and answer["examples"] == 20 and answer["examples_held_out"] == 4
     assert "3/broken.png" in result.stderr and "5/blank.png" in result.stderr
     assert "Traceback" not in result.stderr
-    assert store.verify(out).meta["adapted"]["examples"] == 20
+    assert store.verify(out).meta.adapted["examples"] == 20
     read = cli("predict", "--model", str(out), "--json", str(next(examples_dir.glob("7/*.png"))))
     assert read.returncode == 0, read.stderr
     assert json.loads(read.stdout.strip().splitlines()[-1])["digit"] is not None
@@ -240,7 +240,7 @@ def test_warm_up_prepares_in_the_background_once(softmax, tmp_path, monkeypatch)
     model, stored = softmax
     monkeypatch.setattr(adapt, "_cache_path", lambda key: tmp_path / f"{key}.npz")
     adapt._memo.clear()
-    assert adapt.warm_up(model, stored.meta["sha256"])
-    prepared = adapt.prepare(model, stored.meta["sha256"])  # waits for the warm-up, then finds it in memory
-    assert not prepared.from_cache and (tmp_path / f"{stored.meta['sha256']}.npz").exists()
-    assert not adapt.warm_up(model, stored.meta["sha256"])  # ready: nothing more to do
+    assert adapt.warm_up(model, stored.meta.sha256)
+    prepared = adapt.prepare(model, stored.meta.sha256)  # waits for the warm-up, then finds it in memory
+    assert not prepared.from_cache and (tmp_path / f"{stored.meta.sha256}.npz").exists()
+    assert not adapt.warm_up(model, stored.meta.sha256)  # ready: nothing more to do

@@ -128,7 +128,7 @@ def test_cli_trains_a_tiny_check(tmp_path):
     assert {"path", "threshold", "tuning", "params", "train_seconds"} <= set(answer)
     assert Path(answer["path"]) == out and out.with_suffix(".json").is_file()
     model, meta = digit_check.load_network(out)  # verified against its sidecar, then loaded safely
-    assert meta["threshold"] == answer["threshold"] and model.output_shape[-1] == 1
+    assert meta.threshold == answer["threshold"] and model.output_shape[-1] == 1
 
 
 def test_cli_refuses_a_too_small_run(tmp_path):

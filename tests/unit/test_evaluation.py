@@ -62,5 +62,5 @@ def test_the_bundled_model_is_evaluated_on_the_real_test_set():
     model, stored = load_model()
     result = evaluate_model(model)
     assert result.total == 10_000
-    assert result.accuracy == pytest.approx(stored.meta["test_accuracy"], abs=1e-3)
+    assert result.accuracy == pytest.approx(stored.meta.test_accuracy, abs=1e-3)
     assert all(m.true != m.predicted for m in result.mistakes)

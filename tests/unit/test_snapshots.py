@@ -127,7 +127,7 @@ def test_a_training_job_keeps_its_snapshots_beside_the_model_and_they_show_learn
     assert progress.state == "done", progress.error
     assert progress.learning is not None and progress.learning.step == config.total_steps
     assert len(seen) >= 2, "readers see the snapshots change while it trains"
-    recording = snapshots.load(progress.result.path, progress.result.meta["sha256"])
+    recording = snapshots.load(progress.result.path, progress.result.meta.sha256)
     assert recording is not None and recording.kind == "templates"
     assert recording.snapshots[0].step == 0 and recording.snapshots[-1].step == config.total_steps
     _, labels = snapshots.strip()
@@ -152,8 +152,8 @@ def test_a_stopped_job_has_its_test_point_where_it_stopped_and_shows_stopping_at
     assert stopped_at < 3
     assert [point.epoch for point in progress.epochs][-1] == pytest.approx(stopped_at, abs=0.01)
     assert all(point.epoch <= stopped_at + 0.01 for point in progress.epochs), "no test point after the stop"
-    assert progress.result.meta["epochs_done"] == pytest.approx(stopped_at, abs=0.01)
-    recording = snapshots.load(progress.result.path, progress.result.meta["sha256"])
+    assert progress.result.meta.epochs_done == pytest.approx(stopped_at, abs=0.01)
+    recording = snapshots.load(progress.result.path, progress.result.meta.sha256)
     assert recording.snapshots[-1].step == progress.step
 
 

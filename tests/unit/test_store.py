@@ -18,11 +18,11 @@ def small_model():
 
 def test_save_then_load_round_trip(tmp_path, small_model):
     saved = store.save_model(small_model, tmp_path / "m.keras", {"model": "softmax", "test_accuracy": 0.5})
-    assert saved.meta["sha256"] == store.file_sha256(tmp_path / "m.keras")
-    assert {"tensorflow", "keras", "python"} <= set(saved.meta["versions"])
+    assert saved.meta.sha256 == store.file_sha256(tmp_path / "m.keras")
+    assert {"tensorflow", "keras", "python"} <= set(saved.meta.versions)
     model, stored = store.load_model(tmp_path / "m.keras")
     assert model.count_params() == small_model.count_params()
-    assert stored.meta["model"] == "softmax"
+    assert stored.meta.model == "softmax"
     # Nothing but the model and its sidecar is left behind.
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.json", "m.keras"]
 
@@ -72,7 +72,7 @@ def test_list_models_skips_bad_files(tmp_path, small_model):
 
 def test_bundled_model_is_valid_and_small():
     bundled = store.bundled_model()
-    assert bundled.meta["test_accuracy"] >= 0.99
+    assert bundled.meta.test_accuracy >= 0.99
     assert bundled.path.stat().st_size <= 2 * 1024 * 1024
 
 
@@ -102,4 +102,4 @@ def test_readers_never_see_a_model_and_a_sidecar_from_two_different_saves(tmp_pa
             failures.append(str(exc))
     writer.join()
     assert not failures
-    assert store.verify(path).meta["round"] == 7
+    assert store.verify(path).meta.extra["round"] == 7

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -59,7 +60,7 @@ def test_stop_keeps_the_model_marked_stopped_and_is_not_cached():
     progress = job.wait(timeout=120)
     assert progress.state == "stopped"
     assert progress.step < config.total_steps
-    assert progress.result.meta["stopped"] is True
+    assert progress.result.meta.stopped is True
     # A stopped run has a path of its own: a finished run of the same settings never overwrites it.
     assert progress.result.path == config.model_path(stopped=True) != config.model_path()
     # A stopped run is not a finished result: asking again trains afresh.
@@ -105,3 +106,127 @@ def test_jobs_beyond_the_limit_wait_queued():
     first.stop()
     assert second.wait(timeout=120).state == "done"
     first.wait(timeout=120)
+
+
+# The engine: one worker, a first-come-first-served line, a bounded registry, no disk work under its lock.
+
+class Gate:
+    """Stands in for training: records the order jobs start in, holds a job until let through, then fails it fast.
+
+    A failed job is a finished one, which is all the engine's bookkeeping needs; real training is tested above.
+    """
+
+    def __init__(self) -> None:
+        self.started: list[int] = []
+        self.open = threading.Event()
+
+    def __call__(self, job: training.TrainingJob):
+        self.started.append(job.config.seed)
+        if not self.open.wait(timeout=60):
+            raise TimeoutError("the test never let the job through")
+        raise training.TrainingError(f"seed {job.config.seed} done")
+
+
+@pytest.fixture
+def gate(monkeypatch) -> Gate:
+    gate = Gate()
+    monkeypatch.setattr(training.TrainingJob, "_train", lambda job: gate(job))
+    yield gate
+    gate.open.set()
+
+
+def queued_config(seed: int) -> TrainConfig:
+    return TrainConfig.for_model("softmax", epochs=1, limit=500, seed=seed)
+
+
+def wait_until(condition, timeout: float = 30.0) -> None:
+    deadline = threading.Event()
+    timer = threading.Timer(timeout, deadline.set)
+    timer.start()
+    try:
+        while not condition():
+            assert not deadline.wait(0.01), "timed out"
+    finally:
+        timer.cancel()
+
+
+def test_jobs_in_line_run_first_come_first_served(gate):
+    first = start_training(queued_config(100))
+    wait_until(lambda: gate.started == [100])  # the first one holds the worker
+    waiting = []
+    for seed in (105, 101, 104, 102, 103):  # asked for a moment apart, as people in a room press Start
+        waiting.append(start_training(queued_config(seed)))
+        time.sleep(0.07)
+    assert [job.snapshot().state for job in waiting] == ["queued"] * 5
+    assert training.active_jobs() == [first, *waiting]  # the one training, then the line in order
+    gate.open.set()
+    for job in [first, *waiting]:
+        assert job.wait(timeout=60).state == "failed"
+    assert gate.started == [100, 105, 101, 104, 102, 103]  # in the order they were asked for, not by any other
+
+
+def test_stopping_a_queued_job_takes_it_out_of_the_line_at_once(gate):
+    first = start_training(queued_config(110))
+    wait_until(lambda: gate.started == [110])
+    second, third = start_training(queued_config(111)), start_training(queued_config(112))
+    second.stop()
+    progress = second.wait(timeout=0)  # at once: nothing waits for the worker
+    assert progress.state == "stopped" and progress.error == "Stopped before it started."
+    assert progress.finished and progress.result is None
+    assert training.active_jobs() == [first, third]
+    gate.open.set()
+    assert third.wait(timeout=60).state == "failed" and first.wait(timeout=60).state == "failed"
+    assert gate.started == [110, 112]  # the stopped job never trained
+    # Asking for its settings again puts a new job at the end of the line.
+    again = start_training(queued_config(111))
+    assert again is not second and again.wait(timeout=60).state == "failed"
+
+
+def test_the_registry_keeps_only_the_newest_finished_jobs(gate, monkeypatch):
+    monkeypatch.setattr(training, "KEEP_FINISHED", 2)
+    gate.open.set()
+    jobs = [start_training(queued_config(seed)) for seed in range(120, 125)]
+    for job in jobs:
+        job.wait(timeout=60)
+    assert [training.find_job(job.config) for job in jobs] == [None, None, None, jobs[3], jobs[4]]
+    assert len(training._registry.jobs) == 2
+
+
+def test_a_forgotten_finished_job_is_served_from_disk(monkeypatch):
+    monkeypatch.setattr(training, "KEEP_FINISHED", 1)
+    older, newer = (TrainConfig.for_model("softmax", epochs=1, limit=500, seed=seed) for seed in (130, 131))
+    first = start_training(older).wait(timeout=120)
+    assert start_training(newer).wait(timeout=120).state == "done"
+    assert training.find_job(older) is None and training.find_job(newer) is not None
+    again = start_training(older)  # its result is still on disk
+    assert again.snapshot().cached and again.snapshot().state == "done"
+    assert again.snapshot().test_accuracy == first.test_accuracy
+    assert again.snapshot().epochs == first.epochs and again.snapshot().result.path == first.result.path
+
+
+def test_no_disk_work_under_the_registry_lock(monkeypatch):
+    """A slow disk (here: a model file that takes long to verify) never stalls pages asking about other jobs."""
+    verifying, release = threading.Event(), threading.Event()
+
+    def slow_verify(path):
+        verifying.set()
+        release.wait(timeout=60)
+        raise training.MnistStudioError("no stored result")
+
+    monkeypatch.setattr(training.store, "verify", slow_verify)
+    monkeypatch.setattr(training.TrainingJob, "_train", lambda job: (_ for _ in ()).throw(TrainingError("quick")))
+    starter = threading.Thread(target=start_training, args=(queued_config(140),))
+    starter.start()
+    try:
+        assert verifying.wait(timeout=30), "start_training looks for a stored result first"
+        answers: list = []
+        asker = threading.Thread(target=lambda: answers.append((training.find_job(queued_config(141)),
+                                                                training.active_jobs())))
+        asker.start()
+        asker.join(timeout=5)
+        assert not asker.is_alive(), "find_job waited for another caller's disk work"
+        assert answers == [(None, [])]
+    finally:
+        release.set()
+        starter.join(timeout=30)
+    assert training.find_job(queued_config(140)).wait(timeout=60).state == "failed"
