@@ -9,6 +9,7 @@ TensorFlow; `build()` imports Keras only when a model is actually made.
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -41,6 +42,26 @@ class BuildOptions:
     dtype: str = "float32"  # "mixed_float16" on a GPU
     # XLA: Keras turns it on by default, but on CPUs we measured it 2x slower (docs/benchmarks.md).
     jit_compile: bool | str = "auto"
+    # Every random part of the network (initial weights, dropout, augmentation) is seeded from this, so the
+    # weights depend only on the configuration: Keras draws an unseeded layer's seed from Python's global
+    # `random`, which every session of the server shares.
+    seed: int = 0
+
+
+class _Seeds:
+    """A distinct seed for each random part of one network, drawn in build order from the job's seed alone."""
+
+    def __init__(self, seed: int) -> None:
+        self._rng = random.Random(seed)  # private: the global generator is never drawn from or reseeded
+
+    def next(self) -> int:
+        return self._rng.randrange(2**31 - 1)
+
+    def glorot(self):
+        """Keras' default kernel initializer, seeded."""
+        from keras import initializers
+
+        return initializers.GlorotUniform(seed=self.next())
 
 
 @dataclass(frozen=True)
@@ -75,11 +96,11 @@ class ModelSpec:
         }
 
 
-def _output(x, options: BuildOptions):
+def _output(x, options: BuildOptions, seeds: "_Seeds"):
     """Logits to probabilities in float32, which mixed precision needs for a stable softmax."""
     from keras import layers
 
-    x = layers.Dense(NUM_CLASSES, dtype=options.dtype, name="logits")(x)
+    x = layers.Dense(NUM_CLASSES, kernel_initializer=seeds.glorot(), dtype=options.dtype, name="logits")(x)
     return layers.Activation("softmax", dtype="float32", name="probabilities")(x)
 
 
@@ -121,8 +142,11 @@ def build_mlp(options: BuildOptions) -> "keras.Model":
     l2 = regularizers.L2(1e-4 / 2)
     inputs = _input()
     x = layers.Flatten()(inputs)
-    x = layers.Dense(500, activation="relu", kernel_regularizer=l2, dtype=options.dtype, name="hidden")(x)
-    x = layers.Dense(NUM_CLASSES, kernel_regularizer=l2, dtype=options.dtype, name="logits")(x)
+    seeds = _Seeds(options.seed)
+    x = layers.Dense(500, activation="relu", kernel_regularizer=l2, kernel_initializer=seeds.glorot(),
+                     dtype=options.dtype, name="hidden")(x)
+    x = layers.Dense(NUM_CLASSES, kernel_regularizer=l2, kernel_initializer=seeds.glorot(), dtype=options.dtype,
+                     name="logits")(x)
     outputs = layers.Activation("softmax", dtype="float32", name="probabilities")(x)
     # Decay x0.99 per epoch, continuously (staircase=False), as the book does.
     schedule = keras.optimizers.schedules.ExponentialDecay(
@@ -137,18 +161,22 @@ def build_deepnn(options: BuildOptions) -> "keras.Model":
     import keras
     from keras import initializers, layers
 
-    weights = initializers.TruncatedNormal(stddev=0.1)
+    seeds = _Seeds(options.seed)
     bias = initializers.Constant(0.1)
-    dense = dict(kernel_initializer=weights, bias_initializer=bias, dtype=options.dtype)
+
+    def dense():  # a fresh, separately seeded initializer per layer: one seeded object repeats its values
+        return dict(kernel_initializer=initializers.TruncatedNormal(stddev=0.1, seed=seeds.next()),
+                    bias_initializer=bias, dtype=options.dtype)
+
     inputs = _input()
-    x = layers.Conv2D(32, 5, padding="same", activation="relu", name="conv1", **dense)(inputs)
+    x = layers.Conv2D(32, 5, padding="same", activation="relu", name="conv1", **dense())(inputs)
     x = layers.MaxPooling2D(name="pool1", dtype=options.dtype)(x)
-    x = layers.Conv2D(64, 5, padding="same", activation="relu", name="conv2", **dense)(x)
+    x = layers.Conv2D(64, 5, padding="same", activation="relu", name="conv2", **dense())(x)
     x = layers.MaxPooling2D(name="pool2", dtype=options.dtype)(x)
     x = layers.Flatten()(x)
-    x = layers.Dense(1024, activation="relu", name="fc1", **dense)(x)
-    x = layers.Dropout(0.5, name="dropout")(x)
-    x = layers.Dense(NUM_CLASSES, name="logits", **dense)(x)
+    x = layers.Dense(1024, activation="relu", name="fc1", **dense())(x)
+    x = layers.Dropout(0.5, seed=seeds.next(), name="dropout")(x)
+    x = layers.Dense(NUM_CLASSES, name="logits", **dense())(x)
     outputs = layers.Activation("softmax", dtype="float32", name="probabilities")(x)
     return _compile(keras.Model(inputs, outputs, name="deepnn"), keras.optimizers.Adam(options.learning_rate), options)
 
@@ -158,24 +186,29 @@ def build_keras_cnn(options: BuildOptions) -> "keras.Model":
     import keras
     from keras import layers
 
+    seeds = _Seeds(options.seed)
     inputs = _input()
-    x = layers.Conv2D(32, 3, activation="relu", dtype=options.dtype, name="conv1")(inputs)
+    x = layers.Conv2D(32, 3, activation="relu", kernel_initializer=seeds.glorot(), dtype=options.dtype,
+                      name="conv1")(inputs)
     x = layers.MaxPooling2D(dtype=options.dtype, name="pool1")(x)
-    x = layers.Conv2D(64, 3, activation="relu", dtype=options.dtype, name="conv2")(x)
+    x = layers.Conv2D(64, 3, activation="relu", kernel_initializer=seeds.glorot(), dtype=options.dtype,
+                      name="conv2")(x)
     x = layers.MaxPooling2D(dtype=options.dtype, name="pool2")(x)
-    x = layers.Conv2D(64, 3, activation="relu", dtype=options.dtype, name="conv3")(x)
+    x = layers.Conv2D(64, 3, activation="relu", kernel_initializer=seeds.glorot(), dtype=options.dtype,
+                      name="conv3")(x)
     x = layers.Flatten()(x)
-    x = layers.Dense(64, activation="relu", dtype=options.dtype, name="dense")(x)
-    outputs = _output(x, options)
+    x = layers.Dense(64, activation="relu", kernel_initializer=seeds.glorot(), dtype=options.dtype, name="dense")(x)
+    outputs = _output(x, options, seeds)
     return _compile(keras.Model(inputs, outputs, name="keras_cnn"), keras.optimizers.Adam(options.learning_rate), options)
 
 
-def _conv_bn(x, filters: int, options: BuildOptions, name: str, kernel: int = 3, strides: int = 1):
+def _conv_bn(x, filters: int, options: BuildOptions, seeds: _Seeds, name: str, kernel: int = 3,
+             strides: int = 1):
     """Conv without bias, batch norm, ReLU: the block both presets are made of."""
     from keras import layers
 
-    x = layers.Conv2D(filters, kernel, strides=strides, padding="same", use_bias=False, dtype=options.dtype,
-                      name=name)(x)
+    x = layers.Conv2D(filters, kernel, strides=strides, padding="same", use_bias=False,
+                      kernel_initializer=seeds.glorot(), dtype=options.dtype, name=name)(x)
     # Momentum 0.9 (not Keras' 0.99) lets the running statistics settle within short demo runs.
     x = layers.BatchNormalization(momentum=0.9, dtype=options.dtype, name=f"{name}_bn")(x)
     return layers.Activation("relu", dtype=options.dtype, name=f"{name}_relu")(x)
@@ -201,13 +234,14 @@ def build_fast(options: BuildOptions) -> "keras.Model":
     import keras
     from keras import layers
 
+    seeds = _Seeds(options.seed)
     inputs = _input()
-    x = _conv_bn(inputs, 32, options, "conv1", kernel=5, strides=2)
-    x = _conv_bn(x, 64, options, "conv2", strides=2)
-    x = _conv_bn(x, 96, options, "conv3", strides=2)
+    x = _conv_bn(inputs, 32, options, seeds, "conv1", kernel=5, strides=2)
+    x = _conv_bn(x, 64, options, seeds, "conv2", strides=2)
+    x = _conv_bn(x, 96, options, seeds, "conv3", strides=2)
     x = layers.Flatten()(x)
-    x = layers.Dense(128, activation="relu", dtype=options.dtype, name="dense")(x)
-    outputs = _output(x, options)
+    x = layers.Dense(128, activation="relu", kernel_initializer=seeds.glorot(), dtype=options.dtype, name="dense")(x)
+    outputs = _output(x, options, seeds)
     optimizer = keras.optimizers.Adam(_one_cycle(options, warmup_fraction=0.2))
     return _compile(keras.Model(inputs, outputs, name="fast"), optimizer, options, label_smoothing=0.1)
 
@@ -217,21 +251,22 @@ def build_best(options: BuildOptions) -> "keras.Model":
     import keras
     from keras import layers
 
+    seeds = _Seeds(options.seed)
     inputs = _input()
     # Augmentation runs only while training; inference sees the image as it is.
-    x = layers.RandomRotation(0.03, fill_mode="constant", name="augment_rotate")(inputs)
-    x = layers.RandomTranslation(0.1, 0.1, fill_mode="constant", name="augment_shift")(x)
-    x = layers.RandomZoom(0.1, fill_mode="constant", name="augment_zoom")(x)
-    x = _conv_bn(x, 32, options, "conv1")
-    x = _conv_bn(x, 32, options, "conv2")
+    x = layers.RandomRotation(0.03, fill_mode="constant", seed=seeds.next(), name="augment_rotate")(inputs)
+    x = layers.RandomTranslation(0.1, 0.1, fill_mode="constant", seed=seeds.next(), name="augment_shift")(x)
+    x = layers.RandomZoom(0.1, fill_mode="constant", seed=seeds.next(), name="augment_zoom")(x)
+    x = _conv_bn(x, 32, options, seeds, "conv1")
+    x = _conv_bn(x, 32, options, seeds, "conv2")
     x = layers.MaxPooling2D(dtype=options.dtype, name="pool1")(x)
-    x = _conv_bn(x, 64, options, "conv3")
-    x = _conv_bn(x, 64, options, "conv4")
+    x = _conv_bn(x, 64, options, seeds, "conv3")
+    x = _conv_bn(x, 64, options, seeds, "conv4")
     x = layers.MaxPooling2D(dtype=options.dtype, name="pool2")(x)
-    x = _conv_bn(x, 128, options, "conv5")
+    x = _conv_bn(x, 128, options, seeds, "conv5")
     x = layers.GlobalAveragePooling2D(dtype=options.dtype, name="pool3")(x)
-    x = layers.Dropout(0.3, name="dropout")(x)
-    outputs = _output(x, options)
+    x = layers.Dropout(0.3, seed=seeds.next(), name="dropout")(x)
+    outputs = _output(x, options, seeds)
     optimizer = keras.optimizers.Adam(_one_cycle(options, warmup_fraction=0.1))
     return _compile(keras.Model(inputs, outputs, name="best"), optimizer, options, label_smoothing=0.1)
 

@@ -1,12 +1,17 @@
 """The published Keras CNN recipe (as the tutorial runs it, Keras defaults) against the `fast` preset.
 
-Both are trained from scratch in the same process, the cache bypassed, and compared as a ratio.
+Both are trained from scratch in the same process, the cache bypassed, and compared as a ratio: the
+reference's time over the mean of `fast` on five seeds, each of which must reach 99% on its own.
 """
 
 from __future__ import annotations
 
+import statistics
+import threading
 import time
 from typing import Any
+
+import numpy as np
 
 from ..evaluation import evaluate_model
 from ..models import BuildOptions, get_spec, steps_per_epoch
@@ -15,17 +20,32 @@ from .inputs import Say
 
 REFERENCE = "keras_cnn"  # the seed recipe: TF2 Keras CNN tutorial, Adam, batch 32, 5 epochs
 WARMUP_STEPS = 20  # steps that include graph tracing, timed apart from the steady pace
+SEEDS = (0, 1, 2, 3, 4)  # `fast` must reach 99% on every one of them, not on average
+SMOKE_SEEDS = 2  # a --limit run is a smoke test: two seeds show the shape of the report
 
 
 def speed(full: bool, limit: int | None, say: Say) -> dict[str, Any]:
-    """The reference recipe vs. `fast`, each trained from scratch in this process."""
+    """The reference recipe vs. `fast` on several seeds, each trained from scratch in this process."""
     reference = _reference_run(full=full, limit=limit, say=say)
-    say("Training the fast preset from scratch ...")
-    fast = _fresh_run(TrainConfig.for_model("fast", limit=limit))
-    say(f"  fast: {fast['test_accuracy']:.2%} in {fast['train_seconds']:.1f} s "
-        f"({fast['images_per_second']:.0f} images/s, 99% after {fast['seconds_to_99']} s)")
+    seeds = SEEDS if limit is None else SEEDS[:SMOKE_SEEDS]
+    runs = []
+    for seed in seeds:
+        say(f"Training the fast preset from scratch, seed {seed} ...")
+        run = _fresh_run(TrainConfig.for_model("fast", limit=limit, seed=seed))
+        say(f"  fast, seed {seed}: {run['test_accuracy']:.2%} in {run['train_seconds']:.1f} s "
+            f"({run['images_per_second']:.0f} images/s, 99% after {run['seconds_to_99']} s)")
+        runs.append(run)
+    accuracies = [run["test_accuracy"] for run in runs]
+    fast = {
+        "model": "fast", "seeds": list(seeds), "runs": runs,
+        "train_seconds": round(statistics.mean(run["train_seconds"] for run in runs), 2),
+        "test_accuracy": statistics.mean(accuracies), "min_test_accuracy": min(accuracies),
+        "images_per_second": round(statistics.mean(run["images_per_second"] for run in runs), 1),
+        "every_seed_reached_99": min(accuracies) >= 0.99,
+    }
     ratio = reference["train_seconds"] / fast["train_seconds"]
-    say(f"  fast trains {ratio:.1f}x faster than the published recipe")
+    say(f"  fast: {fast['train_seconds']:.1f} s on average over seeds {', '.join(map(str, seeds))}, test accuracy "
+        f"{min(accuracies):.2%} to {max(accuracies):.2%}; {ratio:.1f}x faster than the published recipe")
     return {"reference": reference, "fast": fast, "speedup": round(ratio, 2)}
 
 
@@ -34,16 +54,15 @@ def _reference_run(full: bool, limit: int | None, say: Say) -> dict[str, Any]:
 
     Without --full, one epoch is timed and the published five are extrapolated from it.
     """
-    import keras
-
     spec = get_spec(REFERENCE)
     recipe = spec.defaults
-    x_train, y_train, _, _ = prepared_data(limit)
+    images, digits, _, _ = prepared_data(limit)
+    # The tutorial hands fit() the whole training set as float arrays, and Keras shuffles it: so does the reference.
+    x_train, y_train = images.astype(np.float32) / 255.0, np.eye(10, dtype=np.float32)[digits]
     epochs = recipe.epochs if full else 1
     per_epoch = steps_per_epoch(len(x_train), recipe.batch_size)
-    keras.utils.set_random_seed(0)
     model = spec.build(BuildOptions(learning_rate=recipe.learning_rate, steps_per_epoch=per_epoch,
-                                    total_steps=per_epoch * epochs))
+                                    total_steps=per_epoch * epochs, seed=0))
     say(f"Training the published {REFERENCE} recipe for {epochs} of its {recipe.epochs} epochs ...")
     clock = _StepClock(warmup_steps=WARMUP_STEPS)
     started = time.perf_counter()
@@ -93,13 +112,13 @@ class _StepClock:
 
 def _fresh_run(config: TrainConfig) -> dict[str, Any]:
     """Train `config` now, ignoring the cache, and summarise the result."""
-    job = TrainingJob(config)  # in a thread of its own: not the engine's line, nor its cache
+    job = TrainingJob(config, threading.Semaphore(1))
     job.start()
     progress = job.wait()
     if progress.state != "done":
         raise RuntimeError(progress.error or f"training {config.model} ended {progress.state}")
     meta = progress.result.meta
-    return {"model": config.model, "test_accuracy": meta.test_accuracy, "train_seconds": meta.train_seconds,
-            "images_per_second": meta.images_per_second, "seconds_to_99": meta.seconds_to_99,
-            "epochs": config.epochs, "device": meta.device}
+    return {"model": config.model, "test_accuracy": meta["test_accuracy"], "train_seconds": meta["train_seconds"],
+            "images_per_second": meta["images_per_second"], "seconds_to_99": meta["seconds_to_99"],
+            "epochs": config.epochs, "device": meta["device"]}
 
