@@ -3,10 +3,15 @@
 A `TrainConfig` (model + hyperparameters + data slice + seed) has a stable
 key. `start_training(config)` returns, in this order: the job already running
 or queued for that key (so every browser session follows one job), a finished
-result from disk (never train the same thing twice), or a new job. Jobs run in
-daemon threads, at most `MAX_RUNNING` at a time (the others wait, queued), and
-publish per-batch loss/accuracy and per-epoch test accuracy to any number of
-readers through immutable `Progress` snapshots.
+result from disk (never train the same thing twice), or a new job. New jobs
+wait in one line, first come first served, for the one worker thread that
+trains them one after another (`MAX_RUNNING` is 1: two TensorFlow trainings on
+a laptop only slow each other down). A job publishes per-batch loss/accuracy
+and per-epoch test accuracy to any number of readers through immutable
+`Progress` snapshots. The registry keeps the jobs in line, the one training,
+and only the `KEEP_FINISHED` newest finished jobs; older results stay on disk
+and are served from there. Nothing touches the disk while the registry's lock
+is held, so a slow disk never stalls the pages that ask about jobs.
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ import math
 import numbers
 import threading
 import time
-from dataclasses import asdict, dataclass, field, replace
+from collections import deque
+from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -28,6 +34,7 @@ import numpy as np
 from . import calibration, fitting, snapshots, store
 from .data import NUM_FIT, load_mnist
 from .errors import MnistStudioError, TrainingError
+from .meta import EpochPoint, ModelMeta  # EpochPoint: the sidecar keeps a training's test points
 from .fitting import prepared_data  # uint8 data; here too so that tests (and the app's) can replace it
 from .models import get_spec, steps_per_epoch
 from .paths import models_dir
@@ -36,7 +43,8 @@ log = logging.getLogger(__name__)
 
 # Bump when training code changes what a configuration produces, to invalidate old results.
 CACHE_VERSION = 3  # 3: trains on at most 55,000 images; the last 5,000 calibrate the confidence
-MAX_RUNNING = 1  # two TensorFlow jobs on a laptop CPU only slow each other down
+MAX_RUNNING = 1  # one worker trains; two TensorFlow jobs on a laptop CPU only slow each other down
+KEEP_FINISHED = 16  # finished jobs kept in memory (pages show and replay them); older ones are read from disk
 MAX_CHART_POINTS = 1000  # per-batch points kept for the live chart
 EVAL_BATCH = 1000  # test images per forward pass; bounds memory on small GPUs
 # No time estimate before the pace is known: the first steps include building the model's compiled step,
@@ -146,13 +154,6 @@ class BatchPoint:
 
 
 @dataclass(frozen=True)
-class EpochPoint:
-    epoch: float  # whole epochs, or where a stopped run stopped (e.g. 0.33)
-    test_accuracy: float
-    elapsed: float  # seconds since training started
-
-
-@dataclass(frozen=True)
 class Progress:
     """An immutable snapshot of a job, safe to hand to any reader."""
 
@@ -204,7 +205,7 @@ class Progress:
     @property
     def test_accuracy(self) -> float | None:
         if self.result is not None:
-            return self.result.meta.get("test_accuracy")
+            return self.result.meta.test_accuracy
         return self.epochs[-1].test_accuracy if self.epochs else None
 
     @property
@@ -214,31 +215,36 @@ class Progress:
 
 
 class TrainingJob:
-    """One configuration being trained in a background thread."""
+    """One configuration to train: queued, then trained by the engine's worker (or by `run()` directly).
 
-    def __init__(self, config: TrainConfig, slots: threading.Semaphore) -> None:
+    Readers use `snapshot()`, `stop()` and `wait()`. The training loop's callback reports through
+    `record_batch`, `record_epoch`, `show_learning` and `stop_requested`, and nothing else.
+    """
+
+    def __init__(self, config: TrainConfig) -> None:
         self.config = config
-        self._slots = slots
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._done = threading.Event()
         self._progress = Progress(config=config, state="queued", total_steps=config.total_steps)
         self._batches: list[BatchPoint] = []
-        self._thread = threading.Thread(target=self._run, name=f"train-{config.model}-{config.key}", daemon=True)
+        self._engine: _Registry | None = None  # the engine whose line this job waits in, told when it stops or ends
+        self.finished_at: float | None = None  # time.monotonic() when it ended: the registry forgets the oldest
 
     @classmethod
     def finished_from(cls, stored: store.StoredModel, config: TrainConfig) -> "TrainingJob":
         """A job that is already done: a cached result loaded from disk."""
-        job = cls(config, threading.Semaphore(0))
-        epochs = tuple(EpochPoint(**point) for point in stored.meta.get("epochs", []))
-        job._progress = replace(job._progress, state="done", step=config.total_steps, epochs=epochs,
-                                elapsed=stored.meta.get("train_seconds", 0.0), device=stored.meta.get("device", ""),
+        job = cls(config)
+        job._progress = replace(job._progress, state="done", step=config.total_steps, epochs=stored.meta.epochs,
+                                elapsed=stored.meta.train_seconds or 0.0, device=stored.meta.device,
                                 result=stored, cached=True)
+        job.finished_at = time.monotonic()
         job._done.set()
         return job
 
     def start(self) -> None:
-        self._thread.start()
+        """Train now in a thread of its own, outside the engine's line (benchmarks; the app uses start_training)."""
+        threading.Thread(target=self.run, name=f"train-{self.config.model}-{self.config.key}", daemon=True).start()
 
     def snapshot(self) -> Progress:
         with self._lock:
@@ -247,22 +253,34 @@ class TrainingJob:
     def stop(self) -> None:
         """Ask the job to stop after the current batch; the model so far is kept and marked stopped.
 
-        Readers see `stopping` at once, while the job finishes its batch, tests and saves the model.
+        Readers see `stopping` at once, while the job finishes its batch, tests and saves the model. A job
+        still waiting in line leaves the line at once and says "Stopped before it started."
         """
         self._stop.set()
         with self._lock:
-            if not self._progress.finished:
+            if self._progress.finished:
+                return
+            queued = self._progress.state == "queued"
+            if queued:
+                self._progress = replace(self._progress, state="stopped", error="Stopped before it started.")
+            else:
                 self._progress = replace(self._progress, stopping=True)
+        if queued:
+            self._end()
 
     def wait(self, timeout: float | None = None) -> Progress:
         self._done.wait(timeout)
         return self.snapshot()
 
-    def _update(self, **changes) -> None:
-        with self._lock:
-            self._progress = replace(self._progress, **changes)
+    # --- What the training loop reports (its Keras callback, `_publisher`) ---
 
-    def _record_batch(self, step: int, elapsed: float, point: BatchPoint | None) -> None:
+    @property
+    def stop_requested(self) -> bool:
+        """True once stop() was asked for: the loop ends after its current batch."""
+        return self._stop.is_set()
+
+    def record_batch(self, step: int, elapsed: float, point: BatchPoint | None) -> None:
+        """A batch is done: `step` steps in `elapsed` seconds, and a point for the chart every so often."""
         with self._lock:
             changes = {"step": step, "elapsed": elapsed}
             if step == WARMUP_STEPS:
@@ -272,33 +290,46 @@ class TrainingJob:
                 changes["batches"] = tuple(self._batches)
             self._progress = replace(self._progress, **changes)
 
-    def _record_epoch(self, point: EpochPoint) -> None:
+    def record_epoch(self, point: EpochPoint) -> None:
+        """A test accuracy measured between epochs (or where a stopped run stopped)."""
         with self._lock:
             self._progress = replace(self._progress, epochs=self._progress.epochs + (point,))
 
-    def _run(self) -> None:
+    def show_learning(self, learning: snapshots.Snapshot) -> None:
+        """The newest picture of what the network has learned, for the live view."""
+        self._update(learning=learning)
+
+    # --- Running ---
+
+    def run(self) -> None:
+        """Train in the calling thread, unless the job was stopped while it waited; never raises."""
+        with self._lock:
+            if self._progress.state != "queued":  # stopped while in line (or run twice): nothing to do
+                return
+            self._progress = replace(self._progress, state="running")
         try:
-            while not self._slots.acquire(timeout=0.2):
-                if self._stop.is_set():
-                    self._update(state="stopped", error="Stopped before it started.")
-                    return
-            try:
-                if self._stop.is_set():
-                    self._update(state="stopped", error="Stopped before it started.")
-                    return
-                self._update(state="running")
-                self._train()
-            finally:
-                self._slots.release()
+            stored = self._train()
+            self._update(state="stopped" if stored.meta.stopped else "done", result=stored)
         except MnistStudioError as exc:
             self._update(state="failed", error=str(exc))
         except Exception as exc:  # a job must never die silently: readers see the failure
             log.exception("training %s failed", self.config.key)
             self._update(state="failed", error=f"Training failed: {type(exc).__name__}: {exc}", unexpected=True)
         finally:
-            self._done.set()
+            self._end()
 
-    def _train(self) -> None:
+    def _end(self) -> None:
+        """Finished: the engine hears it first (it may forget older jobs), then anyone waiting."""
+        self.finished_at = time.monotonic()
+        if self._engine is not None:
+            self._engine.ended(self)
+        self._done.set()
+
+    def _update(self, **changes) -> None:
+        with self._lock:
+            self._progress = replace(self._progress, **changes)
+
+    def _train(self) -> store.StoredModel:
         config = self.config
         data = prepared_data(config.limit)  # uint8: floats are made a batch at a time (fitting.py)
         device = detect_device()
@@ -315,7 +346,7 @@ class TrainingJob:
         # published recipes' times do.
         plan.fit(callbacks=[_publisher(self, started, per_epoch, recorder, plan.test)])
         train_seconds = time.perf_counter() - started
-        stopped = self._stop.is_set()
+        stopped = self.stop_requested
         self._update(learning=recorder.finish(model, self.snapshot().step, train_seconds))
         # For the mlp, fit() has swapped in the moving-average weights by now: we evaluate those.
         # The held-out training images fit the confidence temperature; the test set is only measured.
@@ -323,24 +354,23 @@ class TrainingJob:
         test_accuracy = calibrated["calibration"]["test"]["accuracy"]
         # A stopped run's test point sits where it stopped (e.g. at 0.33 of an epoch).
         epochs_done = config.epochs if not stopped else round(self.snapshot().step / per_epoch, 2)
-        self._record_epoch(EpochPoint(epoch=epochs_done, test_accuracy=test_accuracy,
-                                      elapsed=round(train_seconds, 3)))
+        self.record_epoch(EpochPoint(epoch=epochs_done, test_accuracy=test_accuracy,
+                                     elapsed=round(train_seconds, 3)))
         snapshot = self.snapshot()
-        meta = {
-            "model": config.model, "config": asdict(config), "key": config.key, "test_accuracy": test_accuracy,
-            "train_seconds": round(train_seconds, 3), "device": device, "stopped": stopped,
-            "steps": snapshot.step, "epochs": [asdict(point) for point in snapshot.epochs],
-            "images_per_second": round(snapshot.step * config.batch_size / train_seconds, 1),
-            "seconds_to_99": snapshot.seconds_to_target, "data_source": load_mnist().source,
-            "params": model.count_params(), "precision": model.dtype_policy.name, "train_images": len(x_train),
-            "epochs_done": epochs_done, **calibrated,
-        }
+        meta = replace(
+            ModelMeta.from_dict(calibrated),  # the temperature and its calibration record
+            model=config.model, config=asdict(config), key=config.key, test_accuracy=test_accuracy,
+            train_seconds=round(train_seconds, 3), device=device, stopped=stopped, steps=snapshot.step,
+            epochs=snapshot.epochs, images_per_second=round(snapshot.step * config.batch_size / train_seconds, 1),
+            seconds_to_99=snapshot.seconds_to_target, data_source=load_mnist().source, params=model.count_params(),
+            precision=model.dtype_policy.name, train_images=len(x_train), epochs_done=epochs_done)
         stored = store.save_model(model, config.model_path(stopped=stopped), meta)
         recording = recorder.recording(
             config.epochs, curve=[(p.step, p.epoch, p.loss, p.accuracy) for p in snapshot.batches],
             tests=[(p.epoch, p.test_accuracy, p.elapsed) for p in snapshot.epochs])
-        snapshots.save(stored.path, recording, stored.meta["sha256"])
-        self._update(state="stopped" if stopped else "done", result=stored, elapsed=train_seconds)
+        snapshots.save(stored.path, recording, stored.meta.sha256)
+        self._update(elapsed=train_seconds)
+        return stored
 
 
 def _publisher(job: TrainingJob, started: float, per_epoch: int, recorder: snapshots.Recorder,
@@ -363,19 +393,19 @@ def _publisher(job: TrainingJob, started: float, per_epoch: int, recorder: snaps
                 point = BatchPoint(step=step, epoch=round(step / per_epoch, 4),
                                    loss=float(logs["loss"]), accuracy=float(logs["accuracy"]))
             elapsed = time.perf_counter() - started
-            job._record_batch(step, elapsed, point)
+            job.record_batch(step, elapsed, point)
             learned = recorder.at_step(self.model, step, elapsed)
             if learned is not None:
-                job._update(learning=learned)
-            if job._stop.is_set():
+                job.show_learning(learned)
+            if job.stop_requested:
                 self.model.stop_training = True
 
         def on_epoch_end(self, epoch, logs=None):
             # Keras' own validation would run even after a stop mid-epoch (and be drawn at the epoch's end).
-            if epoch + 1 < job.config.epochs and not job._stop.is_set():
+            if epoch + 1 < job.config.epochs and not job.stop_requested:
                 tested = self.model.evaluate(*test, batch_size=EVAL_BATCH, verbose=0, return_dict=True)
-                job._record_epoch(EpochPoint(epoch=epoch + 1, test_accuracy=float(tested["accuracy"]),
-                                             elapsed=round(time.perf_counter() - started, 3)))
+                job.record_epoch(EpochPoint(epoch=epoch + 1, test_accuracy=float(tested["accuracy"]),
+                                            elapsed=round(time.perf_counter() - started, 3)))
 
     return Publisher()
 
@@ -397,13 +427,60 @@ def detect_device() -> str:
     return "GPU" if tf.config.list_physical_devices("GPU") else "CPU"
 
 
-@dataclass
 class _Registry:
-    """Jobs by configuration key, shared by every caller in this process."""
+    """The engine: jobs by configuration key, one line of jobs waiting, and the one worker that trains them.
 
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    jobs: dict[str, TrainingJob] = field(default_factory=dict)
-    slots: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(MAX_RUNNING))
+    `lock` guards memory only (the dict, the line); no file is read or hashed while it is held.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.jobs: dict[str, TrainingJob] = {}  # in line, training, and the KEEP_FINISHED newest finished
+        self._line: deque[TrainingJob] = deque()  # first come, first served
+        self._current: TrainingJob | None = None  # the job the worker is training
+        self._worker: threading.Thread | None = None  # alive while the line has work; started again when needed
+
+    def add(self, job: TrainingJob) -> None:
+        """Register `job` under its key (caller holds `lock`); a job not yet finished joins the end of the line."""
+        self.jobs[job.config.key] = job
+        if not job.snapshot().finished:
+            job._engine = self
+            self._line.append(job)
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._work, name="training-worker", daemon=True)
+                self._worker.start()
+        self._forget_old()
+
+    def ended(self, job: TrainingJob) -> None:
+        """A job finished or was stopped while in line: it leaves the line, and the oldest finished jobs go."""
+        with self.lock:
+            if job in self._line:
+                self._line.remove(job)
+            self._forget_old()
+
+    def waiting(self) -> list[TrainingJob]:
+        """The job in training, then the line in order (caller holds `lock`)."""
+        return ([self._current] if self._current is not None else []) + list(self._line)
+
+    def _work(self) -> None:
+        """The worker: train the first job in line, then the next, until the line is empty."""
+        while True:
+            with self.lock:
+                if not self._line:
+                    self._worker = self._current = None
+                    return
+                self._current = job = self._line.popleft()
+            job.run()  # never raises; tells `ended` before its readers wake
+            with self.lock:
+                self._current = None
+
+    def _forget_old(self) -> None:
+        """Keep only the KEEP_FINISHED newest finished jobs (caller holds `lock`); their results stay on disk."""
+        finished = [job for job in self.jobs.values() if job.finished_at is not None]
+        finished.sort(key=lambda job: job.finished_at, reverse=True)
+        for job in finished[KEEP_FINISHED:]:
+            if self.jobs.get(job.config.key) is job:
+                del self.jobs[job.config.key]
 
 
 _registry = _Registry()
@@ -413,7 +490,7 @@ def reset_registry(registry: _Registry | None = None) -> _Registry:
     """Put `registry` (default: an empty one) in place of this process's jobs; return the one it replaces.
 
     For tests, and for anything that must act as after a restart: jobs of the replaced registry keep
-    running, and passing it back restores them.
+    running (its worker finishes its line), and passing it back restores them.
     """
     global _registry
     with _registry.lock:
@@ -422,38 +499,44 @@ def reset_registry(registry: _Registry | None = None) -> _Registry:
 
 
 def stored_result(config: TrainConfig) -> store.StoredModel | None:
-    """The finished (not stopped) model for `config` on disk, if a valid one exists."""
+    """The finished (not stopped) model for `config` on disk, if a valid one exists (reads and hashes the file)."""
     try:
         stored = store.verify(config.model_path())
     except MnistStudioError:
         return None
-    return None if stored.meta.get("stopped") or stored.meta.get("key") != config.key else stored
+    return None if stored.meta.stopped or stored.meta.key != config.key else stored
+
+
+def _joinable(config: TrainConfig) -> TrainingJob | None:
+    """The job to follow for `config`: in line, training or done (caller holds the registry's lock)."""
+    job = _registry.jobs.get(config.key)
+    return job if job is not None and job.snapshot().state in ("queued", "running", "done") else None
 
 
 def start_training(config: TrainConfig) -> TrainingJob:
-    """Join the running job for `config`, reuse its stored result, or start it."""
+    """Join the job for `config`, reuse its stored result, or put a new job at the end of the line."""
     config.validate()
-    with _registry.lock:
-        job = _registry.jobs.get(config.key)
-        if job is not None and job.snapshot().state in ("queued", "running", "done"):
-            return job
-        stored = stored_result(config)
-        if stored is not None:
-            job = TrainingJob.finished_from(stored, config)
-        else:
-            job = TrainingJob(config, _registry.slots)
-            job.start()
-        _registry.jobs[config.key] = job
+    registry = _registry
+    with registry.lock:
+        job = _joinable(config)
+    if job is not None:
+        return job
+    stored = stored_result(config)  # disk work, outside the lock; checked again under it below
+    with registry.lock:
+        job = _joinable(config)  # someone may have started it meanwhile: follow that one
+        if job is None:
+            job = TrainingJob.finished_from(stored, config) if stored is not None else TrainingJob(config)
+            registry.add(job)
         return job
 
 
 def find_job(config: TrainConfig) -> TrainingJob | None:
-    """The job for `config` in this process, if one was started."""
+    """The job for `config` in this process, if one was started and is not yet forgotten."""
     with _registry.lock:
         return _registry.jobs.get(config.key)
 
 
 def active_jobs() -> list[TrainingJob]:
-    """Jobs queued or running now, oldest first."""
+    """Jobs training or waiting in line now: the one training first, then the line in order."""
     with _registry.lock:
-        return [job for job in _registry.jobs.values() if not job.snapshot().finished]
+        return [job for job in _registry.waiting() if not job.snapshot().finished]
