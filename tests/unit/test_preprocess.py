@@ -444,3 +444,20 @@ def test_tiny_random_pixels_are_noise_but_a_tiny_digit_is_not():
         assert preprocess(noise).reason == "This looks like noise, not a digit."
     small = cv2.resize(tight(digit_image("7", side=300, thickness=30)), (12, 16), interpolation=cv2.INTER_AREA)
     assert len(preprocess(small).digits) == 1
+
+
+# --- The package: one short module per stage ----------------------------------
+
+
+def test_each_stage_module_is_short_and_says_what_it_is_for():
+    import importlib
+    from pathlib import Path
+
+    import mnist_core.preprocess as package
+
+    modules = sorted(Path(package.__file__).parent.glob("*.py"))
+    assert len(modules) > 5
+    for path in modules:
+        name = "mnist_core.preprocess" + ("" if path.stem == "__init__" else f".{path.stem}")
+        assert (importlib.import_module(name).__doc__ or "").strip(), f"{path.name} has no docstring"
+        assert len(path.read_text().splitlines()) <= 300, f"{path.name} is over 300 lines"

@@ -1,0 +1,135 @@
+"""`preprocess`: the stages in order, from any image to MNIST-like digits, keeping a picture of each step.
+
+Each stage lives in its own module (see the package's docstring); this one
+only runs them, stops with a reason in plain words when there is nothing to
+read, and collects the steps the app shows.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from mnist_core.imageio import load_image
+
+from .blank_or_noise import BLANK, EMPTY_CANVAS, MIN_CONTRAST, NOISE, NOTHING, contrast, noisy
+from .cleanup import clean
+from .greyscale import grayscale, work_scale
+from .ink_mask import MIN_INK, threshold
+from .lighting import flatten
+from .mnist_format import SIDE, to_mnist
+from .paper_on_table import paper_only
+from .pixels import resize, to_u8
+from .polarity import dark_ink
+from .ruled_lines import faint_ink, ruled_lines, without_rules
+from .segmentation import Judge, segment
+from .steps import Step, add_step, draw_boxes, input_box, mosaic
+from .tight_crop import margin_if_tight
+
+MIN_INPUT_SIDE = 8  # pixels along the long side; anything smaller cannot hold a readable digit
+MIN_INPUT_WIDTH = 2  # pixels along the short side (a tight crop of a 1 may be 3 px wide)
+
+
+@dataclass(frozen=True)
+class Preprocessed:
+    """The digits found in one image, where they are, and how they were found."""
+
+    digits: list[np.ndarray]  # each 28x28 float32 in [0, 1], white ink on black
+    boxes: list[tuple[int, int, int, int]]  # (x, y, w, h) in the input image, left to right
+    steps: list[Step]  # every intermediate step, in order
+    reason: str | None  # None when digits were found, else why not, in plain words
+
+    @property
+    def input_batch(self) -> np.ndarray:
+        """float32 (N, 28, 28, 1), ready for model(x, training=False)."""
+        if not self.digits:
+            return np.zeros((0, SIDE, SIDE, 1), np.float32)
+        return np.stack(self.digits).astype(np.float32)[:, :, :, None]
+
+
+def preprocess(
+    source: str | os.PathLike[str] | bytes | Image.Image | np.ndarray,
+    *,
+    name: str | None = None,
+    multi: bool = True,
+    judge: Judge | None = None,
+) -> Preprocessed:
+    """Load any image and turn it into MNIST-like digits.
+
+    multi=False treats all ink as one digit (the drawing canvas); multi=True
+    reads a row of digits left to right. `judge` (class probabilities for a
+    (N, 28, 28, 1) batch, i.e. a model) settles whether a wide mark is one
+    digit or several touching ones; without it the mark's shape decides.
+    Raises ImageError for unreadable input.
+    """
+    rgba = load_image(source, name=name)
+    steps: list[Step] = []
+    height, width = rgba.shape[:2]
+    empty = BLANK if multi else EMPTY_CANVAS
+
+    def nothing(reason: str) -> Preprocessed:
+        return Preprocessed([], [], steps, reason)
+
+    gray, shown = grayscale(rgba)
+    scale = work_scale(height, width)
+    steps.append(Step("Your picture", resize(shown, scale)))
+    if max(height, width) < MIN_INPUT_SIDE or min(height, width) < MIN_INPUT_WIDTH:
+        return nothing(f"The image is too small to hold a digit ({width}x{height} pixels).")
+    native = resize(gray, min(scale, 1.0))  # checks run on real pixels, not enlarged ones
+    if contrast(native) < MIN_CONTRAST:
+        return nothing(empty)
+    if noisy(native):  # grain, or blotches of several pixels on a coarser copy
+        return nothing(NOISE)
+
+    work = resize(gray, scale)
+    add_step(steps, "Colours taken away: only light and dark are left", to_u8(work))
+    work, on_table = paper_only(work)
+    if on_table:
+        add_step(steps, "The sheet of paper found: the table around it is painted over", to_u8(work))
+    is_dark_ink = dark_ink(work)
+    paper = work if is_dark_ink else 255.0 - work  # from here on: dark ink on light paper
+    paper, offset = margin_if_tight(paper)
+    if offset:
+        add_step(steps, "Paper added around the edges, so the writing no longer touches them", to_u8(paper))
+    flat = flatten(paper)
+    add_step(steps, "Shadows and uneven light evened out", to_u8(flat * 255), before=to_u8(paper))
+
+    ink = 1.0 - flat  # how much darker than its local paper each pixel is
+    found = "dark writing on light paper" if is_dark_ink else "light writing on a dark background"
+    add_step(steps, f"Ink found ({found}), shown white on black", to_u8(ink * 255))
+    # Denoised copy for the decisions; the crops keep the sharp ink.
+    smooth = cv2.GaussianBlur(ink, (0, 0), max(1.0, 0.5 * scale))
+    if smooth.max() < MIN_INK:
+        return nothing(empty)
+
+    mask, high = threshold(smooth)
+    add_step(steps, "Every pixel decided: ink or paper", mask.astype(np.uint8) * 255)
+    rules = ruled_lines(faint_ink(smooth, high), mask, ink)
+    if rules.any():
+        mask, ink = without_rules(mask, ink, rules)
+        add_step(steps, "The notebook's printed lines taken out", mask.astype(np.uint8) * 255)
+    frame = (offset, offset, work.shape[1], work.shape[0])  # where the picture lies (a margin may surround it)
+    parts, verdict = clean(mask, border=multi, frame=frame)
+    if verdict:
+        return nothing(verdict)
+    if not parts:
+        return nothing(NOTHING)
+    kept = np.zeros_like(mask)
+    for part in parts:
+        kept[part.slices] |= part.mask
+    cleaned = "Specks and marks at the edges wiped away" if multi else "Specks wiped away"
+    add_step(steps, cleaned, kept.astype(np.uint8) * 255)
+
+    groups = segment(parts, multi, ink, judge)
+    if not groups:
+        return nothing(NOTHING)
+    digits = [to_mnist(ink, group) for group in groups]
+    boxes = [input_box(group, scale, width, height, offset) for group in groups]
+    count = f"{len(groups)} digit{'s' if len(groups) > 1 else ''} found"
+    steps.append(Step(count, draw_boxes(resize(shown, scale), groups, offset)))
+    steps.append(Step("Made it look like MNIST: white on black, centred, 28 x 28", mosaic(digits)))
+    return Preprocessed(digits, boxes, steps, None)

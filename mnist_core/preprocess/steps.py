@@ -1,0 +1,78 @@
+"""The pictures the app shows for each step: `Step`, whether a step changed anything, the boxes and the mosaic.
+
+Every stage leaves a picture behind; a viewer only needs the ones that
+changed something, so each step notes whether it looks different from the
+last one shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from .marks import Part
+from .mnist_format import SIDE
+from .pixels import to_u8
+
+# A step "changed the picture" when this share of its pixels moved by this many grey levels (colour counts).
+CHANGED_SHARE, CHANGED_LEVELS = 0.02, 24
+
+
+@dataclass(frozen=True)
+class Step:
+    """One intermediate image of the pipeline, for display."""
+
+    caption: str  # short plain words a teacher would say, e.g. "Shadows and uneven light evened out"
+    image: np.ndarray  # uint8, HxW or HxWx3
+    changed: bool = True  # False when the picture looks (nearly) as it did one step before: worth skipping
+
+
+def add_step(steps: list[Step], caption: str, image: np.ndarray, before: np.ndarray | None = None) -> None:
+    """Append a step, noting whether it visibly changed the picture.
+
+    Compared with `before` when given (the same picture just before this step),
+    else with the last step that changed something (the last one a viewer saw).
+    """
+    if before is None:
+        before = next((step.image for step in reversed(steps) if step.changed), None)
+    steps.append(Step(caption, image, True if before is None else _looks_changed(before, image)))
+
+
+def _looks_changed(before: np.ndarray, after: np.ndarray) -> bool:
+    """More than CHANGED_SHARE of the pixels moved by more than CHANGED_LEVELS grey levels (or the size changed)."""
+    if before.shape[:2] != after.shape[:2]:
+        return True
+    grey = [image.astype(np.float32).mean(axis=2) if image.ndim == 3 else image.astype(np.float32)
+            for image in (before, after)]  # fmt: skip
+    spread = [image.astype(np.float32).std(axis=2) if image.ndim == 3 else 0.0 for image in (before, after)]
+    moved = (np.abs(grey[0] - grey[1]) > CHANGED_LEVELS) | (np.abs(spread[0] - spread[1]) > CHANGED_LEVELS)
+    return bool(moved.mean() > CHANGED_SHARE)
+
+
+def input_box(part: Part, scale: float, width: int, height: int, offset: int = 0) -> tuple[int, int, int, int]:
+    """The part's box in the coordinates of the decoded input image (less the margin added around it)."""
+    x0, y0 = max(0, int((part.x - offset) / scale)), max(0, int((part.y - offset) / scale))
+    x1 = min(width, int(np.ceil((part.x - offset + part.w) / scale)))
+    y1 = min(height, int(np.ceil((part.y - offset + part.h) / scale)))
+    return x0, y0, max(1, x1 - x0), max(1, y1 - y0)
+
+
+def draw_boxes(shown: np.ndarray, parts: list[Part], offset: int = 0) -> np.ndarray:
+    """The picture with each digit found framed and numbered, in reading order."""
+    image = np.ascontiguousarray(shown.copy())
+    thickness = max(3, max(image.shape[:2]) // 100)  # bold: shown at ~280 px on a projector
+    for number, part in enumerate(parts, start=1):
+        p = Part(part.x - offset, part.y - offset, part.w, part.h, part.mask)  # back in the picture's frame
+        cv2.rectangle(image, (p.x, p.y), (p.x + p.w - 1, p.y + p.h - 1), (230, 40, 40), thickness)
+        cv2.putText(image, str(number), (p.x, max(12, p.y - 4)), cv2.FONT_HERSHEY_SIMPLEX,
+                    0.4 * thickness + 0.2, (230, 40, 40), thickness)  # fmt: skip
+    return image
+
+
+def mosaic(digits: list[np.ndarray]) -> np.ndarray:
+    """The 28x28 digits side by side with a grey gap, as uint8."""
+    gap = np.full((SIDE, 2), 96, np.uint8)
+    tiles = [tile for d in digits for tile in (to_u8(d * 255), gap)][:-1]
+    return np.hstack(tiles)

@@ -1,0 +1,52 @@
+"""A glyph cropped tightly (its ink touching the picture's edges) gets a margin of paper.
+
+Ink cut by the edge looks like a page edge or a shadow to the later stages,
+and the lighting estimate there sees only ink. Adding MNIST's own margin, at
+the paper's level, makes a tight crop look like any other picture of a digit.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from .marks import mask_stroke_width, touching_border
+from .polarity import MIN_DEPARTURE
+from .ruled_lines import RULE_MAX_THICKNESS, long_lines
+
+TIGHT_SPAN = 0.5  # ink touching the edge and spanning this share of both sides: the glyph fills the frame
+TIGHT_DARKNESS = 0.6  # ... and the ink at the edge is this dark (a share of the way from paper to the darkest ink)
+TIGHT_BAND = 0.03  # ... judged within this share of the long side from the edge
+TIGHT_MARGIN = 0.2  # ... then paper this share of the long side is added around it (MNIST's own margin)
+
+
+def margin_if_tight(paper: np.ndarray) -> tuple[np.ndarray, int]:
+    """Add paper around a glyph that fills the frame; return the picture and the margin's width (0 if none).
+
+    Ink cut by the edge looks like a page edge or a shadow to the later steps,
+    and the lighting estimate there sees only ink. A tight crop (ink touching
+    the edge and spanning most of both sides) gets MNIST's own margin of
+    paper, at the edge's paper level.
+    """
+    edge = np.concatenate([paper[0], paper[-1], paper[:, 0], paper[:, -1]])
+    level, darkest = float(np.median(edge)), float(np.percentile(paper, 1))
+    if level - darkest < MIN_DEPARTURE:
+        return paper, 0
+    ink = paper < (level + darkest) / 2
+    # Strokes cut by the edge are as dark as the rest of the writing a little way in (the edge row itself may
+    # hold only their soft rim); a shadow reaching the edge stays lighter.
+    band = max(2, int(TIGHT_BAND * max(paper.shape)))
+    rim = np.ones(paper.shape, bool)
+    rim[band:-band, band:-band] = False
+    cut = paper[rim & ink & touching_border(ink)]
+    if cut.size == 0 or np.median(cut) > level - TIGHT_DARKNESS * (level - darkest):
+        return paper, 0
+    rows, cols = np.nonzero(ink)
+    height, width = paper.shape
+    if np.ptp(rows) + 1 < TIGHT_SPAN * height or np.ptp(cols) + 1 < TIGHT_SPAN * width:
+        return paper, 0
+    hairlines = mask_stroke_width(ink) <= RULE_MAX_THICKNESS * max(height, width)  # fat strokes hold no rules
+    if hairlines and (len(long_lines(ink)) >= 2 or len(long_lines(ink.T)) >= 2):
+        return paper, 0  # a ruled or squared page: its lines run to the edges (one bar, as in a 7, may too)
+    margin = int(round(TIGHT_MARGIN * max(height, width)))
+    return cv2.copyMakeBorder(paper, margin, margin, margin, margin, cv2.BORDER_CONSTANT, value=level), margin
