@@ -12,7 +12,7 @@ if loaded is None:
 model, stored = loaded
 
 digit = inside_view.pick_digit()
-scores = inside_view.overview(model, digit)
+scores = inside_view.overview(model, digit, stored)
 
 with st.expander("The layers, from input to answer"):
     inside_view.layer_table(model)

@@ -67,7 +67,7 @@ def pick_digit() -> np.ndarray:
     return digit
 
 
-def overview(model: "keras.Model", digit: np.ndarray) -> np.ndarray:
+def overview(model: "keras.Model", digit: np.ndarray, stored: "StoredModel") -> np.ndarray:
     """The digit, the model's answer, and where in the digit the answer comes from; returns the probabilities."""
     digit_col, chart_col, heat_col = st.columns([1, 2, 1])
     digit_col.image(images.enlarge(images.grey(digit, 1.0), images.DIGIT_DISPLAY),
@@ -79,10 +79,18 @@ def overview(model: "keras.Model", digit: np.ndarray) -> np.ndarray:
         st.caption(f"Top two answers: **{first}** ({draw_view.percent(scores[first])} sure), then **{second}** "
                    f"({draw_view.percent(scores[second])}).")
         st.vega_lite_chart(charts.probabilities_frame(scores), charts.sized(charts.PROBABILITIES), width="stretch")
-    heat_col.image(images.enlarge(images.heat(inspect.occlusion(model, digit), digit), images.DIGIT_DISPLAY),
+    where = _occlusion(str(stored.path), stored.meta.sha256, model, digit)
+    heat_col.image(images.enlarge(images.heat(where, digit), images.DIGIT_DISPLAY),
                    caption="Where it looks: covering the bright parts would change its answer most",
                    width=images.DIGIT_DISPLAY)
     return scores
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _occlusion(path: str, sha256: str, _model: "keras.Model", digit: np.ndarray) -> np.ndarray:
+    """Once per model version and digit: opening a step reruns the page, and covering every patch in turn
+    takes hundreds of the model's readings."""
+    return inspect.occlusion(_model, digit)
 
 
 def layer_table(model: "keras.Model") -> None:
@@ -204,7 +212,7 @@ def conv_steps(model: "keras.Model", digit: np.ndarray, stored: "StoredModel | N
         field = inspect.receptive_field(model, name).size
         what, _ = _finds(field)
         seen = "the whole digit" if field >= inspect.DIGIT_SHAPE[0] else f"a patch of {field} x {field} pixels"
-        section = _step(f"Layer {number} of {len(names)} ({name}): {layer.filters} filters find {what}", name,
+        section = _step(f"Layer {number} of {len(names)}: {layer.filters} filters find {what}", name,
                         f"Each of its {layer.filters} filters slides over the digit and lights up where it finds "
                         f"its own pattern; each spot it judges covers {seen} of the input.")
         if section is None:

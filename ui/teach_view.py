@@ -71,7 +71,7 @@ def _label() -> int | None:
 def _add_drawing(examples: list[adapt.Example], drawing: np.ndarray | None) -> None:
     """The drawing on the canvas above, with the digit the person meant, becomes an example."""
     st.subheader("Your drawing")
-    st.segmented_control("Which digit did you mean?", list(range(10)), key=LABEL_KEY,
+    st.segmented_control("Which digit did you mean?", list(range(10)), key=LABEL_KEY, wrap=True,  # all ten in view
                          help="The digit you meant to write: that is what the network will learn from it.")
     label = _label()
     if drawing is None:
