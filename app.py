@@ -4,6 +4,7 @@ Run with `streamlit run app.py`. This file only sets up the pages and the
 shared sidebar; each page is a short script under app_pages/.
 """
 
+import sys
 from pathlib import Path
 
 import streamlit as st
@@ -11,6 +12,11 @@ import streamlit as st
 from ui import errors, images, presenter, runtime, sidebar
 
 HERE = Path(__file__).parent
+# Every browser session runs its page in a thread of this one process, beside a training's thread. A page
+# hands Python's lock to the others around each image operation and, by default, waits up to 5 ms to get it
+# back, dozens of times per drawing: with 10 people drawing during a training, a drawing's answer came in
+# 1.9 s (median) instead of 0.95 s at 1 ms (bench --suite classroom, docs/benchmarks.md "Classroom load").
+SWITCH_SECONDS = 0.001
 # The folder is not called pages/: Streamlit takes a pages/ folder beside the entry script for its legacy
 # multipage mode, which served the first visit after a server start on its own and showed "Page not found"
 # for a deep link such as /draw-and-upload before this script's navigation took over.
@@ -22,6 +28,7 @@ PAGES = (
 
 
 def run() -> None:
+    sys.setswitchinterval(SWITCH_SECONDS)  # process-wide; cheap to repeat on every run
     st.set_page_config(page_title="MNIST Studio", page_icon=images.app_icon(), layout="wide")
     runtime.keep_keras_state()  # training jobs share this process with the pages
     presenter.apply_style()  # larger type when presenting (see ui/presenter.py)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import calibration
+from . import batching, calibration
 from .digit_check import not_a_digit
 from .errors import ImageError
 from .preprocess import Preprocessed, preprocess
@@ -142,7 +142,9 @@ def _inference_function(model: "keras.Model") -> Callable:
 def classify(model: "keras.Model", batch: np.ndarray) -> np.ndarray:
     """Calibrated class probabilities for a (N, 28, 28, 1) batch, without predict()'s per-call set-up."""
     inputs = np.asarray(batch, dtype=np.float32)
-    return np.asarray(_inference_function(model)(inputs), dtype=np.float64)
+    function = _inference_function(model)
+    # Concurrent callers (a class drawing at once) share one forward pass (bench --suite classroom).
+    return np.asarray(batching.merged(model, lambda x: np.asarray(function(x)), inputs), dtype=np.float64)
 
 
 def logits(model: "keras.Model", images: np.ndarray) -> np.ndarray:
@@ -182,6 +184,18 @@ def predict(source: Any, model: "keras.Model | str | Path | None" = None, *, nam
     return read_prepared(prepared, network(), name=label)
 
 
+_checked: dict[int, str | None] = {}  # id of a live Preprocessed -> its "not a digit" verdict
+
+
+def _not_a_digit_once(prepared: Preprocessed) -> str | None:
+    """The model-agnostic "not a digit" check, once per preprocessed input however many models read it."""
+    key = id(prepared)
+    if key not in _checked:
+        _checked[key] = not_a_digit(prepared.input_batch)
+        weakref.finalize(prepared, _checked.pop, key, None)  # forgotten with the input: an id is reused
+    return _checked[key]
+
+
 def read_prepared(prepared: Preprocessed, model: "keras.Model", *, name: str | None = None) -> Prediction:
     """Read digits that preprocessing has already found, with `model`.
 
@@ -198,7 +212,7 @@ def read_prepared(prepared: Preprocessed, model: "keras.Model", *, name: str | N
     ]
     unsure = min(reading.confidence for reading in readings)
     # Letters, shapes, scribbles: "not a digit", whichever model reads; the readings keep its forced choice.
-    error = not_a_digit(prepared.input_batch)
+    error = _not_a_digit_once(prepared)
     if error is None and unsure < MIN_CONFIDENCE:
         guess = "".join(str(reading.digit) for reading in readings)
         error = (f"The network is not sure what this is: its best guess, {guess}, is only {unsure:.0%} likely. "

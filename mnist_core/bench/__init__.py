@@ -10,6 +10,8 @@ of two measurements taken in the same run on the same machine. One module per su
   crops (16 px to 3000 px) of MNIST and of font digits.
 - digit-check: "not a digit" said to generated non-digits, and not to MNIST test, styled and font digits.
 - calibration: is "90% sure" right 9 times in 10, for every bundled model, through the predict path.
+- classroom: N people drawing on one real app server while a training runs: drawing-to-answer p50/p95, RSS.
+- memory: peak RSS of `train --model fast`; the app's server idle after its first answer and while training.
 """
 
 from __future__ import annotations
@@ -66,6 +68,18 @@ def _calibration(options: Options, say: Say) -> dict[str, Any]:
     return calibration(say=say, **({"count": 50, "styled": 10} if options.limit else {}))
 
 
+def _classroom(options: Options, say: Say) -> dict[str, Any]:
+    from .classroom import classroom
+
+    return classroom(say=say, **({"sessions": (1, 3), "seconds": 15.0, "epochs": 2} if options.limit else {}))
+
+
+def _memory(options: Options, say: Say) -> dict[str, Any]:
+    from .memory import memory
+
+    return memory(say=say, quick=bool(options.limit))
+
+
 # Suite name (as typed after --suite) -> (report key, runner). "all" runs them in this order.
 SUITES: dict[str, tuple[str, Callable[[Options, Say], Any]]] = {
     "speed": ("speed", _speed),
@@ -74,6 +88,8 @@ SUITES: dict[str, tuple[str, Callable[[Options, Say], Any]]] = {
     "robustness": ("robustness", _robustness),
     "digit-check": ("digit_check", _digit_check),
     "calibration": ("calibration", _calibration),
+    "classroom": ("classroom", _classroom),
+    "memory": ("memory", _memory),
 }
 
 

@@ -1,0 +1,426 @@
+"""Classroom load: N people drawing on one real app server while one training runs.
+
+The server is `streamlit run app.py` itself, with an empty home folder. One session (the projector) opens
+the Train page and starts a training there, so it is the server's shared job, and keeps redrawing its live
+chart as a browser would. Then, for each N, N sessions open the Draw & Upload page and draw digits, one
+after another with a pause to look at the answer, and each drawing's time to its answer is measured.
+
+A browser per person does not fit 30 people on 2 cores, so each session is a protocol-level client: it
+speaks Streamlit's websocket (/_stcore/stream, BackMsg/ForwardMsg protobufs) as the browser does. What the
+canvas sends was recorded from Chromium drawing on the page (tests/e2e/drawing_steps.py) and is replayed
+here: the component's JSON state {"drawing": {"raw": Fabric.js JSON, "data": PNG data URL}}.
+
+Drawing-to-answer: from the message that carries the finished drawing to the arrival of the "Prediction"
+metric with an answer in it (what the person waits for); the whole page (every model's reading below the
+answer) is timed to the end of the script run.
+
+Streamlit and websockets are imported here only, inside the functions (the library never imports them).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import io
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .inputs import Say
+
+REPO = Path(__file__).resolve().parents[2]
+SESSIONS = (1, 10, 30)
+PHASE_SECONDS = 45.0  # drawing time per N (after every session has opened the page)
+THINK_SECONDS = (2.0, 5.0)  # a person looks at the answer, then draws the next digit: uniform in this range
+TRAINING_EPOCHS = 10  # the fast preset for this many epochs lasts through every phase on this machine
+START_SECONDS = 180.0
+ANSWER_SECONDS = 60.0  # a drawing with no answer after this long counts as a miss
+OPEN_CONCURRENCY = 5  # sessions opening the page at once before a phase (a class does not arrive in 1 s)
+TARGET_P95_SECONDS = 1.0
+DRAW_PAGE, TRAIN_PAGE = "draw-and-upload", "training"
+NO_ANSWER = "—"  # the Prediction metric before a drawing is read (app_pages/draw.py)
+
+# Digits as pen strokes on the 280x280 canvas (as in tests/e2e/browser_steps.py), and the digit meant.
+STROKES: dict[int, list[list[tuple[float, float]]]] = {
+    1: [[(140, 45), (140, 235)]],
+    7: [[(75, 60), (205, 60), (180, 110), (150, 170), (125, 235)]],
+    0: [[(140 + 62 * np.sin(t / 24 * 2 * np.pi), 140 - 95 * np.cos(t / 24 * 2 * np.pi)) for t in range(26)]],
+    4: [[(170, 235), (170, 45), (70, 170), (215, 170)]],
+    2: [[(80, 90), (110, 55), (160, 50), (195, 85), (185, 130), (80, 230), (210, 230)]],
+}
+PEN = 22  # the canvas's default pen width (ui/draw_view.STROKE_WIDTHS)
+CANVAS = 280
+
+
+def drawing_state(digit: int, rng: random.Random) -> str:
+    """The canvas component's state after drawing `digit` (strokes jittered a little): the JSON it sends."""
+    from PIL import Image, ImageDraw
+
+    dx, dy = rng.uniform(-20, 20), rng.uniform(-15, 15)
+    strokes = [[(x + dx + rng.uniform(-4, 4), y + dy + rng.uniform(-4, 4)) for x, y in stroke]
+               for stroke in STROKES[digit]]
+    image = Image.new("RGBA", (CANVAS, CANVAS), (0, 0, 0, 255))
+    pen = ImageDraw.Draw(image)
+    for stroke in strokes:
+        pen.line(stroke, fill=(255, 255, 255, 255), width=PEN, joint="curve")
+        for x, y in (stroke[0], stroke[-1]):  # round caps, as Fabric.js draws them
+            pen.ellipse((x - PEN / 2, y - PEN / 2, x + PEN / 2, y + PEN / 2), fill=(255, 255, 255, 255))
+    png = io.BytesIO()
+    image.save(png, format="PNG")
+    objects = [{"type": "Path", "version": "7.4.0", "originX": "center", "originY": "center", "fill": None,
+                "stroke": "#FFFFFF", "strokeWidth": PEN, "strokeLineCap": "round", "strokeLineJoin": "round",
+                "path": [["M", *stroke[0]], *(["L", x, y] for x, y in stroke[1:])]} for stroke in strokes]
+    return json.dumps({"drawing": {"raw": {"version": "7.4.0", "objects": objects, "background": "#000000"},
+                                   "data": "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()}})
+
+
+# --- the server -----------------------------------------------------------------------------------------------
+
+@dataclass
+class Server:
+    """A running `streamlit run app.py` on 127.0.0.1 with its own home folder."""
+
+    process: subprocess.Popen
+    url: str
+    home: Path
+    log: Path
+
+    def memory_mb(self) -> dict[str, int]:
+        """VmRSS (resident now) and VmHWM (peak so far) of the server process, in MB."""
+        return process_memory_mb(self.process.pid)
+
+
+def process_memory_mb(pid: int) -> dict[str, int]:
+    """VmRSS and VmHWM of process `pid`, in MB, from /proc."""
+    lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    status = dict(line.split(":", 1) for line in lines if ":" in line)
+    return {key: int(status[key].split()[0]) // 1024 for key in ("VmRSS", "VmHWM")}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_server(home: Path, env: dict[str, str] | None = None) -> Server:
+    """Start the app's server with `home` as its home folder and wait until /_stcore/health answers."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = home / "server.log"
+    environment = {**os.environ, "MNIST_STUDIO_HOME": str(home), "PYTHONPATH": str(REPO), **(env or {})}
+    from ..paths import DEFAULT_HOME  # reuse the decoded MNIST of the usual home: the server starts sooner
+
+    decoded = Path(DEFAULT_HOME).expanduser() / "cache" / "mnist-decoded.npz"
+    if decoded.exists() and "MNIST_PATH" not in environment:
+        environment["MNIST_PATH"] = str(decoded)
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+               "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
+               "--browser.gatherUsageStats", "false"]
+    with open(log, "wb") as output:
+        process = subprocess.Popen(command, cwd=REPO, env=environment, stdout=output, stderr=subprocess.STDOUT)
+    server = Server(process, url, home, log)
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.5)
+    stop_server(server)
+    raise RuntimeError(f"The app's server did not start; its log: {log}")
+
+
+def stop_server(server: Server) -> None:
+    """SIGTERM, then SIGKILL: a server with a training thread may not finish stopping by itself."""
+    if server.process.poll() is None:
+        server.process.send_signal(signal.SIGTERM)
+        try:
+            server.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+            server.process.wait(timeout=30)
+
+
+# --- one browser session, spoken at the protocol level ------------------------------------------------------------
+
+@dataclass
+class Run:
+    """What one script run sent back: when the answer and the end arrived, and the widgets it drew."""
+
+    answer: str | None = None
+    answer_at: float | None = None
+    finished_at: float | None = None
+    widgets: dict[str, Any] = field(default_factory=dict)  # id -> the element proto (label, id, ...)
+    error: str | None = None
+
+
+class Session:
+    """One person's browser tab: a websocket to /_stcore/stream that asks for script runs and reads the deltas."""
+
+    def __init__(self, url: str, page: str) -> None:
+        self.url, self.page = url, page
+        self.socket = None
+        self.page_hash = ""
+        self.widgets: dict[str, Any] = {}
+        self._run: Run | None = None
+        self._done: asyncio.Event | None = None
+        self._reader: asyncio.Task | None = None
+        self._auto: dict[str, asyncio.Task] = {}
+        self.widget_state: list = []  # what a fragment's own reruns send (the browser sends its widgets)
+
+    async def open(self) -> Run:
+        import websockets
+
+        address = self.url.replace("http://", "ws://") + "/_stcore/stream"
+        self.socket = await websockets.connect(address, subprotocols=["streamlit"], max_size=None,
+                                               ping_interval=None, open_timeout=60)
+        self._reader = asyncio.create_task(self._read())
+        return await self.rerun([])
+
+    async def close(self) -> None:
+        for task in self._auto.values():
+            task.cancel()
+        if self._reader:
+            self._reader.cancel()
+        if self.socket is not None:
+            await self.socket.close()
+
+    def _back_message(self, widgets: list, fragment_id: str = "") -> bytes:
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        message = BackMsg()
+        rerun = message.rerun_script
+        rerun.page_name = self.page
+        rerun.page_script_hash = self.page_hash
+        rerun.widget_states.widgets.extend(widgets)
+        if fragment_id:
+            rerun.fragment_id, rerun.is_auto_rerun = fragment_id, True
+        context = rerun.context_info
+        context.timezone, context.locale, context.color_scheme = "UTC", "en-US", "light"
+        context.url = f"{self.url}/{self.page}"
+        return message.SerializeToString()
+
+    async def rerun(self, widgets: list, timeout: float = ANSWER_SECONDS) -> Run:
+        """Ask for a script run with these widget states; return when it has finished (or timed out)."""
+        self._run, self._done = Run(), asyncio.Event()
+        run = self._run
+        await self.socket.send(self._back_message(widgets))
+        try:
+            await asyncio.wait_for(self._done.wait(), timeout)
+        except asyncio.TimeoutError:
+            run.error = "timeout"
+        return run
+
+    async def _read(self) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        async for payload in self.socket:
+            now = time.perf_counter()
+            message = ForwardMsg()
+            message.ParseFromString(payload)
+            kind = message.WhichOneof("type")
+            run = self._run
+            if kind == "new_session":
+                self.page_hash = message.new_session.page_script_hash or self.page_hash
+            elif kind == "navigation":
+                self.page_hash = message.navigation.page_script_hash or self.page_hash
+            elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
+                element = message.delta.new_element
+                inner = getattr(element, element.WhichOneof("type"))
+                if getattr(inner, "id", ""):
+                    self.widgets[inner.id] = inner
+                if run is not None:
+                    if element.WhichOneof("type") == "metric" and inner.label == "Prediction" \
+                            and inner.body != NO_ANSWER and run.answer_at is None:
+                        run.answer, run.answer_at = inner.body, now
+                    if element.WhichOneof("type") == "exception":
+                        run.error = inner.message
+            elif kind == "auto_rerun":  # a fragment that redraws itself (the live chart): the browser asks for it
+                fragment = message.auto_rerun.fragment_id
+                if fragment not in self._auto:
+                    self._auto[fragment] = asyncio.create_task(self._every(message.auto_rerun.interval, fragment))
+            elif kind == "script_finished" and run is not None and not self._done.is_set():
+                run.finished_at = now
+                self._done.set()
+
+    async def _every(self, interval: float, fragment: str) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            await self.socket.send(self._back_message(self.widget_state, fragment_id=fragment))
+
+    def find(self, suffix: str = "", label: str = "") -> str | None:
+        """The id of a widget drawn so far, by its key (the id ends in "-key") or its label."""
+        for widget_id, widget in self.widgets.items():
+            if (suffix and widget_id.endswith("-" + suffix)) or (label and getattr(widget, "label", "") == label):
+                return widget_id
+        return None
+
+
+def _canvas_state(session: Session, state: str) -> list:
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+    widget = WidgetState(id=session.find("canvas"), json_value=state)
+    return [widget]
+
+
+# --- the training on the projector ------------------------------------------------------------------------------
+
+async def start_training(url: str, epochs: int) -> Session:
+    """The projector: open Train, set the epochs, press Start training; the session then follows the live chart."""
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+    projector = Session(url, TRAIN_PAGE)
+    await projector.open()
+    epochs_id, start_id = projector.find("epochs-fast"), projector.find(label="Start training")
+    if epochs_id is None or start_id is None:
+        raise RuntimeError("The Train page has no Epochs field or Start training button for the fast preset.")
+    projector.widget_state = [WidgetState(id=epochs_id, int_value=epochs)]
+    run = await projector.rerun([*projector.widget_state, WidgetState(id=start_id, trigger_value=True)])
+    if run.error:
+        raise RuntimeError(f"Starting the training failed: {run.error}")
+    return projector
+
+
+def training_finished(home: Path) -> bool:
+    """A finished (or stopped) run has written its model file into the home's models folder."""
+    return any((home / "models").glob("*.keras"))
+
+
+# --- the measurement -----------------------------------------------------------------------------------------
+
+@dataclass
+class Drawn:
+    seconds_to_answer: float | None
+    seconds_to_page: float | None
+    digit: int
+    answer: str | None
+    error: str | None
+
+
+async def _person(session: Session, rng: random.Random, until: float, drawn: list[Drawn]) -> None:
+    """Draw, wait for the answer, look at it, draw the next digit, until the phase ends."""
+    await asyncio.sleep(rng.uniform(*THINK_SECONDS))  # people do not all lift the pen in the same instant
+    while time.perf_counter() < until:
+        digit = rng.choice(list(STROKES))
+        state = drawing_state(digit, rng)
+        started = time.perf_counter()
+        run = await session.rerun(_canvas_state(session, state))
+        drawn.append(Drawn(None if run.answer_at is None else run.answer_at - started,
+                           None if run.finished_at is None else run.finished_at - started,
+                           digit, run.answer, run.error))
+        await asyncio.sleep(rng.uniform(*THINK_SECONDS))
+
+
+async def _open_all(url: str, count: int) -> list[Session]:
+    gate = asyncio.Semaphore(OPEN_CONCURRENCY)
+
+    async def one() -> Session:
+        async with gate:
+            session = Session(url, DRAW_PAGE)
+            run = await session.open()
+            if session.find("canvas") is None:
+                raise RuntimeError(f"The Draw page showed no canvas ({run.error or 'no error shown'}).")
+            return session
+
+    return list(await asyncio.gather(*(one() for _ in range(count))))
+
+
+def _percentile(values: list[float], share: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, int(np.ceil(share * len(ordered))) - 1))]
+
+
+def _summary(drawn: list[Drawn]) -> dict[str, Any]:
+    answers = [d.seconds_to_answer for d in drawn if d.seconds_to_answer is not None]
+    pages = [d.seconds_to_page for d in drawn if d.seconds_to_page is not None]
+    ms = lambda value: None if value is None else round(value * 1000)  # noqa: E731
+    return {"drawings": len(drawn), "answered": len(answers),
+            "answer_ms_p50": ms(statistics.median(answers)) if answers else None,
+            "answer_ms_p95": ms(_percentile(answers, 0.95)), "answer_ms_max": ms(max(answers, default=None)),
+            "page_ms_p50": ms(statistics.median(pages)) if pages else None,
+            "page_ms_p95": ms(_percentile(pages, 0.95)),
+            "read_as_drawn": sum(d.answer == str(d.digit) for d in drawn),
+            "errors": sorted({d.error for d in drawn if d.error})[:3]}
+
+
+async def _phase(server: Server, count: int, seconds: float, seed: int) -> dict[str, Any]:
+    sessions = await _open_all(server.url, count)
+    rss: list[int] = []
+
+    async def sample() -> None:
+        while True:
+            rss.append(server.memory_mb()["VmRSS"])
+            await asyncio.sleep(0.5)
+
+    sampler = asyncio.create_task(sample())
+    drawn: list[Drawn] = []
+    until = time.perf_counter() + seconds
+    load_before = os.getloadavg()[0]
+    try:
+        await asyncio.gather(*(_person(session, random.Random(seed * 1000 + i), until, drawn)
+                               for i, session in enumerate(sessions)))
+    finally:
+        sampler.cancel()
+        await asyncio.gather(*(session.close() for session in sessions), return_exceptions=True)
+    return {"sessions": count, **_summary(drawn), "server_rss_mb_max": max(rss, default=None),
+            "training_running_at_end": not training_finished(server.home),
+            "load_average_1min": [round(load_before, 1), round(os.getloadavg()[0], 1)]}
+
+
+async def _classroom(server: Server, sessions: tuple[int, ...], seconds: float, epochs: int,
+                     say: Say) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    first = (await _open_all(server.url, 1))[0]  # the first visit loads TensorFlow and the models
+    run = await first.rerun(_canvas_state(first, drawing_state(7, random.Random(0))), timeout=START_SECONDS)
+    await first.close()
+    await asyncio.sleep(3)
+    result["first_prediction"] = {"answer": run.answer, "error": run.error,
+                                  "server_rss_mb": server.memory_mb()["VmRSS"]}
+    say(f"  classroom: first drawing read as {run.answer}; server {result['first_prediction']['server_rss_mb']} MB")
+    projector = await start_training(server.url, epochs)
+    result["phases"] = []
+    try:
+        for number, count in enumerate(sessions):
+            phase = await _phase(server, count, seconds, seed=number)
+            result["phases"].append(phase)
+            say(f"  classroom: N={count}: answer p50 {phase['answer_ms_p50']} ms, p95 {phase['answer_ms_p95']} ms "
+                f"({phase['answered']}/{phase['drawings']} drawings, whole page p95 {phase['page_ms_p95']} ms), "
+                f"server {phase['server_rss_mb_max']} MB, training running: {phase['training_running_at_end']}")
+    finally:
+        await projector.close()
+    result["server_peak_rss_mb"] = server.memory_mb()["VmHWM"]
+    return result
+
+
+def classroom(say: Say, sessions: tuple[int, ...] = SESSIONS, seconds: float = PHASE_SECONDS,
+              epochs: int = TRAINING_EPOCHS) -> dict[str, Any]:
+    """p50/p95 drawing-to-answer for each number of people drawing at once, while one training runs."""
+    with tempfile.TemporaryDirectory(prefix="mnist-classroom-") as folder:
+        server = start_server(Path(folder))
+        try:
+            result = asyncio.run(_classroom(server, sessions, seconds, epochs, say))
+        finally:
+            stop_server(server)
+    worst = result["phases"][-1] if result["phases"] else {}
+    result.update({"think_seconds": list(THINK_SECONDS), "phase_seconds": seconds, "training_epochs": epochs,
+                   "target_p95_ms": round(TARGET_P95_SECONDS * 1000),
+                   "meets_target": worst.get("answer_ms_p95") is not None
+                   and worst["answer_ms_p95"] <= TARGET_P95_SECONDS * 1000})
+    return result
