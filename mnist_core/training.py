@@ -42,7 +42,8 @@ from .paths import models_dir
 log = logging.getLogger(__name__)
 
 # Bump when training code changes what a configuration produces, to invalidate old results.
-CACHE_VERSION = 3  # 3: trains on at most 55,000 images; the last 5,000 calibrate the confidence
+CACHE_VERSION = 4  # 3: trains on at most 55,000 images; the last 5,000 calibrate the confidence
+# 4: weights and order seeded per job (fitting.py), so a seed gives other weights than before
 MAX_RUNNING = 1  # one worker trains; two TensorFlow jobs on a laptop CPU only slow each other down
 KEEP_FINISHED = 16  # finished jobs kept in memory (pages show and replay them); older ones are read from disk
 MAX_CHART_POINTS = 1000  # per-batch points kept for the live chart
