@@ -9,6 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from mnist_core import malloc
 from ui import errors, images, presenter, runtime, sidebar
 
 HERE = Path(__file__).parent
@@ -29,6 +30,7 @@ PAGES = (
 
 def run() -> None:
     sys.setswitchinterval(SWITCH_SECONDS)  # process-wide; cheap to repeat on every run
+    malloc.limit_arenas()  # once, before the first page loads TensorFlow: less memory kept per thread
     st.set_page_config(page_title="MNIST Studio", page_icon=images.app_icon(), layout="wide")
     runtime.keep_keras_state()  # training jobs share this process with the pages
     presenter.apply_style()  # larger type when presenting (see ui/presenter.py)

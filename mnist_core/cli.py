@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from . import malloc
 from .bench import SUITES as BENCH_SUITES
 from .errors import MnistStudioError
 
@@ -28,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
         import os
 
         os.environ["MNIST_PATH"] = args.data
+    malloc.limit_arenas()  # before TensorFlow starts its threads: less memory kept (mnist_core/malloc.py)
     try:
         return args.handler(args)
     except KeyboardInterrupt:

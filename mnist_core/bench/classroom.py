@@ -45,7 +45,7 @@ REPO = Path(__file__).resolve().parents[2]
 SESSIONS = (1, 10, 30)
 PHASE_SECONDS = 45.0  # drawing time per N (after every session has opened the page)
 THINK_SECONDS = (2.0, 5.0)  # a person looks at the answer, then draws the next digit: uniform in this range
-TRAINING_EPOCHS = 10  # the fast preset for this many epochs lasts through every phase on this machine
+TRAINING_EPOCHS = 20  # the fast preset for this many epochs outlasts every phase (the server is stopped after)
 START_SECONDS = 180.0
 ANSWER_SECONDS = 60.0  # a drawing with no answer after this long counts as a miss
 OPEN_CONCURRENCY = 5  # sessions opening the page at once before a phase (a class does not arrive in 1 s)
@@ -116,17 +116,22 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+def reuse_decoded_mnist(environment: dict[str, str]) -> None:
+    """Point MNIST_PATH at the usual home's decoded copy: an empty home would decode MNIST again first."""
+    from ..paths import DEFAULT_HOME
+
+    decoded = Path(DEFAULT_HOME).expanduser() / "cache" / "mnist-decoded.npz"
+    if decoded.exists() and "MNIST_PATH" not in environment:
+        environment["MNIST_PATH"] = str(decoded)
+
+
 def start_server(home: Path, env: dict[str, str] | None = None) -> Server:
     """Start the app's server with `home` as its home folder and wait until /_stcore/health answers."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     log = home / "server.log"
     environment = {**os.environ, "MNIST_STUDIO_HOME": str(home), "PYTHONPATH": str(REPO), **(env or {})}
-    from ..paths import DEFAULT_HOME  # reuse the decoded MNIST of the usual home: the server starts sooner
-
-    decoded = Path(DEFAULT_HOME).expanduser() / "cache" / "mnist-decoded.npz"
-    if decoded.exists() and "MNIST_PATH" not in environment:
-        environment["MNIST_PATH"] = str(decoded)
+    reuse_decoded_mnist(environment)
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
                "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
                "--browser.gatherUsageStats", "false"]

@@ -32,11 +32,11 @@ IDLE_SECONDS = 5.0  # after the first answer, before the idle reading
 
 def train_peak(env: dict[str, str] | None = None, limit: int | None = None) -> dict[str, Any]:
     """Peak RSS of `python -m mnist_core train --model fast --json` in a fresh process with an empty home."""
-    from .classroom import REPO
+    from .classroom import REPO, reuse_decoded_mnist
 
     with tempfile.TemporaryDirectory(prefix="mnist-memory-") as home:
         environment = {**os.environ, "MNIST_STUDIO_HOME": home, "PYTHONPATH": str(REPO), **(env or {})}
-        _reuse_decoded_mnist(environment)
+        reuse_decoded_mnist(environment)
         command = [sys.executable, "-m", "mnist_core", "train", "--model", "fast", "--json",
                    "--out", str(Path(home) / "fast.keras"), *(["--limit", str(limit)] if limit else [])]
         started = time.perf_counter()
@@ -52,15 +52,6 @@ def train_peak(env: dict[str, str] | None = None, limit: int | None = None) -> d
     return {"peak_rss_mb": usage.ru_maxrss // 1024, "target_mb": TRAIN_TARGET_MB,
             "seconds": round(time.perf_counter() - started, 1), "exit_code": process.returncode,
             "test_accuracy": result.get("test_accuracy"), "images": limit or "all (55,000)"}
-
-
-def _reuse_decoded_mnist(environment: dict[str, str]) -> None:
-    """Point MNIST_PATH at the usual home's decoded copy: an empty home would decode MNIST again first."""
-    from ..paths import DEFAULT_HOME
-
-    decoded = Path(DEFAULT_HOME).expanduser() / "cache" / "mnist-decoded.npz"
-    if decoded.exists() and "MNIST_PATH" not in environment:
-        environment["MNIST_PATH"] = str(decoded)
 
 
 async def _server_use(server: Any, seconds: float, epochs: int) -> dict[str, Any]:
