@@ -273,16 +273,17 @@ def font_digits(count: int, rng: np.random.Generator) -> tuple[list[np.ndarray],
     return [_jittered(_font_glyph(str(int(label)), rng), rng) for label in labels], labels.astype(np.int64)
 
 
-def non_digits(count: int, rng: np.random.Generator) -> tuple[list[np.ndarray], list[str]]:
+def non_digits(count: int, rng: np.random.Generator,
+               mix: dict[str, float] = NON_DIGIT_MIX) -> tuple[list[np.ndarray], list[str]]:
     """Marks that are not digits: (uint8 ink maps, kinds such as "letter:W", "shape:star", "scribble").
 
     Same format as `font_digits`: letters that cannot be taken for a digit,
-    drawn shapes and scribbles, all with stroke jitter.
+    drawn shapes and scribbles, all with stroke jitter, in the shares of `mix`.
     """
     inks, kinds = [], []
-    mix = list(NON_DIGIT_MIX)
+    families = list(mix)
     for _ in range(count):
-        family = str(rng.choice(mix, p=list(NON_DIGIT_MIX.values())))
+        family = str(rng.choice(families, p=list(mix.values())))
         if family == "letter":
             letter = str(rng.choice(list(LETTERS)))
             inks.append(_jittered(_font_glyph(letter, rng), rng))
