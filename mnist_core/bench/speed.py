@@ -30,7 +30,7 @@ def speed(full: bool, limit: int | None, say: Say) -> dict[str, Any]:
     runs = []
     for seed in seeds:
         say(f"Training the fast preset from scratch, seed {seed} ...")
-        run = _fresh_run(TrainConfig.for_model("fast", limit=limit, seed=seed))
+        run = {"seed": seed, **_fresh_run(TrainConfig.for_model("fast", limit=limit, seed=seed))}
         say(f"  fast, seed {seed}: {run['test_accuracy']:.2%} in {run['train_seconds']:.1f} s "
             f"({run['images_per_second']:.0f} images/s, 99% after {run['seconds_to_99']} s)")
         runs.append(run)
