@@ -44,6 +44,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-training", action="store_true", help="measure drawing and inspection only")
     args = parser.parse_args()
+    expect.set_options(timeout=ANSWER_MS)  # the first visit loads TensorFlow and the models: seconds on 2 cores
     with tempfile.TemporaryDirectory() as home:
         server = start_server(Path(home))
         report: dict[str, dict[str, int]] = {}
