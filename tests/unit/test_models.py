@@ -27,7 +27,9 @@ def test_builds_with_recorded_parameter_count(name):
 @pytest.mark.parametrize("name", list(ZOO))
 def test_trains_on_a_small_slice(name):
     # 2,000 images, one epoch: enough for every model to beat chance clearly.
-    config = TrainConfig.for_model(name, epochs=1, limit=2000, batch_size=50)
+    # `best` (augmentation, batch norm, a one-cycle schedule) needs more than 40 steps: at batch 50 it ends
+    # between 10% and 35% depending on the seed; at batch 20 (100 steps) 89-93% for seeds 0-2.
+    config = TrainConfig.for_model(name, epochs=1, limit=2000, batch_size=20 if name == "best" else 50)
     progress = start_training(config).wait(timeout=300)
     assert progress.state == "done", progress.error
     assert progress.test_accuracy > 0.3
