@@ -385,7 +385,9 @@ def test_predict_lets_the_model_settle_a_wide_mark():
 
     wide = np.full((200, 480), 255, np.uint8)
     cv2.ellipse(wide, (240, 100), (200, 70), 0, 0, 360, 0, 14, cv2.LINE_AA)  # a flat 0, cut in two by shape alone
-    assert predict(wide).digits == "0"
+    # One mark, read as 0 (the readings; this 3:1 oval is flatter than MNIST's zeros, and the "not a digit"
+    # check may turn the answer away, which is not what this test is about).
+    assert [reading.digit for reading in predict(wide).readings] == [0]
     assert predict(row(["1", "0", "1", "7"], [40, -10, 40])).digits == "1017"  # a 0 and a 1 touching stay split
 
 
