@@ -175,7 +175,7 @@ def predict(source: Any, model: "keras.Model | str | Path | None" = None, *, nam
         return model if given else load_for_inference(model)  # which loads each file once per process
 
     try:
-        # The model settles whether a wide mark is one digit or several (see preprocess._judged).
+        # The model settles whether a wide mark is one digit or several (see preprocess.segmentation.judged).
         prepared = preprocess(source, name=label, multi=multi, judge=lambda batch: classify(network(), batch))
     except ImageError as exc:
         return Prediction(file=label, error=str(exc))
