@@ -39,9 +39,8 @@ from typing import Any
 
 import numpy as np
 
-from .inputs import Say
+from .inputs import REPO, Say, process_memory_mb
 
-REPO = Path(__file__).resolve().parents[2]
 SESSIONS = (1, 10, 30)
 PHASE_SECONDS = 45.0  # drawing time per N (after every session has opened the page)
 THINK_SECONDS = (2.0, 5.0)  # a person looks at the answer, then draws the next digit: uniform in this range
@@ -101,13 +100,6 @@ class Server:
     def memory_mb(self) -> dict[str, int]:
         """VmRSS (resident now) and VmHWM (peak so far) of the server process, in MB."""
         return process_memory_mb(self.process.pid)
-
-
-def process_memory_mb(pid: int) -> dict[str, int]:
-    """VmRSS and VmHWM of process `pid`, in MB, from /proc."""
-    lines = Path(f"/proc/{pid}/status").read_text().splitlines()
-    status = dict(line.split(":", 1) for line in lines if ":" in line)
-    return {key: int(status[key].split()[0]) // 1024 for key in ("VmRSS", "VmHWM")}
 
 
 def _free_port() -> int:

@@ -8,12 +8,11 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .inputs import Say, canvas_drawing
+from .inputs import REPO, Say, canvas_drawing
 
 LATENCY_RUNS = 30
 
@@ -52,19 +51,17 @@ def inference(say: Say) -> dict[str, Any]:
 
 
 _MEMORY_PROBE = """
-import json, sys
+import json
 from mnist_core.prediction import load_for_inference, predict
-from mnist_core.bench.inputs import canvas_drawing
+from mnist_core.bench.inputs import canvas_drawing, process_memory_mb
 predict(canvas_drawing(), load_for_inference(), multi=False)
-status = dict(line.split(":", 1) for line in open("/proc/self/status"))
-print(json.dumps({key: int(status[key].split()[0]) // 1024 for key in ("VmRSS", "VmHWM")}))
+print(json.dumps(process_memory_mb()))
 """
 
 
 def _memory_of_a_fresh_process() -> dict[str, Any]:
     """RSS of a new process after loading the default model and making one prediction."""
-    root = str(Path(__file__).resolve().parents[2])
-    env = {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     try:
         output = subprocess.run([sys.executable, "-c", _MEMORY_PROBE], capture_output=True, text=True,
                                 env=env, timeout=300, check=True).stdout

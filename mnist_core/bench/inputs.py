@@ -6,11 +6,20 @@ import io
 import os
 import platform
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 Say = Callable[[str], None]
+REPO = Path(__file__).resolve().parents[2]  # where app.py lives: suites that start processes run them here
+
+
+def process_memory_mb(pid: int | str = "self") -> dict[str, int]:
+    """VmRSS (resident now) and VmHWM (peak so far) of process `pid` (default: this one), in MB, from /proc."""
+    lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    status = dict(line.split(":", 1) for line in lines if ":" in line)
+    return {key: int(status[key].split()[0]) // 1024 for key in ("VmRSS", "VmHWM")}
 
 
 def machine() -> dict[str, Any]:

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .inputs import Say
+from .inputs import REPO, Say
 
 TRAIN_TARGET_MB, IDLE_TARGET_MB, BUSY_TARGET_MB = 1000, 750, 1200
 DRAWING_SECONDS = 40.0  # one person drawing while the training runs
@@ -32,7 +32,7 @@ IDLE_SECONDS = 5.0  # after the first answer, before the idle reading
 
 def train_peak(env: dict[str, str] | None = None, limit: int | None = None) -> dict[str, Any]:
     """Peak RSS of `python -m mnist_core train --model fast --json` in a fresh process with an empty home."""
-    from .classroom import REPO, reuse_decoded_mnist
+    from .classroom import reuse_decoded_mnist
 
     with tempfile.TemporaryDirectory(prefix="mnist-memory-") as home:
         environment = {**os.environ, "MNIST_STUDIO_HOME": home, "PYTHONPATH": str(REPO), **(env or {})}
