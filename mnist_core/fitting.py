@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 EVAL_BATCH = 1000  # test images per forward pass between epochs; bounds memory on small GPUs
 PIXEL_MAX = 255.0  # bytes 0-255 become floats 0-1, as every model expects
+PREFETCH = 2  # batches made ahead of the training step, on tf.data's own thread
 
 
 @lru_cache(maxsize=1)  # views of the loaded MNIST arrays: nothing is copied, so keeping one costs nothing
@@ -70,8 +71,8 @@ def batches(images: np.ndarray, labels: np.ndarray, batch_size: int, epochs: int
     pixels, digits = tf.constant(images), tf.constant(labels)
     order = tf.data.Dataset.from_tensor_slices(shuffled_order(len(images), epochs, seed))
     picked = order.flat_map(lambda epoch: tf.data.Dataset.from_tensor_slices(epoch).batch(batch_size))
-    return picked.map(lambda index: _as_floats(tf.gather(pixels, index), tf.gather(digits, index)),
-                      num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+    batched = picked.map(lambda index: _as_floats(tf.gather(pixels, index), tf.gather(digits, index)))
+    return batched.prefetch(PREFETCH).with_options(_fixed_pipeline())
 
 
 def test_batches(images: np.ndarray, labels: np.ndarray, batch_size: int = EVAL_BATCH) -> "tf.data.Dataset":
@@ -79,7 +80,21 @@ def test_batches(images: np.ndarray, labels: np.ndarray, batch_size: int = EVAL_
     import tensorflow as tf
 
     data = tf.data.Dataset.from_tensor_slices((images, labels)).batch(batch_size)
-    return data.map(_as_floats, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+    return data.map(_as_floats).prefetch(PREFETCH).with_options(_fixed_pipeline())
+
+
+def _fixed_pipeline() -> "tf.data.Options":
+    """tf.data's autotuner off: a batch is a gather and a cast, far cheaper than a training step.
+
+    With it on, its optimisation thread took CPU from the training step, and deleting the iterator at the
+    end of fit() or starting the next one stalled 0.5-14 s idle (its wait grows while a run lasts);
+    a fixed one-batch prefetch keeps the next batch ready (docs/benchmarks.md, issue #16).
+    """
+    import tensorflow as tf
+
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    return options
 
 
 @dataclass
