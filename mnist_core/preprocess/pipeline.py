@@ -17,6 +17,7 @@ from PIL import Image
 from mnist_core.imageio import load_image
 
 from .blank_or_noise import BLANK, EMPTY_CANVAS, MIN_CONTRAST, NOISE, NOTHING, contrast, noisy
+from .canvas import CANVAS_BLUR, clean_canvas
 from .cleanup import clean
 from .greyscale import grayscale, work_scale
 from .ink_mask import MIN_INK, threshold
@@ -75,7 +76,8 @@ def preprocess(
         return Preprocessed([], [], steps, reason)
 
     gray, shown = grayscale(rgba)
-    scale = work_scale(height, width)
+    canvas = clean_canvas(shown)  # one paper, one ink (the app's canvas): read as it is, without a photo's stages
+    scale = canvas.scale if canvas else work_scale(height, width)
     steps.append(Step("Your picture", resize(shown, scale)))
     if max(height, width) < MIN_INPUT_SIDE or min(height, width) < MIN_INPUT_WIDTH:
         return nothing(f"The image is too small to hold a digit ({width}x{height} pixels).")
@@ -87,29 +89,32 @@ def preprocess(
 
     work = resize(gray, scale)
     add_step(steps, "Colours taken away: only light and dark are left", to_u8(work))
-    work, on_table = paper_only(work)
-    if on_table:
-        add_step(steps, "The sheet of paper found: the table around it is painted over", to_u8(work))
-    is_dark_ink = dark_ink(work)
-    paper = work if is_dark_ink else 255.0 - work  # from here on: dark ink on light paper
-    paper, offset = margin_if_tight(paper)
-    if offset:
-        add_step(steps, "Paper added around the edges, so the writing no longer touches them", to_u8(paper))
-    flat = flatten(paper)
-    add_step(steps, "Shadows and uneven light evened out", to_u8(flat * 255), before=to_u8(paper))
+    if canvas is not None:  # no table, no shadows, no margin to add: the paper is one grey
+        is_dark_ink, offset = canvas.dark_ink, 0
+        flat = canvas.flat(work if is_dark_ink else 255.0 - work)
+    else:
+        work, on_table = paper_only(work)
+        if on_table:
+            add_step(steps, "The sheet of paper found: the table around it is painted over", to_u8(work))
+        is_dark_ink = dark_ink(work)
+        paper = work if is_dark_ink else 255.0 - work  # from here on: dark ink on light paper
+        paper, offset = margin_if_tight(paper)
+        if offset:
+            add_step(steps, "Paper added around the edges, so the writing no longer touches them", to_u8(paper))
+        flat = flatten(paper)
+        add_step(steps, "Shadows and uneven light evened out", to_u8(flat * 255), before=to_u8(paper))
 
     ink = 1.0 - flat  # how much darker than its local paper each pixel is
     found = "dark writing on light paper" if is_dark_ink else "light writing on a dark background"
     add_step(steps, f"Ink found ({found}), shown white on black", to_u8(ink * 255))
     # Denoised copy for the decisions; the crops keep the sharp ink.
-    smooth = cv2.GaussianBlur(ink, (0, 0), max(1.0, 0.5 * scale))
+    smooth = cv2.GaussianBlur(ink, (0, 0), CANVAS_BLUR if canvas else max(1.0, 0.5 * scale))
     if smooth.max() < MIN_INK:
         return nothing(empty)
 
     mask, high = threshold(smooth)
     add_step(steps, "Every pixel decided: ink or paper", mask.astype(np.uint8) * 255)
-    rules = ruled_lines(faint_ink(smooth, high), mask, ink)
-    if rules.any():
+    if canvas is None and (rules := ruled_lines(faint_ink(smooth, high), mask, ink)).any():  # none on a canvas
         mask, ink = without_rules(mask, ink, rules)
         add_step(steps, "The notebook's printed lines taken out", mask.astype(np.uint8) * 255)
     frame = (offset, offset, work.shape[1], work.shape[0])  # where the picture lies (a margin may surround it)
