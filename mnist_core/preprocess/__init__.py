@@ -8,6 +8,8 @@ the same stages, and each intermediate image is kept for the app to show.
 One module per stage, in the order `pipeline.preprocess` runs them:
 
   greyscale        colour and transparency -> grey, at the working resolution
+  canvas           a clean drawing (one paper, one ink): read at its own size, skipping the
+                   table, margin, lighting and ruled-line stages (photos and scans never are)
   blank_or_noise   anything to read? (blank, noise; the reasons said when not)
   paper_on_table   a sheet photographed on a dark table: the table painted over
   polarity         dark ink on light paper, or light on dark?
