@@ -86,9 +86,9 @@ def test_batches(images: np.ndarray, labels: np.ndarray, batch_size: int = EVAL_
 def _fixed_pipeline() -> "tf.data.Options":
     """tf.data's autotuner off: a batch is a gather and a cast, far cheaper than a training step.
 
-    With it on, its optimisation thread took CPU from the training step, and deleting the iterator at the
-    end of fit() or starting the next one stalled 0.5-14 s idle (its wait grows while a run lasts);
-    a fixed one-batch prefetch keeps the next batch ready (docs/benchmarks.md, issue #16).
+    With it on, `fit()` sat idle 0.5-14 s at its end (the iterator's teardown, using no CPU) in 5 of 7
+    runs of `fast`, and the first step took more CPU; two batches made ahead on tf.data's own thread keep
+    the step fed (docs/benchmarks.md, issue #16).
     """
     import tensorflow as tf
 
