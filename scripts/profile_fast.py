@@ -59,7 +59,7 @@ class FusedAdam(keras.optimizers.Adam):
 
 
 def network(seeds: _Seeds, norm: str = "keras", c=(32, 64, 96), dense: int = 128, s2d: bool = False,
-            no_conv1: bool = False) -> keras.Model:
+            no_conv1: bool = False, pad3: str = "same") -> keras.Model:
     inputs = keras.Input((28, 28, 1))
     x = inputs
     if s2d:
@@ -70,7 +70,7 @@ def network(seeds: _Seeds, norm: str = "keras", c=(32, 64, 96), dense: int = 128
             continue
         kernel = 3 if (i > 0 or s2d) else 5
         strides = 1 if (i == 0 and s2d) else 2
-        x = layers.Conv2D(filters, kernel, strides=strides, padding="same", use_bias=norm == "none",
+        x = layers.Conv2D(filters, kernel, strides=strides, padding=pad3 if i == 2 else "same", use_bias=norm == "none",
                           kernel_initializer=seeds.glorot())(x)
         if norm == "keras":
             x = layers.BatchNormalization(momentum=0.9)(x)
@@ -97,6 +97,8 @@ VARIANTS = {
     "spe32": dict(spe=32),
     "no_metrics": dict(metrics=False),
     "fadam": dict(fused_adam=True),
+    "c3valid": dict(pad3="valid"),
+    "c3valid_fused": dict(pad3="valid", fused_adam=True, norm="fused"),
     "fadam_fused": dict(fused_adam=True, norm="fused"),
     "no_callback": dict(callback=False),
 }
