@@ -423,6 +423,25 @@ def test_a_tight_crop_at_any_size_is_one_digit(digit, side, dark_on_light):
     assert w * h > 0.8 * height * width  # the box is the picture
 
 
+@pytest.mark.parametrize("digit", list("0123456789"))
+@pytest.mark.parametrize("side", [16, 64])
+@pytest.mark.parametrize("dark_on_light", [True, False])
+def test_a_bold_tight_crop_is_read_the_right_way_round(digit, side, dark_on_light):
+    """Bold ink covering most of the picture's edge: the paper is what the strokes cut into pieces.
+
+    A small light-on-dark 0 or 2 was read inside out (its dark corners taken for ink).
+    """
+    image = np.zeros((160, 140), np.uint8)
+    cv2.putText(image, digit, (15, 135), cv2.FONT_HERSHEY_SIMPLEX, 4.2, 230, 22, cv2.LINE_AA)
+    crop = tight(255 - image if dark_on_light else image)
+    scale = side / max(crop.shape)
+    size = (max(2, round(crop.shape[1] * scale)), max(2, round(crop.shape[0] * scale)))
+    result = preprocess(cv2.resize(crop, size, interpolation=cv2.INTER_AREA))
+    found = "dark writing on light paper" if dark_on_light else "light writing on a dark background"
+    assert any(found in step.caption for step in result.steps)
+    assert len(result.digits) == 1, result.reason
+
+
 def test_a_tightly_cropped_black_three_on_white_is_one_digit():
     """The case from the issue: a 3 filling white paper was read as "63", white taken for ink."""
     image = np.full((300, 300), 255, np.uint8)
