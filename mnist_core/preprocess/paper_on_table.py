@@ -14,6 +14,7 @@ from .marks import inside, touching_border
 from .pixels import resize, to_u8
 
 SHEET_SIDE = 128  # px: a sheet of paper on a table is looked for at this size
+SHEET_MIN_INPUT = 100  # px, the input's long side: a smaller picture is a scan or a crop of a digit, not a photo
 SHEET_MIN_AREA = 0.25  # the lit paper covers at least this share of the photo
 SHEET_SOLIDITY = 0.7  # ... and, with its writing, of the sheet's rectangle
 SHEET_MIN_SIDE = 0.3  # the sheet's short side spans at least this share of the photo's
@@ -25,7 +26,7 @@ SHEET_TABLE_FLAT = 0.4  # ... and even: nothing on it darker by this share of th
 SHEET_TABLE_GRAIN = 0.5  # ... but photographed: grey levels of noise at least (median deviation)
 
 
-def paper_only(work: np.ndarray) -> tuple[np.ndarray, bool]:
+def paper_only(work: np.ndarray, input_side: int) -> tuple[np.ndarray, bool]:
     """A sheet of paper photographed on a dark table: paint the table over with the paper.
 
     The sheet is the biggest light region (halfway between the two Otsu classes
@@ -34,8 +35,13 @@ def paper_only(work: np.ndarray) -> tuple[np.ndarray, bool]:
     border and lies outside that rectangle; it must frame the photo and be far
     darker than the paper, and even (a shadow holding writing is not). Over the
     table, the paper is extended smoothly (a normalised blur), so lighting and
-    polarity are judged on the paper alone.
+    polarity are judged on the paper alone. `input_side` is the input's long
+    side in its own pixels: a picture under SHEET_MIN_INPUT is no photo of a
+    sheet (light ink filling a small crop looked like one, its dark paper
+    like a table).
     """
+    if input_side < SHEET_MIN_INPUT:
+        return work, False
     small = cv2.GaussianBlur(resize(work, SHEET_SIDE / max(work.shape)), (0, 0), 1.5)
     threshold, _ = cv2.threshold(to_u8(small), 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     if small.min() > threshold or small.max() <= threshold:

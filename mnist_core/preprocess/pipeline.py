@@ -93,7 +93,7 @@ def preprocess(
         is_dark_ink, offset = canvas.dark_ink, 0
         flat = canvas.flat(work if is_dark_ink else 255.0 - work)
     else:
-        work, on_table = paper_only(work)
+        work, on_table = paper_only(work, max(height, width))
         if on_table:
             add_step(steps, "The sheet of paper found: the table around it is painted over", to_u8(work))
         is_dark_ink = dark_ink(work)

@@ -442,6 +442,19 @@ def test_a_bold_tight_crop_is_read_the_right_way_round(digit, side, dark_on_ligh
     assert len(result.digits) == 1, result.reason
 
 
+@pytest.mark.parametrize("side", [16, 24, 64])
+def test_a_light_one_filling_a_small_crop_is_no_sheet_of_paper_on_a_table(side):
+    """Light ink filling a small dark crop looked like a sheet of paper, its dark paper like a table."""
+    from mnist_core import synth
+
+    ink = np.zeros((28, 28), np.float32)
+    cv2.line(ink, (16, 4), (11, 23), 1.0, 3, cv2.LINE_AA)
+    for seed in range(12):
+        result = preprocess(synth.tight_crop(ink, np.random.default_rng(seed), side, dark_on_light=False))
+        assert not any("sheet of paper" in step.caption for step in result.steps), seed
+        assert len(result.digits) == 1, (seed, result.reason)
+
+
 def test_a_tightly_cropped_black_three_on_white_is_one_digit():
     """The case from the issue: a 3 filling white paper was read as "63", white taken for ink."""
     image = np.full((300, 300), 255, np.uint8)
