@@ -16,6 +16,7 @@ import streamlit as st
 
 from mnist_core import store
 from mnist_core.errors import MnistStudioError
+from mnist_core.models import ZOO
 from mnist_core.paths import BUNDLED_MODEL, models_dir
 from ui import state
 
@@ -23,7 +24,9 @@ if TYPE_CHECKING:
     import keras
 
 FIX_BUNDLED = "python -m mnist_core train --model best --out models/default.keras"
-MAX_CACHED_MODELS = 8  # each zoo model takes at most a few tens of MB in memory
+# The Draw page's row reads every drawing with each bundled network and the newest run of each trained here
+# (up to 2 per zoo model), and sessions pick others: fewer entries would reload networks from disk every drawing.
+MAX_CACHED_MODELS = 2 * len(ZOO) + 4  # each zoo model takes at most a few tens of MB in memory
 
 
 @dataclass(frozen=True)
@@ -46,8 +49,6 @@ def _signature(folder: Path) -> tuple:
 def _bundled_copies() -> list[store.StoredModel]:
     """The small copies of the classic networks shipped beside the default (models/softmax.keras, ...), simplest
     first: every session can read with them, and look inside each, without training one."""
-    from mnist_core.models import ZOO
-
     found = []
     for path in sorted(BUNDLED_MODEL.parent.glob("*.keras")):
         try:

@@ -260,3 +260,11 @@ def test_the_wide_canvas_style_is_sent_only_with_several_digits(app):
     at.toggle(key="several_digits").set_value(True).run()
     assert not at.exception
     assert "zoom: 0.5" in " ".join(element.proto.body for element in at.get("html"))
+
+
+def test_the_model_cache_holds_the_whole_comparison_row():
+    """Every bundled network and the newest run of each trained here read each drawing: all must stay loaded."""
+    from mnist_core.models import ZOO
+    from ui import models
+
+    assert models.MAX_CACHED_MODELS > 2 * len(ZOO)  # the row's longest, plus the sessions' own choices
