@@ -268,7 +268,8 @@ class Session:
         return None
 
 
-def _canvas_state(session: Session, state: str) -> list:
+def canvas_state(session: Session, state: str) -> list:
+    """The widget states a rerun carries when the canvas on `session`'s page holds `state` (its JSON)."""
     from streamlit.proto.WidgetStates_pb2 import WidgetState
 
     widget = WidgetState(id=session.find("canvas"), json_value=state)
@@ -316,14 +317,15 @@ async def _person(session: Session, rng: random.Random, until: float, drawn: lis
         digit = rng.choice(list(STROKES))
         state = drawing_state(digit, rng)
         started = time.perf_counter()
-        run = await session.rerun(_canvas_state(session, state))
+        run = await session.rerun(canvas_state(session, state))
         drawn.append(Drawn(None if run.answer_at is None else run.answer_at - started,
                            None if run.finished_at is None else run.finished_at - started,
                            digit, run.answer, run.error))
         await asyncio.sleep(rng.uniform(*THINK_SECONDS))
 
 
-async def _open_all(url: str, count: int) -> list[Session]:
+async def open_all(url: str, count: int) -> list[Session]:
+    """`count` people open the Draw page, a few at a time as a class arrives; each must see the canvas."""
     gate = asyncio.Semaphore(OPEN_CONCURRENCY)
 
     async def one() -> Session:
@@ -357,8 +359,9 @@ def _summary(drawn: list[Drawn]) -> dict[str, Any]:
             "errors": sorted({d.error for d in drawn if d.error})[:3]}
 
 
-async def _phase(server: Server, count: int, seconds: float, seed: int) -> dict[str, Any]:
-    sessions = await _open_all(server.url, count)
+async def drawing_phase(server: Server, count: int, seconds: float, seed: int) -> dict[str, Any]:
+    """`count` people draw for `seconds`: drawing-to-answer and whole-page times, answers, server memory."""
+    sessions = await open_all(server.url, count)
     rss: list[int] = []
 
     async def sample() -> None:
@@ -384,8 +387,8 @@ async def _phase(server: Server, count: int, seconds: float, seed: int) -> dict[
 async def _classroom(server: Server, sessions: tuple[int, ...], seconds: float, epochs: int,
                      say: Say) -> dict[str, Any]:
     result: dict[str, Any] = {}
-    first = (await _open_all(server.url, 1))[0]  # the first visit loads TensorFlow and the models
-    run = await first.rerun(_canvas_state(first, drawing_state(7, random.Random(0))), timeout=START_SECONDS)
+    first = (await open_all(server.url, 1))[0]  # the first visit loads TensorFlow and the models
+    run = await first.rerun(canvas_state(first, drawing_state(7, random.Random(0))), timeout=START_SECONDS)
     await first.close()
     await asyncio.sleep(3)
     result["first_prediction"] = {"answer": run.answer, "error": run.error,
@@ -395,7 +398,7 @@ async def _classroom(server: Server, sessions: tuple[int, ...], seconds: float, 
     result["phases"] = []
     try:
         for number, count in enumerate(sessions):
-            phase = await _phase(server, count, seconds, seed=number)
+            phase = await drawing_phase(server, count, seconds, seed=number)
             result["phases"].append(phase)
             say(f"  classroom: N={count}: answer p50 {phase['answer_ms_p50']} ms, p95 {phase['answer_ms_p95']} ms "
                 f"({phase['answered']}/{phase['drawings']} drawings, whole page p95 {phase['page_ms_p95']} ms), "

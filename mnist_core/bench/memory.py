@@ -57,15 +57,15 @@ def train_peak(env: dict[str, str] | None = None, limit: int | None = None) -> d
 async def _server_use(server: Any, seconds: float, epochs: int) -> dict[str, Any]:
     from . import classroom as room
 
-    person = (await room._open_all(server.url, 1))[0]
-    run = await person.rerun(room._canvas_state(person, room.drawing_state(7, random.Random(0))),
+    person = (await room.open_all(server.url, 1))[0]
+    run = await person.rerun(room.canvas_state(person, room.drawing_state(7, random.Random(0))),
                              timeout=room.START_SECONDS)
     await asyncio.sleep(IDLE_SECONDS)
     idle = server.memory_mb()
     await person.close()
     projector = await room.start_training(server.url, epochs)
     try:
-        phase = await room._phase(server, 1, seconds, seed=0)
+        phase = await room.drawing_phase(server, 1, seconds, seed=0)
     finally:
         await projector.close()
     return {"first_answer": run.answer,
