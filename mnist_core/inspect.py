@@ -72,6 +72,7 @@ _ROLES = {
     "MaxPooling2D": "keeps the strongest response in each 2 x 2 block (halves the size)",
     "GlobalAveragePooling2D": "averages each feature map to one number",
     "BatchNormalization": "rescales the numbers to keep training stable",
+    "Cropping2D": "cuts away the blank border around the digit",
     "ReLU": "keeps positive responses, zeroes the rest",
     "Flatten": "lays the grid out as one long list of numbers",
     "Dense": "weighs every input number to score each pattern",
@@ -174,6 +175,10 @@ def receptive_field(model: "keras.Model", layer_name: str) -> _Field:
             field = _Field(size=field.size + field.jump * (kernel - 1), jump=field.jump * stride,
                            offset=field.offset - field.jump * pad)
             size = out
+        elif kind == "Cropping2D":  # the first rows (and columns) dropped: unit 0 now looks at row `top`
+            (top, bottom), _ = layer.cropping
+            field = _Field(size=field.size, jump=field.jump, offset=field.offset + field.jump * top)
+            size -= top + bottom
         elif kind not in _SAME_GEOMETRY:
             raise MnistStudioError(f"Cannot trace the receptive field through layer {layer.name!r} ({kind}).")
         if layer.name == layer_name:

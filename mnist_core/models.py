@@ -203,11 +203,11 @@ def build_keras_cnn(options: BuildOptions) -> "keras.Model":
 
 
 def _conv_bn(x, filters: int, options: BuildOptions, seeds: _Seeds, name: str, kernel: int = 3,
-             strides: int = 1):
+             strides: int = 1, padding: str = "same"):
     """Conv without bias, batch norm, ReLU: the block both presets are made of."""
     from keras import layers
 
-    x = layers.Conv2D(filters, kernel, strides=strides, padding="same", use_bias=False,
+    x = layers.Conv2D(filters, kernel, strides=strides, padding=padding, use_bias=False,
                       kernel_initializer=seeds.glorot(), dtype=options.dtype, name=name)(x)
     # Momentum 0.9 (not Keras' 0.99) lets the running statistics settle within short demo runs.
     x = layers.BatchNormalization(momentum=0.9, dtype=options.dtype, name=f"{name}_bn")(x)
@@ -224,26 +224,90 @@ def _one_cycle(options: BuildOptions, warmup_fraction: float):
         warmup_target=options.learning_rate, warmup_steps=warmup)
 
 
+def _fused_batch_norm(layer: "keras.layers.BatchNormalization") -> None:
+    """Train `layer` through TensorFlow's one fused batch-norm kernel instead of the ~10 ops Keras 3 composes.
+
+    The same normalisation and running averages (the batch variance is Bessel-corrected, n/(n-1) with n =
+    128 x 14 x 14 at least); reading is Keras' own code, and the saved file holds a plain
+    BatchNormalization, so a model trained this way loads anywhere. Only the TensorFlow backend on NHWC
+    float32, which is how `fast` trains on a CPU; anything else keeps Keras' path.
+    """
+    import tensorflow as tf
+
+    keras_call = layer.call
+
+    def call(inputs, training=None, mask=None):
+        if not training or not layer.trainable or inputs.dtype != tf.float32 or layer.axis not in (-1, 3):
+            return keras_call(inputs, training=training, mask=mask)
+        empty = tf.constant([], tf.float32)
+        outputs, mean, variance, _, _, _ = tf.raw_ops.FusedBatchNormV3(
+            x=inputs, scale=layer.gamma, offset=layer.beta, mean=empty, variance=empty, epsilon=layer.epsilon,
+            exponential_avg_factor=1.0, data_format="NHWC", is_training=True)
+        layer.moving_mean.assign(layer.moving_mean * layer.momentum + mean * (1 - layer.momentum))
+        layer.moving_variance.assign(layer.moving_variance * layer.momentum + variance * (1 - layer.momentum))
+        return outputs
+
+    layer.call = call
+
+
+def _fused_adam(learning_rate) -> "keras.optimizers.Optimizer":
+    """Keras' Adam with each variable updated by TensorFlow's one ResourceApplyAdam op (the same formula).
+
+    Keras 3 writes Adam's update as ~20 graph ops per variable: building them is most of what `fit()`
+    traces before its first step (this saves ~0.5 s of CPU there), and each runs every step
+    (docs/benchmarks.md).
+    Falls back to Keras' update for anything but a plain float32 tf.Variable.
+    """
+    import keras
+    import tensorflow as tf
+
+    class FusedAdam(keras.optimizers.Adam):
+        def update_step(self, gradient, variable, learning_rate):
+            if not isinstance(variable, tf.Variable) or variable.dtype != tf.float32:
+                return super().update_step(gradient, variable, learning_rate)
+            index = self._get_variable_index(variable)
+            step = tf.cast(self.iterations + 1, tf.float32)
+            beta_1, beta_2 = tf.cast(self.beta_1, tf.float32), tf.cast(self.beta_2, tf.float32)
+            tf.raw_ops.ResourceApplyAdam(
+                var=variable.handle, m=self._momentums[index].handle, v=self._velocities[index].handle,
+                beta1_power=tf.pow(beta_1, step), beta2_power=tf.pow(beta_2, step),
+                lr=tf.cast(learning_rate, tf.float32), beta1=beta_1, beta2=beta_2,
+                epsilon=tf.cast(self.epsilon, tf.float32), grad=tf.cast(gradient, tf.float32))
+
+    return FusedAdam(learning_rate)
+
+
 def build_fast(options: BuildOptions) -> "keras.Model":
     """Ours: three strided batch-norm convs and a one-cycle schedule: 99% in one epoch on a CPU.
 
-    Each conv halves the image (28 -> 14 -> 7 -> 4) instead of pooling, so it computes only the outputs
-    that are kept: 2.1 M multiply-adds per image, a little below the published Keras CNN, but trained for one
-    epoch at batch 128 instead of five at batch 32 (docs/benchmarks.md has the measurements).
+    It reads the middle 24 x 24 pixels (MNIST centres each digit's 20 x 20 box by its ink, so the 2-pixel
+    frame holds 0.24% of the training set's ink), and each conv shrinks the image (24 -> 12 -> 6 -> 2)
+    instead of pooling, so it computes only the outputs that are kept; the last one reads the 6 x 6 maps
+    without a padded border. 1.05 M multiply-adds per image (the published Keras CNN: ~2.5 M), trained for
+    one epoch at batch 128 instead of five at batch 32 (docs/benchmarks.md has the measurements).
     """
     import keras
     from keras import layers
 
     seeds = _Seeds(options.seed)
     inputs = _input()
-    x = _conv_bn(inputs, 32, options, seeds, "conv1", kernel=5, strides=2)
+    x = layers.Cropping2D(2, dtype=options.dtype, name="crop")(inputs)
+    x = _conv_bn(x, 32, options, seeds, "conv1", kernel=5, strides=2)
     x = _conv_bn(x, 64, options, seeds, "conv2", strides=2)
-    x = _conv_bn(x, 96, options, seeds, "conv3", strides=2)
+    x = _conv_bn(x, 96, options, seeds, "conv3", strides=2, padding="valid")
     x = layers.Flatten()(x)
     x = layers.Dense(128, activation="relu", kernel_initializer=seeds.glorot(), dtype=options.dtype, name="dense")(x)
     outputs = _output(x, options, seeds)
-    optimizer = keras.optimizers.Adam(_one_cycle(options, warmup_fraction=0.2))
-    return _compile(keras.Model(inputs, outputs, name="fast"), optimizer, options, label_smoothing=0.1)
+    model = keras.Model(inputs, outputs, name="fast")
+    schedule = _one_cycle(options, warmup_fraction=0.2)
+    if options.dtype == "float32" and keras.backend.backend() == "tensorflow":  # how CPUs train: fused kernels
+        for layer in model.layers:
+            if isinstance(layer, layers.BatchNormalization):
+                _fused_batch_norm(layer)
+        optimizer = _fused_adam(schedule)
+    else:
+        optimizer = keras.optimizers.Adam(schedule)
+    return _compile(model, optimizer, options, label_smoothing=0.1)
 
 
 def build_best(options: BuildOptions) -> "keras.Model":
@@ -320,9 +384,10 @@ ZOO: dict[str, ModelSpec] = {spec.name: spec for spec in (
     ModelSpec(
         name="fast", title="Fast preset (ours)",
         source="MNIST Studio",
-        network="conv5x5/2 32, conv3x3/2 64, conv3x3/2 96 (each + batch norm), dense128, dense10",
+        network="crop 28->24, conv5x5/2 32, conv3x3/2 64, conv3x3/2 96 unpadded (each + batch norm), "
+                "dense128, dense10",
         published_recipe="Adam one-cycle peak 8e-3, label smoothing 0.1, batch 128, 1 epoch",
-        reported_accuracy=0.990, params=273_322,
+        reported_accuracy=0.990, params=125_866,
         defaults=Recipe(epochs=1, batch_size=128, learning_rate=8e-3), builder=build_fast,
         plain_name='Quick learner (ours)',
         intro=('Our network for a live demo: stroke detectors tuned to read 99 digits in 100 after seeing each '

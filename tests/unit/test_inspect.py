@@ -111,7 +111,7 @@ def test_test_digits_wrap_around_and_are_scaled():
     ("keras_cnn", "conv1", (3, 1, 0)),  # 3x3 valid
     ("keras_cnn", "conv2", (8, 2, 0)),  # + 2x2 pool, 3x3 valid: 3 + 1 + 2 x 2
     ("deepnn", "conv2", (14, 2, -6)),  # 5x5 same (pad 2), pool, 5x5 same (pad 2 at jump 2)
-    ("fast", "conv1", (5, 2, -1)),  # 5x5 stride 2 same on 28: TensorFlow pads 1 before, 2 after
+    ("fast", "conv1", (5, 2, 1)),  # crop 2 a side, then 5x5 stride 2 same on 24: TensorFlow pads 1 before, 2 after
 ])
 def test_receptive_fields_follow_kernels_strides_and_padding(name, layer, expected):
     field = inspect.receptive_field(untrained(name), layer)
