@@ -133,7 +133,7 @@ def _parser() -> argparse.ArgumentParser:
                             "is '90%% sure' right 9 times in 10, for every bundled model")
     bench.add_argument("--full", action="store_true", help="run the reference recipe in full, not extrapolated")
     bench.add_argument("--limit", type=int, help="train on the first N images (quick smoke runs)")
-    bench.add_argument("--models", nargs="+", help="zoo models for --suite zoo (default: all tutorials)")
+    bench.add_argument("--models", nargs="+", help="zoo models for --suite zoo (default: all tutorials) or --suite calibration (default: all bundled)")
     bench.set_defaults(handler=_bench)
     return parser
 

@@ -1,10 +1,13 @@
-"""The tight-crop part of `python -m mnist_core bench --suite robustness`, alone and with fewer images.
+"""Parts of `python -m mnist_core bench --suite robustness`, alone and with fewer images.
 
     python scripts/bench_crops.py --per-kind 60 --large 10 > docs/bench-runs/robustness-tight-crops.json
+    python scripts/bench_crops.py --keep-targets > docs/bench-runs/robustness-crops-and-keep-targets.json
 
 Same images and counting as the bench (the last MNIST test digits and font
 digits of seed bench.FONT_SEED, crops of seed bench.CROP_SEED), for a loaded
-machine where the whole suite takes too long.
+machine where the whole suite takes too long. `--keep-targets` adds the two
+transformations issue #11 must keep (photo-like digits, 4-digit strips);
+`--only-keep-targets` runs those alone (a second process beside the crops).
 """
 
 import argparse
@@ -22,15 +25,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-kind", type=int, default=bench.CROP_DIGITS["crop64"], help="images per kind and source")
     parser.add_argument("--large", type=int, default=bench.CROP_DIGITS["crop_large"], help="1000-3000 px images")
+    parser.add_argument("--keep-targets", action="store_true", help="also photo-like digits and 4-digit strips")
+    parser.add_argument("--only-keep-targets", action="store_true", help="photo-like digits and strips alone")
     args = parser.parse_args()
     bench.CROP_DIGITS.update({kind: args.per_kind for kind in bench.CROP_DIGITS}, crop_large=args.large)
     mnist = load_mnist()
     count = bench.ROBUSTNESS_DIGITS
+    digits, labels = mnist.x_test[-count:], mnist.y_test[-count:]
+    model = load_for_inference()
+    say = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
     started = time.time()
-    crops = bench.tight_crops(load_for_inference(), mnist.x_test[-count:], mnist.y_test[-count:], count,
-                               lambda line: print(line, file=sys.stderr, flush=True))
+    result = {}
+    if args.keep_targets or args.only_keep_targets:
+        result["accuracy"] = bench.transformed(model, digits, labels, ["photo"], say)
+        result["strips"] = bench.ROBUSTNESS_STRIPS
+        result["strips_read_exactly"] = bench.strips_read(model, digits, labels, bench.ROBUSTNESS_STRIPS, say)
+    if not args.only_keep_targets:
+        result["tight_crops"] = bench.tight_crops(model, digits, labels, count, say)
     print(json.dumps({"machine": machine(), "command": " ".join(["python", *sys.argv]),
-                      "seconds": round(time.time() - started), "robustness": {"tight_crops": crops}}, indent=1))
+                      "seconds": round(time.time() - started), "robustness": result}, indent=1))
 
 
 if __name__ == "__main__":

@@ -65,7 +65,7 @@ def _digit_check(options: Options, say: Say) -> dict[str, Any]:
 def _calibration(options: Options, say: Say) -> dict[str, Any]:
     from .calibration import calibration
 
-    return calibration(say=say, **({"count": 50, "styled": 10} if options.limit else {}))
+    return calibration(say=say, models=options.models, **({"count": 50, "styled": 10} if options.limit else {}))
 
 
 def _classroom(options: Options, say: Say) -> dict[str, Any]:

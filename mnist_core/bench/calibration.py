@@ -12,15 +12,16 @@ CALIBRATION_DIGITS = 2000  # the last test digits, read through the predict path
 CALIBRATION_STYLED = 600  # held-out training digits 55,000-55,599, drawn photo- and canvas-like, for the gate
 
 
-def calibration(say: Say, count: int = CALIBRATION_DIGITS,
-                styled: int = CALIBRATION_STYLED) -> dict[str, Any]:
+def calibration(say: Say, count: int = CALIBRATION_DIGITS, styled: int = CALIBRATION_STYLED,
+                models: list[str] | None = None) -> dict[str, Any]:
     """Is "90% sure" right 9 times in 10? Every bundled model, through the path `predict --json` takes.
 
     Each test digit is encoded as a PNG and read by `predict` (preprocessing included); a digit counts as
     right only when exactly the true digit is read. ECE compares the calibrated confidence of the first digit
     read with whether that digit is right, over every input with a reading (those held back as unsure or
     "not a digit" included: their forced choice is still a stated confidence). The confidence threshold is
-    checked on held-out training digits drawn photo- and canvas-like, never on the test set.
+    checked on held-out training digits drawn photo- and canvas-like, never on the test set. `models`
+    (zoo names) measures only those bundled models, e.g. one just retrained.
     """
     from .. import synth
     from ..calibration import ECE_BINS, reliability
@@ -35,8 +36,8 @@ def calibration(say: Say, count: int = CALIBRATION_DIGITS,
     report: dict[str, Any] = {"test_digits": count, "bins": ECE_BINS, "models": {}}
     for path in sorted(BUNDLED_DIR.glob("*.keras")):
         meta = verify(path).meta
-        if meta.model not in ZOO:
-            continue  # not a digit reader (the "is it a digit?" check)
+        if meta.model not in ZOO or (models and meta.model not in models):
+            continue  # not a digit reader (the "is it a digit?" check), or not asked for
         model = load_for_inference(path)
         # Only what is measured is kept: a Prediction holds its preprocessing pictures (megabytes each).
         read = [(answer.digits, answer.readings[0].probabilities if answer.readings else None)

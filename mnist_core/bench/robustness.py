@@ -31,17 +31,9 @@ def robustness(say: Say, count: int) -> dict[str, Any]:
     mnist = load_mnist()
     # The last test digits: never used for tuning preprocessing or thresholds.
     digits, labels = mnist.x_test[-count:], mnist.y_test[-count:]
-    per_transform = {}
-    for name in synth.TRANSFORMS:
-        images = synth.generate(digits, name, seed=1)
-        correct = sum(predict(png(image), model, name=f"{name}-{index}.png").digits == str(int(label))
-                      for index, (image, label) in enumerate(zip(images, labels)))
-        per_transform[name] = round(correct / count, 4)
-        say(f"  {name:>10}: {per_transform[name]:.1%} of {count} digits read right")
+    per_transform = transformed(model, digits, labels, list(synth.TRANSFORMS), say)
     strip_count = max(10, count // 3) if count < ROBUSTNESS_DIGITS else ROBUSTNESS_STRIPS
-    strips = synth.strips(digits, labels, strip_count, seed=2)
-    exact = sum(predict(png(image), model).digits == text for image, text in strips)
-    say(f"  4-digit strips: {exact / strip_count:.1%} of {strip_count} read exactly")
+    exact = strips_read(model, digits, labels, strip_count, say)
     rejected = {}
     for name, make in synth.NOT_DIGITS.items():
         refused = sum(answer.digit is None and bool(answer.error)
@@ -51,8 +43,35 @@ def robustness(say: Say, count: int) -> dict[str, Any]:
         say(f"  {name:>12}: {rejected[name]:.0%} of {ROBUSTNESS_BLANKS} give no digit, with a reason")
     crops = tight_crops(model, digits, labels, count, say)
     return {"digits_per_transform": count, "accuracy": per_transform,
-            "strips": strip_count, "strips_read_exactly": round(exact / strip_count, 4),
+            "strips": strip_count, "strips_read_exactly": exact,
             "no_digit_inputs": ROBUSTNESS_BLANKS, "no_digit_rejected": rejected, "tight_crops": crops}
+
+
+def transformed(model: Any, digits: np.ndarray, labels: np.ndarray, names: list[str],
+                say: Say) -> dict[str, float]:
+    """Share of digits read right after each named synthetic transformation (`synth.TRANSFORMS`), seed 1."""
+    from .. import synth
+    from ..prediction import predict
+
+    per_transform = {}
+    for name in names:
+        images = synth.generate(digits, name, seed=1)
+        correct = sum(predict(png(image), model, name=f"{name}-{index}.png").digits == str(int(label))
+                      for index, (image, label) in enumerate(zip(images, labels)))
+        per_transform[name] = round(correct / len(digits), 4)
+        say(f"  {name:>10}: {per_transform[name]:.1%} of {len(digits)} digits read right")
+    return per_transform
+
+
+def strips_read(model: Any, digits: np.ndarray, labels: np.ndarray, count: int, say: Say) -> float:
+    """Share of `count` 4-digit strips (seed 2) read exactly."""
+    from .. import synth
+    from ..prediction import predict
+
+    strips = synth.strips(digits, labels, count, seed=2)
+    exact = sum(predict(png(image), model).digits == text for image, text in strips)
+    say(f"  4-digit strips: {exact / count:.1%} of {count} read exactly")
+    return round(exact / count, 4)
 
 
 def tight_crops(model: Any, digits: np.ndarray, labels: np.ndarray, count: int,
