@@ -16,31 +16,22 @@ import time
 
 import keras
 import numpy as np
-import tensorflow as tf
 from keras import layers
 
 from mnist_core import fitting
 from mnist_core.data import NUM_FIT, load_mnist
-from mnist_core.models import BuildOptions, _one_cycle, _Seeds, get_spec, steps_per_epoch
+from mnist_core.models import BuildOptions, _fused_batch_norm, _one_cycle, _Seeds, get_spec, steps_per_epoch
 
 MNIST = load_mnist()
 X, Y = MNIST.x_train[:NUM_FIT, :, :, None], MNIST.y_train[:NUM_FIT]
 X_HELD_OUT, Y_HELD_OUT = MNIST.x_validation[..., None].astype(np.float32) / 255, MNIST.y_validation
 
 
-class FusedBatchNorm(layers.BatchNormalization):
-    """Keras' batch norm trained through TensorFlow's one fused kernel (Keras 3 composes it from ~10 ops)."""
-
-    def call(self, inputs, training=None, mask=None):
-        if not training:
-            return super().call(inputs, training=training)
-        y, mean, variance, _, _, _ = tf.raw_ops.FusedBatchNormV3(
-            x=inputs, scale=self.gamma, offset=self.beta, mean=tf.constant([], tf.float32),
-            variance=tf.constant([], tf.float32), epsilon=self.epsilon, exponential_avg_factor=1.0,
-            data_format="NHWC", is_training=True)
-        self.moving_mean.assign(self.moving_mean * self.momentum + mean * (1 - self.momentum))
-        self.moving_variance.assign(self.moving_variance * self.momentum + variance * (1 - self.momentum))
-        return y
+def FusedBatchNorm(**kwargs) -> layers.BatchNormalization:
+    """Keras' batch norm trained through TensorFlow's one fused kernel, as the library's `fast` trains."""
+    layer = layers.BatchNormalization(**kwargs)
+    _fused_batch_norm(layer)
+    return layer
 
 
 FUSED = False  # set per run: every batch norm of the network fused

@@ -16,46 +16,23 @@ import sys
 import time
 
 import keras
-import numpy as np
 import tensorflow as tf
 from keras import layers
 
 from mnist_core import fitting
 from mnist_core.data import NUM_FIT, load_mnist
-from mnist_core.models import BuildOptions, _one_cycle, _Seeds, steps_per_epoch
+from mnist_core.models import BuildOptions, _fused_adam, _fused_batch_norm, _one_cycle, _Seeds, steps_per_epoch
 
 MNIST = load_mnist()
 X, Y = MNIST.x_train[:NUM_FIT, :, :, None], MNIST.y_train[:NUM_FIT]
 BATCH = 128
 
 
-class FusedBatchNorm(layers.BatchNormalization):
-    """Keras' batch norm, trained through TensorFlow's one fused kernel (forward and backward)."""
-
-    def call(self, inputs, training=None, mask=None):
-        if not training:
-            return super().call(inputs, training=training)
-        y, mean, variance, _, _, _ = tf.raw_ops.FusedBatchNormV3(
-            x=inputs, scale=self.gamma, offset=self.beta, mean=tf.constant([], tf.float32),
-            variance=tf.constant([], tf.float32), epsilon=self.epsilon, exponential_avg_factor=1.0,
-            data_format="NHWC", is_training=True)
-        self.moving_mean.assign(self.moving_mean * self.momentum + mean * (1 - self.momentum))
-        self.moving_variance.assign(self.moving_variance * self.momentum + variance * (1 - self.momentum))
-        return y
-
-
-class FusedAdam(keras.optimizers.Adam):
-    """Keras' Adam, each variable updated by TensorFlow's one ResourceApplyAdam op (same formula)."""
-
-    def update_step(self, gradient, variable, learning_rate):
-        index = self._get_variable_index(variable)
-        dtype = variable.dtype
-        step = tf.cast(self.iterations + 1, dtype)
-        beta_1, beta_2 = tf.cast(self.beta_1, dtype), tf.cast(self.beta_2, dtype)
-        tf.raw_ops.ResourceApplyAdam(
-            var=variable.handle, m=self._momentums[index].handle, v=self._velocities[index].handle,
-            beta1_power=tf.pow(beta_1, step), beta2_power=tf.pow(beta_2, step), lr=tf.cast(learning_rate, dtype),
-            beta1=beta_1, beta2=beta_2, epsilon=tf.cast(self.epsilon, dtype), grad=tf.cast(gradient, dtype))
+def FusedBatchNorm(**kwargs) -> layers.BatchNormalization:
+    """Keras' batch norm trained through TensorFlow's one fused kernel, as the library's `fast` trains."""
+    layer = layers.BatchNormalization(**kwargs)
+    _fused_batch_norm(layer)
+    return layer
 
 
 def network(seeds: _Seeds, norm: str = "keras", c=(32, 64, 96), dense: int = 128, s2d: bool = False,
@@ -110,7 +87,7 @@ def run(name: str, steps: int, spe: int = 1, metrics: bool = True, callback: boo
     options = BuildOptions(learning_rate=8e-3, steps_per_epoch=per_epoch, total_steps=per_epoch, seed=0,
                            jit_compile=False)
     model = network(_Seeds(0), **shape)
-    model.compile(optimizer=(FusedAdam if fused_adam else keras.optimizers.Adam)(_one_cycle(options, 0.2)),
+    model.compile(optimizer=(_fused_adam if fused_adam else keras.optimizers.Adam)(_one_cycle(options, 0.2)),
                   loss=keras.losses.CategoricalCrossentropy(label_smoothing=0.1),
                   metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")] if metrics else None,
                   jit_compile=False, steps_per_execution=spe)
