@@ -184,32 +184,35 @@ def predict(source: Any, model: "keras.Model | str | Path | None" = None, *, nam
     return read_prepared(prepared, network(), name=label)
 
 
-_checked: dict[int, str | None] = {}  # id of a live Preprocessed -> its "not a digit" verdict
+_per_input: dict[int, dict[str, Any]] = {}  # id of a live Preprocessed -> what was worked out for it once
+
+
+def _remembered(prepared: Preprocessed) -> dict[str, Any]:
+    """What was worked out for one preprocessed input, however many models read it; forgotten with the input
+    (its id is then reused)."""
+    key = id(prepared)
+    memo = _per_input.get(key)
+    if memo is None:
+        memo = _per_input[key] = {}
+        weakref.finalize(prepared, _per_input.pop, key, None)
+    return memo
 
 
 def _not_a_digit_once(prepared: Preprocessed) -> str | None:
     """The model-agnostic "not a digit" check, once per preprocessed input however many models read it."""
-    key = id(prepared)
-    if key not in _checked:
-        _checked[key] = not_a_digit(prepared.input_batch)
-        weakref.finalize(prepared, _checked.pop, key, None)  # forgotten with the input: an id is reused
-    return _checked[key]
-
-
-_read: dict[int, dict[int, tuple["weakref.ref[keras.Model]", np.ndarray]]] = {}  # live Preprocessed -> model -> scores
+    memo = _remembered(prepared)
+    if "not_a_digit" not in memo:
+        memo["not_a_digit"] = not_a_digit(prepared.input_batch)
+    return memo["not_a_digit"]
 
 
 def _classify_once(prepared: Preprocessed, model: "keras.Model") -> np.ndarray:
     """`classify` of one preprocessed input with one model, once: the Draw page reads the drawing with the
     session's model, then its comparison reads it with every model, that one again (bench --suite classroom)."""
-    key = id(prepared)
-    known = _read.get(key)
-    if known is None:
-        known = _read[key] = {}
-        weakref.finalize(prepared, _read.pop, key, None)  # forgotten with the input: an id is reused
-    entry = known.get(id(model))
+    scores: dict[int, tuple["weakref.ref[keras.Model]", np.ndarray]] = _remembered(prepared).setdefault("scores", {})
+    entry = scores.get(id(model))
     if entry is None or entry[0]() is not model:  # a model's id is reused too, once it is gone
-        entry = known[id(model)] = (weakref.ref(model), classify(model, prepared.input_batch))
+        entry = scores[id(model)] = (weakref.ref(model), classify(model, prepared.input_batch))
     return entry[1]
 
 
