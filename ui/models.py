@@ -29,6 +29,9 @@ FIX_BUNDLED = "python -m mnist_core train --model best --out models/default.kera
 MAX_CACHED_MODELS = 2 * len(ZOO) + 4  # each zoo model takes at most a few tens of MB in memory
 
 
+DEVICE_WORDS = {"CPU": "on the computer's processor", "GPU": "on a graphics card"}  # sidebar words, not jargon
+
+
 @dataclass(frozen=True)
 class Choices:
     """The models on offer, plus why the bundled one is missing (if it is)."""
@@ -118,7 +121,8 @@ def label(stored: store.StoredModel) -> str:
 
 def origin(stored: store.StoredModel) -> str:
     """Where a model came from and how it was trained, in plain words."""
-    how = f"{recipe(stored)}, {stored.meta.device or '?'}"
+    where = DEVICE_WORDS.get(stored.meta.device)
+    how = f"{recipe(stored)}, {where}" if where else recipe(stored)
     if is_bundled(stored):
         return f"Ships with the app ({how})"
     taught = stored.meta.adapted

@@ -121,6 +121,7 @@ def test_the_softmax_shows_its_ten_templates_and_which_one_your_digit_matches(ap
     assert not at.exception and not at.error
     assert at.sidebar.markdown[0].value == f"**{ZOO['softmax'].plain_name}**"
     assert at.sidebar.caption[0].value.startswith("Ships with the app")
+    assert "CPU" not in at.sidebar.caption[0].value and "GPU" not in at.sidebar.caption[0].value
     assert step_labels(at) == ["The ten templates: which one your digit matches best", "The answer: 7"]
     assert "Look for the most red under your ink: the framed one, 7, collects the most" in image_captions(at)[-1]
 
