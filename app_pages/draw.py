@@ -17,16 +17,18 @@ several = st.toggle("Several digits", key="several_digits", persist_state="sessi
 draw_col, answer_col = (st.container(), st.container()) if several else st.columns([1, 1], gap="large")
 with draw_col:
     drawing = draw_view.canvas(several)
-prediction = draw_view.read(drawing, model, several) if drawing is not None else None
-with answer_col:
-    if prediction is None:
-        st.metric("Prediction", "—")
-        st.info("Draw a digit on the black canvas with your mouse, finger or pen. "
-                "The answer appears as soon as you lift the pen.", icon=":material/draw:")
-    else:
-        draw_view.answer(prediction)
+with draw_view.answering(drawing is not None):  # a crowd's answers go before anyone's comparison row
+    prediction = draw_view.read(drawing, model, several) if drawing is not None else None
+    with answer_col:
+        if prediction is None:
+            st.metric("Prediction", "—")
+            st.info("Draw a digit on the black canvas with your mouse, finger or pen. "
+                    "The answer appears as soon as you lift the pen.", icon=":material/draw:")
+        else:
+            draw_view.answer(prediction)
 if prediction is not None:
-    compare_view.show(prediction)
+    compare_view.show(prediction)  # each network waits while other pages' answers are on their way
+    draw_view.after_answers()
     with st.expander("How your drawing was prepared for the network", expanded=True):
         draw_view.steps(prediction)
 

@@ -7,6 +7,9 @@ exactly what the CLI would answer for the same image.
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -118,6 +121,63 @@ def canvas(several: bool) -> np.ndarray | None:
 # sharing Python's lock all finished late together; a short line answers each sooner (bench --suite classroom).
 READING_AT_ONCE = 2
 _reading = threading.BoundedSemaphore(READING_AT_ONCE)
+
+
+# Answers go first. A drawing's answer is what its person waits for; the comparison row and the pictures below
+# it can come a moment later. While any page is reading a drawing or showing its answer, the other pages' work
+# below their answer waits (at most ANSWER_FIRST_SECONDS, and never once its own person has drawn again), so a
+# crowd's answers are not slowed down by everyone's comparisons (bench --suite classroom, docs/benchmarks.md).
+ANSWER_FIRST_SECONDS = 2.0
+_ANSWER_CHECK_SECONDS = 0.05  # how often a waiting page looks whether its own person has drawn again
+_answers = threading.Condition()
+_answers_pending = 0
+
+
+@contextmanager
+def answering(active: bool = True) -> Iterator[None]:
+    """The block that reads this page's drawing and shows its answer: other pages' later work waits for it."""
+    global _answers_pending
+    if not active:
+        yield
+        return
+    with _answers:
+        _answers_pending += 1
+    try:
+        yield
+    finally:
+        with _answers:
+            _answers_pending -= 1
+            if not _answers_pending:
+                _answers.notify_all()
+
+
+def _drawn_again() -> bool:
+    """Has this page's person changed something since the run began (a new drawing, a click)?
+
+    Streamlit stops a run for a newer one at its next element; a run that sleeps must look itself. It keeps
+    the request in a private field: without it, a waiting page waits its full time (ANSWER_FIRST_SECONDS).
+    """
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    requests = getattr(get_script_run_ctx(suppress_warning=True), "script_requests", None)
+    state = getattr(requests, "_state", None)
+    return state is not None and getattr(state, "name", "CONTINUE") != "CONTINUE"
+
+
+def after_answers(limit: float = ANSWER_FIRST_SECONDS) -> float:
+    """Wait until no page is reading a drawing or showing its answer (at most `limit` s); returns the wait.
+
+    Called before each piece of work below the answer. A lone person never waits.
+    """
+    started = time.monotonic()
+    deadline = started + limit
+    with _answers:
+        while _answers_pending and not _drawn_again():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            _answers.wait(min(remaining, _ANSWER_CHECK_SECONDS))
+    return time.monotonic() - started
 
 
 def read(image: np.ndarray, model: "keras.Model", several: bool) -> Prediction:
