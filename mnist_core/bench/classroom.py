@@ -12,7 +12,9 @@ here: the component's JSON state {"drawing": {"raw": Fabric.js JSON, "data": PNG
 
 Drawing-to-answer: from the message that carries the finished drawing to the arrival of the "Prediction"
 metric with an answer in it (what the person waits for); the whole page (every model's reading below the
-answer) is timed to the end of the script run.
+answer) is timed to the end of the script run. A person looks at the answer once it is there and then draws
+the next digit, whether or not the rest of the page has come (a browser sends the new drawing at once, and
+the server drops the rest of the old page for it).
 
 Streamlit and websockets are imported here only, inside the functions (the library never imports them).
 """
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import collections
 import io
 import json
 import os
@@ -164,6 +167,15 @@ class Run:
     finished_at: float | None = None
     widgets: dict[str, Any] = field(default_factory=dict)  # id -> the element proto (label, id, ...)
     error: str | None = None
+    sent_at: float = 0.0
+    cut_short: bool = False  # a newer drawing came before this run had drawn the whole page
+    answered: asyncio.Event = field(default_factory=asyncio.Event)  # the answer, or the end without one
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def end(self, now: float | None, cut_short: bool = False) -> None:
+        self.finished_at, self.cut_short = now, cut_short
+        self.answered.set()
+        self.done.set()
 
 
 class Session:
@@ -174,8 +186,8 @@ class Session:
         self.socket = None
         self.page_hash = ""
         self.widgets: dict[str, Any] = {}
-        self._run: Run | None = None
-        self._done: asyncio.Event | None = None
+        self._run: Run | None = None  # the run the server is working on (its new_session message has come)
+        self._sent: collections.deque[Run] = collections.deque()  # asked for, not yet begun
         self._reader: asyncio.Task | None = None
         self._auto: dict[str, asyncio.Task] = {}
         self.widget_state: list = []  # what a fragment's own reruns send (the browser sends its widgets)
@@ -212,16 +224,28 @@ class Session:
         context.url = f"{self.url}/{self.page}"
         return message.SerializeToString()
 
+    async def send(self, widgets: list) -> Run:
+        """Ask for a script run with these widget states, as a browser does when one changes; do not wait."""
+        run = Run(sent_at=time.perf_counter())
+        self._sent.append(run)
+        await self.socket.send(self._back_message(widgets))
+        return run
+
     async def rerun(self, widgets: list, timeout: float = ANSWER_SECONDS) -> Run:
         """Ask for a script run with these widget states; return when it has finished (or timed out)."""
-        self._run, self._done = Run(), asyncio.Event()
-        run = self._run
-        await self.socket.send(self._back_message(widgets))
+        run = await self.send(widgets)
         try:
-            await asyncio.wait_for(self._done.wait(), timeout)
+            await asyncio.wait_for(run.done.wait(), timeout)
         except asyncio.TimeoutError:
             run.error = "timeout"
         return run
+
+    def _begun(self, now: float) -> None:
+        """A run began on the server: the oldest one asked for. One still going was stopped for it."""
+        if self._run is not None and not self._run.done.is_set():
+            self._run.end(None, cut_short=True)
+        if self._sent:
+            self._run = self._sent.popleft()
 
     async def _read(self) -> None:
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -234,6 +258,8 @@ class Session:
             run = self._run
             if kind == "new_session":
                 self.page_hash = message.new_session.page_script_hash or self.page_hash
+                self._begun(now)
+                run = self._run
             elif kind == "navigation":
                 self.page_hash = message.navigation.page_script_hash or self.page_hash
             elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
@@ -245,15 +271,15 @@ class Session:
                     if element.WhichOneof("type") == "metric" and inner.label == "Prediction" \
                             and inner.body != NO_ANSWER and run.answer_at is None:
                         run.answer, run.answer_at = inner.body, now
+                        run.answered.set()
                     if element.WhichOneof("type") == "exception":
                         run.error = inner.message
             elif kind == "auto_rerun":  # a fragment that redraws itself (the live chart): the browser asks for it
                 fragment = message.auto_rerun.fragment_id
                 if fragment not in self._auto:
                     self._auto[fragment] = asyncio.create_task(self._every(message.auto_rerun.interval, fragment))
-            elif kind == "script_finished" and run is not None and not self._done.is_set():
-                run.finished_at = now
-                self._done.set()
+            elif kind == "script_finished" and run is not None and not run.done.is_set():
+                run.end(now, cut_short=message.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN)
 
     async def _every(self, interval: float, fragment: str) -> None:
         while True:
@@ -308,20 +334,35 @@ class Drawn:
     digit: int
     answer: str | None
     error: str | None
+    cut_short: bool = False  # the person drew again before the rest of the page (below the answer) had come
 
 
 async def _person(session: Session, rng: random.Random, until: float, drawn: list[Drawn]) -> None:
-    """Draw, wait for the answer, look at it, draw the next digit, until the phase ends."""
+    """Draw, wait for the answer, look at it, draw the next digit, until the phase ends.
+
+    The next drawing goes out 2-5 s after the answer came, whether or not the rest of the page has (a browser
+    does not wait for it either); a page still being drawn then is counted as cut short.
+    """
     await asyncio.sleep(rng.uniform(*THINK_SECONDS))  # people do not all lift the pen in the same instant
-    while time.perf_counter() < until:
-        digit = rng.choice(list(STROKES))
-        state = drawing_state(digit, rng)
-        started = time.perf_counter()
-        run = await session.rerun(canvas_state(session, state))
-        drawn.append(Drawn(None if run.answer_at is None else run.answer_at - started,
-                           None if run.finished_at is None else run.finished_at - started,
-                           digit, run.answer, run.error))
-        await asyncio.sleep(rng.uniform(*THINK_SECONDS))
+    runs: list[tuple[int, Run]] = []
+    try:
+        while time.perf_counter() < until:
+            digit = rng.choice(list(STROKES))
+            run = await session.send(canvas_state(session, drawing_state(digit, rng)))
+            runs.append((digit, run))
+            try:
+                await asyncio.wait_for(run.answered.wait(), ANSWER_SECONDS)
+            except asyncio.TimeoutError:
+                run.error = "timeout"
+            await asyncio.sleep(rng.uniform(*THINK_SECONDS))
+        if runs:  # the last page may still be coming
+            await asyncio.wait_for(runs[-1][1].done.wait(), ANSWER_SECONDS)
+    except asyncio.TimeoutError:
+        runs[-1][1].error = "timeout"
+    finally:
+        drawn.extend(Drawn(None if run.answer_at is None else run.answer_at - run.sent_at,
+                           None if run.finished_at is None or run.cut_short else run.finished_at - run.sent_at,
+                           digit, run.answer, run.error, run.cut_short) for digit, run in runs)
 
 
 async def open_all(url: str, count: int) -> list[Session]:
@@ -356,6 +397,7 @@ def _summary(drawn: list[Drawn]) -> dict[str, Any]:
             "page_ms_p50": ms(statistics.median(pages)) if pages else None,
             "page_ms_p95": ms(_percentile(pages, 0.95)),
             "read_as_drawn": sum(d.answer == str(d.digit) for d in drawn),
+            "pages_cut_short": sum(d.cut_short for d in drawn),
             "errors": sorted({d.error for d in drawn if d.error})[:3]}
 
 
