@@ -94,16 +94,18 @@ def is_bundled(stored: store.StoredModel) -> bool:
 
 
 def recipe(stored: store.StoredModel) -> str:
-    """How much training a model had, e.g. "1 epoch on 10,000 images"."""
+    """How much training a model had, in the Train page's words, e.g. "1 pass over 10,000 images" (a pass, or an
+    epoch to developers, shows the network every training image once)."""
     epochs = stored.meta.planned_epochs or "?"
+    passes = f"{epochs} pass{'' if epochs == 1 else 'es'}"
     images = stored.meta.images_trained
     done = stored.meta.epochs_done
     if stored.meta.stopped and done is not None:  # a stopped run says what it did
         part = f"{done:.2f}".rstrip("0") if done < 0.1 else f"{done:.1f}".removesuffix(".0")
         seconds = stored.meta.train_seconds
         took = f", {seconds:.0f} s" if seconds is not None else ""
-        return f"stopped after {part} of {epochs} epoch{'' if epochs == 1 else 's'} on {images:,} images{took}"
-    return f"{epochs} epoch{'' if epochs == 1 else 's'} on {images:,} images"
+        return f"stopped after {part} of {passes} over {images:,} images{took}"
+    return f"{passes} over {images:,} images"
 
 
 def label(stored: store.StoredModel) -> str:

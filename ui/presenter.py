@@ -25,6 +25,15 @@ html { font-size: 24px !important; }
 </style>
 """
 
+# For pages whose moment must be in view without scrolling (1366x768, 1920x1080 when presenting): less empty
+# space above and below the title.
+COMPACT_TOP = """
+<style>
+[data-testid="stMainBlockContainer"] { padding-top: 1.5rem !important; padding-bottom: 2rem !important; }
+[data-testid="stMainBlockContainer"] h1 { padding: 0 0 0.2rem 0 !important; }
+</style>
+"""
+
 
 def _on(value: str | None) -> bool:
     return (value or "").strip().lower() in ON
@@ -41,3 +50,8 @@ def apply_style() -> None:
     """Enlarge the type on this page when presenting (call once per script run)."""
     if active():
         st.html(STYLE)
+
+
+def compact_top() -> None:
+    """Less space above and below the page's title (call once per script run, on the pages that need it)."""
+    st.html(COMPACT_TOP)

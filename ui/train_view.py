@@ -35,56 +35,54 @@ FIRST_LAYER_WIDTH, FIRST_LAYER_WIDTH_PRESENTING = 260, 400  # pixels for the fil
 MISTAKES_SHOWN = 24
 MISTAKE_DISPLAY = 100  # pixels a side
 ANSI_ESCAPES = re.compile(r"\x1b\[[0-9;]*m")  # Keras colours its error messages for terminals
-# The Train page needs its story in view without scrolling (1366x768, and 1920x1080 when presenting):
-# less empty space above and below the title.
-PAGE_STYLE = """
-<style>
-[data-testid="stMainBlockContainer"] { padding-top: 1.5rem !important; padding-bottom: 2rem !important; }
-[data-testid="stMainBlockContainer"] h1 { padding: 0 0 0.2rem 0 !important; }
-</style>
-"""
 HELP = {
     "model": "Which network to train. Each one reads digits in its own way; the box below says how.",
-    "epochs": "How many times the network looks at every training image. More passes: better reading, "
+    "epochs": "How many times the network studies every training image. More passes: better reading, "
               "longer wait.",
     "images": "How many handwritten training digits it learns from. Fewer train faster, at some cost in "
               "accuracy.",
-    "batch": "How many images it looks at before each small correction of its weights (for developers).",
-    "rate": "How big each correction is (for developers): too small learns slowly, too large never settles.",
+    "batch": "How many images it looks at before each small correction of its weights.",
+    "rate": "How big each correction is: too small learns slowly, too large never settles.",
 }
+EPOCHS_TERM = " Developers call one pass an epoch."  # the precise word, only where no audience is watching
+PASSES_LABEL = "Passes over the images"
+DEVELOPER_SETTINGS = "Settings for developers"  # batch size and learning rate, folded away (never when presenting)
 
 
 def page_style() -> None:
-    st.html(PAGE_STYLE)
+    """The Train page needs its story in view without scrolling (1366x768, and 1920x1080 when presenting)."""
+    presenter.compact_top()
 
 
 def settings() -> training.TrainConfig:
     """Model and how-long-to-train widgets in one row; their values persist while the user visits other pages.
 
-    When presenting, batch size and learning rate are not offered: the model's published values are used.
+    Batch size and learning rate are engineering words: they sit in a collapsed expander at the end of the row,
+    and are not offered at all when presenting (the model's published values are used).
     """
     names = list(ZOO)
     presenting = presenter.active()
     if presenting:
-        model_col, epochs_col, slice_col = st.columns([2, 1, 1.6], vertical_alignment="bottom")
+        model_col, epochs_col, slice_col = st.columns([2, 1.2, 1.6], vertical_alignment="bottom")
     else:
-        model_col, epochs_col, slice_col, batch_col, rate_col = st.columns([2, 1, 1.6, 1, 1],
-                                                                          vertical_alignment="bottom")
+        model_col, epochs_col, slice_col, developer_col = st.columns([2, 1.2, 1.6, 1.3], vertical_alignment="bottom")
     name = model_col.selectbox("Model", names, index=names.index(DEFAULT_MODEL),
                                format_func=lambda n: ZOO[n].plain_name, key="train_model",
                                persist_state="session", help=HELP["model"])
     spec = ZOO[name]
     batch_size, learning_rate = spec.defaults.batch_size, spec.defaults.learning_rate
     # Keys include the model, so each model keeps its own settings and starts from its own defaults.
-    epochs = epochs_col.number_input("Epochs", 1, MAX_EPOCHS, QUICK_EPOCHS, key=f"epochs-{name}",
-                                     persist_state="session", help=HELP["epochs"])
+    epochs = epochs_col.number_input(PASSES_LABEL, 1, MAX_EPOCHS, QUICK_EPOCHS, key=f"epochs-{name}",
+                                     persist_state="session",
+                                     help=HELP["epochs"] + ("" if presenting else EPOCHS_TERM))
     images_used = slice_col.select_slider("Training images", SLICES, quick_slice(name), format_func=_slice_label,
                                           key=f"slice-{name}", persist_state="session", help=HELP["images"])
     if not presenting:
+        developer = developer_col.expander(DEVELOPER_SETTINGS)
         batch_sizes = sorted({*BATCH_SIZES, batch_size})
-        batch_size = batch_col.selectbox("Batch size", batch_sizes, index=batch_sizes.index(batch_size),
+        batch_size = developer.selectbox("Batch size", batch_sizes, index=batch_sizes.index(batch_size),
                                          key=f"batch-{name}", persist_state="session", help=HELP["batch"])
-        learning_rate = rate_col.number_input("Learning rate", 1e-5, 10.0, learning_rate, format="%g",
+        learning_rate = developer.number_input("Learning rate", 1e-5, 10.0, learning_rate, format="%g",
                                               step=learning_rate / 10, key=f"rate-{name}", persist_state="session",
                                               help=HELP["rate"])
     return training.TrainConfig.for_model(name, epochs=int(epochs), batch_size=int(batch_size),
@@ -124,7 +122,7 @@ def comparison(config: training.TrainConfig) -> str:
     if config.limit is not None:
         differences.append(f"{config.num_images:,} training images instead of all {ALL_IMAGES:,}")
     if config.batch_size != defaults.batch_size or config.learning_rate != defaults.learning_rate:
-        differences.append("other batch size or learning rate")
+        differences.append("other settings for developers")
     return (f"This run is shorter or different ({'; '.join(differences)}), so expect it to differ from that "
             "number: it is not a contest." if differences else "")
 
@@ -151,27 +149,27 @@ def plural(count: int, word: str) -> str:
 
 
 def epochs_words(done: float) -> str:
-    """A fraction of the epochs as an audience reads it: "0.3", "0.05", "1.5"."""
+    """A fraction of the passes over the images as an audience reads it: "0.3", "0.05", "1.5"."""
     return f"{done:.2f}".rstrip("0") if done < 0.1 else f"{done:.1f}".removesuffix(".0")
 
 
 def run_words(config: training.TrainConfig, epochs_done: float | None, seconds: float | None,
               stopped: bool) -> str:
-    """What a run did, e.g. "stopped after 0.3 of 3 epochs on 30,000 images, 10 s"."""
+    """What a run did, e.g. "stopped after 0.3 of 3 passes over 30,000 images, 10 s"."""
     took = f", {duration(seconds)}" if seconds else ""
     if stopped and epochs_done is not None:
-        return (f"stopped after {epochs_words(epochs_done)} of {plural(config.epochs, 'epoch')} on "
+        return (f"stopped after {epochs_words(epochs_done)} of {plural(config.epochs, 'pass')} over "
                 f"{config.num_images:,} images{took}")
-    return f"{plural(config.epochs, 'epoch')} on {config.num_images:,} images{took}"
+    return f"{plural(config.epochs, 'pass')} over {config.num_images:,} images{took}"
 
 
 def describe(snap: training.Progress) -> str:
-    """A job in words, e.g. "**Fast preset (ours)**, 2 epochs on 20,000 images (40% done, about 12 s left)"."""
+    """A job in words, e.g. "**Quick learner (ours)**, 2 passes over 20,000 images (40% done, about 12 s left)"."""
     config = snap.config
     how_far = f"{snap.fraction:.0%} done"
     if snap.eta_seconds is not None:
         how_far += f", about {duration(snap.eta_seconds)} left"
-    return (f"**{ZOO[config.model].plain_name}**, {plural(config.epochs, 'epoch')} on {config.num_images:,} images "
+    return (f"**{ZOO[config.model].plain_name}**, {plural(config.epochs, 'pass')} over {config.num_images:,} images "
             f"({how_far})")
 
 
@@ -226,8 +224,7 @@ def _live(config: training.TrainConfig) -> None:
                       width="stretch")
         else:
             st.button("Stop", icon=":material/stop_circle:", on_click=job.stop, key=f"stop-{config.key}",
-                      width="stretch", help="Stop after the current batch; what it has learned so far is kept "
-                                            "and tested.")
+                      width="stretch", help="Stop in a moment; what it has learned so far is kept and tested.")
     # Nothing after the story: the results replace it in place, and a leftover element here would push
     # their chart down while the page redraws (the loss curve is in the results' Details).
     story(config, snap.batches, snap.epochs, snap.learning)
@@ -236,10 +233,10 @@ def _live(config: training.TrainConfig) -> None:
 def progress_words(snap: training.Progress) -> str:
     """The progress bar's line: how far, how long, and (once the pace is known) how long still."""
     if snap.stopping:
-        return (f"Stopping… after {epochs_words(snap.epochs_done)} of {plural(snap.config.epochs, 'epoch')}: "
+        return (f"Stopping… after {epochs_words(snap.epochs_done)} of {plural(snap.config.epochs, 'pass')}: "
                 "testing what it has learned so far on the 10,000 test images and saving it")
     if snap.step >= snap.total_steps:
-        return "All batches done: testing on the 10,000 test images and saving the model…"
+        return f"All {snap.total_steps:,} steps done: testing it on the 10,000 test images and saving it…"
     left = f" · about {duration(snap.eta_seconds)} left" if snap.eta_seconds is not None else ""
     tested = f" · test accuracy so far {snap.test_accuracy:.1%}" if snap.test_accuracy else ""
     return (f"Training: {snap.fraction:.0%} · {duration(snap.elapsed)}{left}{tested} · "
@@ -411,7 +408,7 @@ def replay(config: training.TrainConfig, recording: snapshots.Recording) -> None
         # The replay says where it is in the chart's own heading: nothing moves the chart down.
         story(config, batches, epochs, shown,
               heading=f":material/replay: **Replay**: {epochs_words(shown.epoch)} of "
-                      f"{plural(recording.epochs, 'epoch')} · step {shown.step:,}")
+                      f"{plural(recording.epochs, 'pass')} · step {shown.step:,}")
 
 
 @st.cache_resource(max_entries=8, show_spinner="Checking all 10,000 test digits…")

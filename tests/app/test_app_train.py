@@ -143,8 +143,8 @@ def test_an_unexpected_failure_is_said_in_plain_words_with_details_folded_away(a
     start_failing_softmax(at, 5_000)
     message = at.error[0].value
     assert "problem inside the app" in message and "TypeError" not in message
-    assert at.expander[0].label == errors.DETAILS_LABEL
-    assert "TypeError: unsupported operand" in at.code[0].value
+    details = next(e for e in at.expander if e.label == errors.DETAILS_LABEL)
+    assert "TypeError: unsupported operand" in details.code[0].value
     assert any(b.label == "Start training" for b in at.button)
 
 
@@ -211,8 +211,9 @@ def test_every_control_says_what_it_does(app):
 
 def test_models_are_introduced_in_plain_words_with_the_recipe_in_details(app):
     at = app().run()
-    assert [e.label for e in at.expander] == ["Details"]
-    assert "conv5x5/2" in at.expander[0].markdown[0].value, "developers find the recipe in Details"
+    assert [e.label for e in at.expander] == [train_view.DEVELOPER_SETTINGS, "Details"]
+    assert {"batch-fast", "rate-fast"} <= {w.key for e in at.expander[:1] for w in [*e.selectbox, *e.number_input]}
+    assert "conv5x5/2" in at.expander[1].markdown[0].value, "developers find the recipe in Details"
     presenting = app()
     presenting.query_params["presenter"] = "1"
     presenting.run()
@@ -259,7 +260,8 @@ def test_a_stopped_run_is_described_by_what_it_did():
     progress = job.wait(timeout=JOB_TIMEOUT)
     assert progress.state == "stopped"
     said = train_view.run_words(config, progress.result.meta.epochs_done, progress.elapsed, stopped=True)
-    assert said.startswith("stopped after 0.") and "of 5 epochs on 30,000 images" in said
+    assert said.startswith("stopped after 0.") and "of 5 passes over 30,000 images" in said
+    # The library's own label (for the command line and logs) keeps the precise word.
     assert progress.result.label.endswith(f"stopped after {train_view.epochs_words(progress.result.meta.epochs_done)}"
                                           " of 5 epochs")
 
@@ -285,8 +287,9 @@ def test_the_page_shows_stopping_while_a_stopped_job_finishes(app, monkeypatch):
         release.set()
     job.wait(timeout=JOB_TIMEOUT)
     at.run()
-    assert any("stopped after 0." in info.value and "of 5 epochs on 30,000 images" in info.value for info in at.info)
+    assert any("stopped after 0." in info.value and "of 5 passes over 30,000 images" in info.value for info in at.info)
     button(at, "Use this model").click().run()
     assert "stopped early" in at.sidebar.selectbox[0].format_func(at.sidebar.selectbox[0].value)
-    assert any("stopped after 0." in caption.value for caption in at.sidebar.caption)
+    assert any("stopped after 0." in caption.value and "of 5 passes over 30,000 images" in caption.value
+               for caption in at.sidebar.caption)
     assert not at.exception

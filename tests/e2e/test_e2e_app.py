@@ -24,7 +24,7 @@ PAGES = ("Train", "Draw & Upload", "Inside the model")
 def progress_step(page: Page) -> int:
     """The step the live progress bar shows (all of them once the batches are done)."""
     text = page.get_by_test_id("stProgress").inner_text()
-    if "All batches done" in text:
+    if "steps done" in text:
         return 10**9
     found = re.search(r"step ([\d,]+) of", text)
     return int(found.group(1).replace(",", "")) if found else 0

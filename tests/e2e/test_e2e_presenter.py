@@ -39,9 +39,12 @@ def test_presenter_mode_offline_has_large_type_and_no_developer_widgets(page: Pa
     page.goto(f"{app_url}/?presenter=1")
     expect(page.get_by_role("heading", level=1)).to_have_text("Train a network", timeout=60_000)
     expect(page.get_by_role("button", name=re.compile("Start training"))).to_be_visible()
-    for hidden in ("Batch size", "Learning rate"):
+    for hidden in ("Batch size", "Learning rate", "Settings for developers"):
         expect(page.get_by_text(hidden, exact=True)).to_have_count(0)
-    expect(page.get_by_text("Training images", exact=True)).to_be_visible()
+    for shown in ("Training images", "Passes over the images"):
+        expect(page.get_by_text(shown, exact=True)).to_be_visible()
+    assert "epoch" not in page.get_by_test_id("stMain").inner_text().lower()
+    assert "epoch" not in page.get_by_test_id("stSidebar").inner_text().lower()
     root_px = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
     assert root_px == PRESENTER_FONT_PX
     expect_no_traceback(page)
@@ -58,10 +61,13 @@ def test_presenter_mode_offline_has_large_type_and_no_developer_widgets(page: Pa
     assert refused == [], f"the app asked the internet for {refused}"
 
 
-def test_normal_mode_shows_the_developer_widgets(page: Page, app_url: str) -> None:
+def test_normal_mode_shows_the_developer_widgets_folded_away(page: Page, app_url: str) -> None:
     page.goto(app_url)
-    for shown in ("Batch size", "Learning rate", "Training images"):
-        expect(page.get_by_text(shown, exact=True)).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Training images", exact=True)).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Batch size", exact=True)).not_to_be_visible()
+    page.get_by_text("Settings for developers", exact=True).click()
+    for shown in ("Batch size", "Learning rate"):
+        expect(page.get_by_text(shown, exact=True)).to_be_visible()
 
 
 def test_a_deep_link_as_the_first_visit_opens_its_page_at_once(page: Page, fresh_server) -> None:

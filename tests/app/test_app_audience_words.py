@@ -1,0 +1,111 @@
+"""The audience never reads "epoch": the Train page and the sidebar say "passes over the images" instead.
+
+Every piece of text a person can see is gathered from the page (labels, values, options, captions, the progress
+bar, metrics), except help tooltips and what a collapsed expander holds for developers. In presenter mode nothing
+is folded away from that rule: there are no developer expanders then, and the help says no "epoch" either.
+"""
+
+from __future__ import annotations
+
+from google.protobuf.message import Message
+
+from mnist_core import training
+from mnist_core.training import TrainConfig
+from ui import presenter, train_view
+
+JOB_TIMEOUT = 120
+SHOWN_FIELDS = {"label", "body", "text", "options", "caption", "delta", "placeholder"}  # what a person reads
+FOLDED = "expander"  # a Block type: a collapsed expander (its label is seen, what it holds is not)
+
+
+def _texts(message: Message, with_help: bool) -> list[str]:
+    found = []
+    for field, value in message.ListFields():
+        shown = field.name in SHOWN_FIELDS or (with_help and field.name == "help")
+        if field.type not in (field.TYPE_MESSAGE, field.TYPE_STRING):
+            continue
+        values = [value] if isinstance(value, (str, Message)) else list(value)  # a repeated field gives a list
+        if field.type == field.TYPE_MESSAGE:
+            for item in values:
+                found += _texts(item, with_help)
+        elif shown and field.type == field.TYPE_STRING:
+            found += values
+    return found
+
+
+def seen_text(node, inside_expanders: bool, with_help: bool = False) -> str:
+    """Everything on screen under `node`: expanders' labels always, what they hold only when `inside_expanders`."""
+    children = getattr(node, "children", None)
+    if children is None:  # an element
+        return " ".join(_texts(node.proto, with_help)) if node.proto is not None else ""
+    parts = []
+    if node.type == FOLDED:
+        parts.append(node.label)
+        if not inside_expanders:
+            return " ".join(parts)
+    parts += [seen_text(child, inside_expanders, with_help) for child in children.values()]
+    return " ".join(parts)
+
+
+def assert_no_epoch(at, inside_expanders: bool, with_help: bool, moment: str) -> None:
+    for where, root in (("page", at.main), ("sidebar", at.sidebar)):
+        text = seen_text(root, inside_expanders, with_help)
+        assert "epoch" not in text.lower(), f"{where}, {moment}: {text}"
+
+
+def choose(at, images: int, passes: int) -> TrainConfig:
+    at.selectbox(key="train_model").select("softmax").run()
+    at.select_slider(key="slice-softmax").set_value(images).run()
+    at.number_input(key="epochs-softmax").set_value(passes).run()
+    return TrainConfig.for_model("softmax", epochs=passes, limit=images)
+
+
+def test_the_collector_sees_labels_options_and_help_but_not_what_a_closed_expander_holds(app, monkeypatch):
+    monkeypatch.delenv(presenter.ENV_VAR, raising=False)
+    at = app().run()
+    seen = seen_text(at.main, inside_expanders=False)
+    assert train_view.PASSES_LABEL in seen and "Quick learner (ours)" in seen and "all 55,000" in seen
+    assert train_view.DEVELOPER_SETTINGS in seen and "Batch size" not in seen, "folded away for developers"
+    assert "Batch size" in seen_text(at.main, inside_expanders=True)
+    assert "epoch" in seen_text(at.main, inside_expanders=True, with_help=True), "the precise word, in help"
+    assert "Ships with the app" in seen_text(at.sidebar, inside_expanders=False)
+
+
+def test_presenting_never_says_epoch_before_during_or_after_a_training(app, monkeypatch):
+    monkeypatch.setenv(presenter.ENV_VAR, "1")
+    at = app().run()
+    assert_no_epoch(at, inside_expanders=True, with_help=True, moment="before")
+    config = choose(at, 2_000, 3)
+    assert train_view.PASSES_LABEL in seen_text(at.main, inside_expanders=True)
+    next(b for b in at.button if b.label == "Start training").click().run()
+    assert_no_epoch(at, inside_expanders=True, with_help=True, moment="started")  # queued, running or done
+    progress = training.find_job(config).wait(timeout=JOB_TIMEOUT)
+    assert progress.state == "done", progress.error
+    at.run()
+    next(b for b in at.button if b.label == "Use this model").click().run()
+    assert_no_epoch(at, inside_expanders=True, with_help=True, moment="finished and in use")
+    assert "3 passes over 2,000 images" in seen_text(at.main, inside_expanders=True)
+    assert "3 passes over 2,000 images" in seen_text(at.sidebar, inside_expanders=True)
+    assert not at.exception
+
+
+def test_normal_mode_keeps_epoch_to_details_and_help(app, monkeypatch):
+    monkeypatch.delenv(presenter.ENV_VAR, raising=False)
+    at = app().run()
+    config = choose(at, 1_000, 2)
+    assert_no_epoch(at, inside_expanders=False, with_help=False, moment="before")
+    next(b for b in at.button if b.label == "Start training").click().run()
+    progress = training.find_job(config).wait(timeout=JOB_TIMEOUT)
+    assert progress.state == "done", progress.error
+    at.run()
+    next(b for b in at.button if b.label == "Use this model").click().run()
+    assert_no_epoch(at, inside_expanders=False, with_help=False, moment="finished and in use")
+    assert "2 passes over 1,000 images" in seen_text(at.sidebar, inside_expanders=False)
+    assert not at.exception
+
+
+def test_what_a_run_did_is_said_in_passes():
+    config = TrainConfig.for_model("softmax", epochs=3, limit=20_000)
+    assert train_view.run_words(config, 0.3, 24, stopped=True) == "stopped after 0.3 of 3 passes over 20,000 images, 24 s"
+    assert train_view.run_words(TrainConfig.for_model("fast", epochs=1), 1, 20, stopped=False) == \
+        "1 pass over 55,000 images, 20 s"
