@@ -5,6 +5,7 @@ import streamlit as st
 from mnist_core import inspect
 from ui import confidence_view, inside_view, models, presenter
 
+presenter.compact_top()  # the digit, its answer and where it looks, in view at 1366x768
 st.title("Inside the model")
 loaded = models.current()
 if loaded is None:

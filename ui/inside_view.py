@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from mnist_core import inspect
-from ui import charts, draw_view, images, state
+from ui import charts, draw_view, images, presenter, state
 
 if TYPE_CHECKING:
     import keras
@@ -34,7 +34,21 @@ PATCH_COLUMNS = 3  # patches per row inside one filter's cell (9 patches: 3 x 3)
 CELL_COLUMNS = 4  # filters per row of the patch sheet (about 700 px: shown at full size)
 CELL_GAP = 12  # pixels between filters' cells: wider than the gaps inside a cell
 FIELD_COLOUR = (255, 196, 0)  # the outline of the receptive field inside a patch shown with context
-PLAIN_NAMES = {"logits": "scores", "image": "input"}  # layer names that are jargon, in the table for everyone
+DIGIT_DISPLAY_PRESENTING = 28 * 9  # pixels a side for the digit and where it looks, for the back row
+OVERVIEW_KEY = "inside-overview"
+OVERVIEW_COLUMNS = [1.2, 1.6, 1.2]  # at 1366x768 the side columns are 207 px: room for a 196 px picture
+# The digit and where it looks never grow wider than their column (at 1366x768 a 196 px picture overflowed
+# it and touched the "Prediction" beside it); their pixels stay square when the browser shrinks them.
+OVERVIEW_STYLE = f"""
+<style>
+.st-key-{OVERVIEW_KEY} [data-testid="stImageContainer"] {{ max-width: 100%; }}
+.st-key-{OVERVIEW_KEY} [data-testid="stImage"] img {{ max-width: 100%; height: auto; image-rendering: pixelated; }}
+</style>
+"""
+# The layer table names each layer by what it does; the layers that learn patterns are numbered as the steps below
+# ("layer 1" is the step "Layer 1 of 5"). Keras names such as "conv1_bn" mean nothing to the audience.
+KIND_NAMES = {"InputLayer": "input", "Cropping2D": "crop", "BatchNormalization": "rescale", "ReLU": "keep positives",
+              "MaxPooling2D": "shrink", "GlobalAveragePooling2D": "average", "Flatten": "line up"}
 STEP_KEY = "inside_step_{}"  # session key of each step's expander (open or closed), per layer name
 ALL_KEY = "inside_all_{}"  # session key of each step's "every filter" toggle
 
@@ -63,15 +77,17 @@ def pick_digit() -> np.ndarray:
     index = index_col.number_input("Test image number", 0, 9_999, 0, key="inside_test_index",
                                    persist_state="session")
     digit, label = inspect.test_digit(int(index))
-    index_col.caption(f"Its label in MNIST: {label}")
+    index_col.caption(f"What it really is: {label}")
     return digit
 
 
 def overview(model: "keras.Model", digit: np.ndarray, stored: "StoredModel") -> np.ndarray:
     """The digit, the model's answer, and where in the digit the answer comes from; returns the probabilities."""
-    digit_col, chart_col, heat_col = st.columns([1, 2, 1])
-    digit_col.image(images.enlarge(images.grey(digit, 1.0), images.DIGIT_DISPLAY),
-                    caption="The digit as the network gets it: 28 x 28 squares of grey", width=images.DIGIT_DISPLAY)
+    st.html(OVERVIEW_STYLE)
+    side = DIGIT_DISPLAY_PRESENTING if presenter.active() else images.DIGIT_DISPLAY
+    digit_col, chart_col, heat_col = st.container(key=OVERVIEW_KEY).columns(OVERVIEW_COLUMNS, gap="medium")
+    digit_col.image(images.enlarge(images.grey(digit, 1.0), side),
+                    caption="The digit as the network gets it: 28 x 28 squares of grey", width=side)
     scores = inspect.probabilities(model, digit)
     first, second = np.argsort(-scores)[:2]
     with chart_col:
@@ -80,9 +96,8 @@ def overview(model: "keras.Model", digit: np.ndarray, stored: "StoredModel") -> 
                    f"({draw_view.percent(scores[second])}).")
         st.vega_lite_chart(charts.probabilities_frame(scores), charts.sized(charts.PROBABILITIES), width="stretch")
     where = _occlusion(str(stored.path), stored.meta.sha256, model, digit)
-    heat_col.image(images.enlarge(images.heat(where, digit), images.DIGIT_DISPLAY),
-                   caption="Where it looks: covering the bright parts would change its answer most",
-                   width=images.DIGIT_DISPLAY)
+    heat_col.image(images.enlarge(images.heat(where, digit), side),
+                   caption="Where it looks: covering the bright parts would change its answer most", width=side)
     return scores
 
 
@@ -97,7 +112,7 @@ def layer_table(model: "keras.Model") -> None:
     """The layers a digit passes through, as a table a non-programmer can follow from top to bottom."""
     rows = inspect.architecture(model)
     reading = [row for row in rows if row.reading]
-    table = pd.DataFrame({"Layer": [PLAIN_NAMES.get(row.name, row.name) for row in reading],
+    table = pd.DataFrame({"Layer": plain_layer_names(reading),
                           "What it does": [row.role for row in reading],
                           "Learned numbers": [f"{row.params:,}" for row in reading]})
     st.table(table, hide_index=True)  # wraps its text and grows with its rows: nothing cut off, nothing to scroll
@@ -107,6 +122,25 @@ def layer_table(model: "keras.Model") -> None:
             if training else "")
     st.caption(f"From top to bottom, the way a digit goes. {sum(row.params for row in rows):,} learned numbers "
                f"in all.{note}")
+
+
+def plain_layer_names(rows: list[inspect.LayerRow]) -> list[str]:
+    """Everyday names for the table: "input", "layer 1", "rescale", "keep positives", "shrink", ..., "scores"."""
+    numbered = "Conv2D" if any(row.kind == "Conv2D" for row in rows) else "Dense"  # what the steps count
+    names, count = [], 0
+    for row in rows:
+        if row.name == "logits":
+            names.append("scores")
+        elif row.kind == numbered:
+            count += 1
+            names.append(f"layer {count}")
+        elif row.kind == "Activation":
+            names.append("probabilities" if row.role.startswith("turns scores") else KIND_NAMES["ReLU"])
+        elif row.kind == "Dense":
+            names.append("combine")
+        else:
+            names.append(KIND_NAMES.get(row.kind, row.name.replace("_", " ")))
+    return names
 
 
 def details(model: "keras.Model") -> None:

@@ -40,6 +40,7 @@ def step_labels(at) -> list[str]:
 def test_your_own_digit_is_read_and_every_conv_layer_is_a_step_in_order(app):
     at = inside_with_my_seven(app)
     assert at.radio[0].value == inside_view.YOURS
+    assert at.get("html") and any(inside_view.OVERVIEW_KEY in html.proto.body for html in at.get("html"))
     assert next(metric for metric in at.metric if metric.label == "Prediction").value == "7"
     assert any(caption.value.startswith("Top two answers: **7**") for caption in at.caption)
     assert any(caption.startswith("Where it looks") for caption in image_captions(at))
@@ -95,6 +96,10 @@ def test_the_layer_table_lists_what_a_digit_passes_through_in_full(app):
     assert list(table.columns) == ["Layer", "What it does", "Learned numbers"]
     assert not any(name.startswith("augment") or name == "dropout" for name in table["Layer"])
     assert table["Layer"].iloc[0] == "input" and "scores" in set(table["Layer"]) and "logits" not in set(table["Layer"])
+    # Everyday names, the pattern-finding layers numbered as the steps below; no Keras names such as "conv1_bn".
+    assert [name for name in table["Layer"] if name.startswith("layer ")] == [f"layer {n}" for n in range(1, 6)]
+    assert not [name for name in table["Layer"] if "_" in name or "conv" in name or "pool" in name], list(table["Layer"])
+    assert {"rescale", "keep positives", "shrink"} <= set(table["Layer"])
     assert all(role for role in table["What it does"])
     assert "Not listed: 4 layers that only act while the network learns" in " ".join(c.value for c in at.caption)
 
