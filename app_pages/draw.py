@@ -27,7 +27,7 @@ with draw_view.answering(drawing is not None):  # a crowd's answers go before an
         else:
             draw_view.answer(prediction)
 if prediction is not None:
-    compare_view.show(prediction)  # each network waits while other pages' answers are on their way
+    compare_view.show(prediction)  # the comparison row waits while other pages' answers are on their way
     draw_view.after_answers()
     with st.expander("How your drawing was prepared for the network", expanded=True):
         draw_view.steps(prediction)

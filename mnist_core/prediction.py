@@ -238,3 +238,32 @@ def read_prepared(prepared: Preprocessed, model: "keras.Model", *, name: str | N
         error = (f"The network is not sure what this is: its best guess, {guess}, is only {unsure:.0%} likely. "
                  "A clearer, larger digit helps.")
     return Prediction(file=name, readings=readings, error=error, preprocessed=prepared)
+
+
+@lru_cache(maxsize=2)
+def _together(functions: tuple[Callable, ...]) -> Callable:
+    """Several models' calibrated probabilities traced into one graph: (N, 28, 28, 1) -> (N, models, 10)."""
+    import tensorflow as tf
+
+    signature = [tf.TensorSpec([None, 28, 28, 1], tf.float32)]
+    return tf.function(lambda x: tf.stack([function(x) for function in functions], axis=1), input_signature=signature)
+
+
+def read_prepared_each(prepared: Preprocessed, models: "list[keras.Model]", names: list[str]) -> list[Prediction]:
+    """`read_prepared` with each of `models`, their forward passes in one call.
+
+    The Draw page's comparison row reads every drawing with five or more networks: one call instead of one
+    per network halves the time it takes (the Python and TensorFlow work around each small pass). The
+    probabilities are those each model gives alone.
+    """
+    scores: dict = _remembered(prepared).setdefault("scores", {})
+    missing = [model for model in dict.fromkeys(models)
+               if scores.get(id(model)) is None or scores[id(model)][0]() is not model]
+    if prepared.reason is None and prepared.digits and len(missing) > 1:
+        together = _together(tuple(_inference_function(model) for model in missing))
+        inputs = np.asarray(prepared.input_batch, dtype=np.float32)
+        # Concurrent pages asking the same models share the pass too (mnist_core.batching).
+        rows = np.asarray(batching.merged(together, lambda x: np.asarray(together(x)), inputs), dtype=np.float64)
+        for index, model in enumerate(missing):
+            scores[id(model)] = (weakref.ref(model), rows[:, index])
+    return [read_prepared(prepared, model, name=name) for model, name in zip(models, names)]

@@ -16,7 +16,7 @@ from mnist_core import store
 from mnist_core.errors import MnistStudioError
 from mnist_core.models import ZOO
 from mnist_core.paths import BUNDLED_DIR, models_dir
-from mnist_core.prediction import Prediction, read_prepared
+from mnist_core.prediction import Prediction, read_prepared_each
 from mnist_core.preprocess import Preprocessed
 from ui import charts, draw_view, models
 
@@ -71,29 +71,45 @@ def show(prediction: Prediction) -> None:
                 "remember of each digit; the stroke finders look for pieces of strokes first, which is why they "
                 "usually agree on a clear digit and differ on a messy one.")
     available = readers()
-    rows([pair for pair in available if not pair[0].endswith(TRAINED_HERE)], COLUMNS, prepared)
-    trained = [pair for pair in available if pair[0].endswith(TRAINED_HERE)]
+    draw_view.after_answers()  # other people's answers first (ui/draw_view.answering)
+    answers = list(zip((name for name, _ in available), read_all(available, prepared)))
+    rows([pair for pair in answers if not pair[0].endswith(TRAINED_HERE)], COLUMNS)
+    trained = [pair for pair in answers if pair[0].endswith(TRAINED_HERE)]
     if trained:
         st.caption("Trained on this computer (the newest run of each network):")
-        rows(trained, TRAINED_COLUMNS, prepared)
+        rows(trained, TRAINED_COLUMNS)
 
 
-def rows(available: list[tuple[str, store.StoredModel]], columns: int, prepared: Preprocessed) -> None:
+def read_all(available: list[tuple[str, store.StoredModel]], prepared: Preprocessed) -> list[Prediction | str]:
+    """Each network's reading of the drawing (their forward passes in one call), or why it could not be loaded."""
+    answers: list[Prediction | str | None] = []
+    loaded = {}  # position in `available` -> (model, name)
+    for index, (name, stored) in enumerate(available):
+        try:
+            loaded[index] = (models.load(stored), name)
+            answers.append(None)
+        except MnistStudioError as exc:
+            answers.append(str(exc))
+    readings = read_prepared_each(prepared, [model for model, _ in loaded.values()],
+                                  [name for _, name in loaded.values()])
+    for index, answer in zip(loaded, readings):
+        answers[index] = answer
+    return answers
+
+
+def rows(answers: list[tuple[str, Prediction | str]], columns: int) -> None:
     """Readers side by side, `columns` to a row."""
-    for start in range(0, len(available), columns):
-        for column, (name, stored) in zip(st.columns(columns), available[start:start + columns]):
+    for start in range(0, len(answers), columns):
+        for column, (name, answer) in zip(st.columns(columns), answers[start:start + columns]):
             with column.container(border=True):
-                reading(name, stored, prepared)
+                reading(name, answer)
 
 
-def reading(name: str, stored: store.StoredModel, prepared: Preprocessed) -> None:
-    """One network's answer, or why it could not give one."""
-    draw_view.after_answers()  # other people's answers first (ui/draw_view.answering)
-    try:
-        answer = read_prepared(prepared, models.load(stored), name=name)
-    except MnistStudioError as exc:
+def reading(name: str, answer: Prediction | str) -> None:
+    """One network's answer, or why it could not give one (`answer` is then the reason)."""
+    if isinstance(answer, str):
         st.metric(name, "—")
-        st.caption(f"This network could not be loaded: {exc}")
+        st.caption(f"This network could not be loaded: {answer}")
         return
     st.metric(name, answer.digits or "?", help=draw_view.CALIBRATED_HELP)
     if answer.digits:
