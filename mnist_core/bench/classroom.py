@@ -28,21 +28,17 @@ import io
 import json
 import os
 import random
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .inputs import REPO, Say, process_memory_mb
+from .inputs import Say
+from .server import Server, reuse_decoded_mnist, start_server, stop_server  # noqa: F401 (memory, measure_server)
 
 SESSIONS = (1, 10, 30)
 PHASE_SECONDS = 45.0  # drawing time per N (after every session has opened the page)
@@ -87,73 +83,6 @@ def drawing_state(digit: int, rng: random.Random) -> str:
                 "path": [["M", *stroke[0]], *(["L", x, y] for x, y in stroke[1:])]} for stroke in strokes]
     return json.dumps({"drawing": {"raw": {"version": "7.4.0", "objects": objects, "background": "#000000"},
                                    "data": "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()}})
-
-
-# --- the server -----------------------------------------------------------------------------------------------
-
-@dataclass
-class Server:
-    """A running `streamlit run app.py` on 127.0.0.1 with its own home folder."""
-
-    process: subprocess.Popen
-    url: str
-    home: Path
-    log: Path
-
-    def memory_mb(self) -> dict[str, int]:
-        """VmRSS (resident now) and VmHWM (peak so far) of the server process, in MB."""
-        return process_memory_mb(self.process.pid)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def reuse_decoded_mnist(environment: dict[str, str]) -> None:
-    """Point MNIST_PATH at the usual home's decoded copy: an empty home would decode MNIST again first."""
-    from ..paths import DEFAULT_HOME
-
-    decoded = Path(DEFAULT_HOME).expanduser() / "cache" / "mnist-decoded.npz"
-    if decoded.exists() and "MNIST_PATH" not in environment:
-        environment["MNIST_PATH"] = str(decoded)
-
-
-def start_server(home: Path, env: dict[str, str] | None = None) -> Server:
-    """Start the app's server with `home` as its home folder and wait until /_stcore/health answers."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = home / "server.log"
-    environment = {**os.environ, "MNIST_STUDIO_HOME": str(home), "PYTHONPATH": str(REPO), **(env or {})}
-    reuse_decoded_mnist(environment)
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-               "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
-               "--browser.gatherUsageStats", "false"]
-    with open(log, "wb") as output:
-        process = subprocess.Popen(command, cwd=REPO, env=environment, stdout=output, stderr=subprocess.STDOUT)
-    server = Server(process, url, home, log)
-    deadline = time.monotonic() + START_SECONDS
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return server
-        except OSError:
-            time.sleep(0.5)
-    stop_server(server)
-    raise RuntimeError(f"The app's server did not start; its log: {log}")
-
-
-def stop_server(server: Server) -> None:
-    """SIGTERM, then SIGKILL: a server with a training thread may not finish stopping by itself."""
-    if server.process.poll() is None:
-        server.process.send_signal(signal.SIGTERM)
-        try:
-            server.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.process.kill()
-            server.process.wait(timeout=30)
 
 
 # --- one browser session, spoken at the protocol level ------------------------------------------------------------

@@ -9,26 +9,21 @@ models land in a temporary folder the tests can inspect.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from mnist_core.bench.server import Server, ServerDidNotStart, start_server, stop_server
 from mnist_core.data import load_mnist
 from mnist_core.paths import HOME_ENV
 
-REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 SERVER_START_SECONDS = 90
+STOP_SECONDS = 15  # after SIGTERM, before SIGKILL
 EXPECT_TIMEOUT_MS = 20_000  # a first model load or a busy 2-core machine can take seconds
 
 
@@ -39,57 +34,20 @@ def pytest_configure(config: pytest.Config) -> None:
     expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
-@dataclass(frozen=True)
-class Server:
-    """A running `streamlit run app.py`: its address and the file its output goes to."""
-
-    url: str
-    log: Path
-
-    def log_since(self, offset: int) -> str:
-        """What the server has written to its log after `offset` bytes."""
-        with open(self.log, "rb") as handle:
-            handle.seek(offset)
-            return handle.read().decode(errors="replace")
-
-
 @contextmanager
 def streamlit_server(home: Path, log: Path, **env: str) -> Iterator[Server]:
-    """Start `streamlit run app.py` on a free port with MNIST_STUDIO_HOME=`home`; stop it afterwards."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    environment = {**os.environ, "MNIST_STUDIO_HOME": str(home), "PYTHONPATH": str(REPO), **env}
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-               "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"]
-    with open(log, "wb") as output:
-        server = subprocess.Popen(command, cwd=REPO, env=environment, stdout=output, stderr=subprocess.STDOUT)
+    """Start `streamlit run app.py` on a free port with MNIST_STUDIO_HOME=`home`; stop it afterwards.
+
+    The benchmarks start it the same way (mnist_core/bench/server.py); here MNIST comes from `home` itself.
+    """
     try:
-        deadline = time.monotonic() + SERVER_START_SECONDS
-        while not _healthy(url):
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start; its log:\n{log.read_text()[-3000:]}")
-            time.sleep(0.5)
-        yield Server(url, log)
+        server = start_server(home, env, log=log, start_seconds=SERVER_START_SECONDS, reuse_mnist=False)
+    except ServerDidNotStart as exc:
+        pytest.fail(f"streamlit did not start: {exc}")
+    try:
+        yield server
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server, STOP_SECONDS)
 
 
 @pytest.fixture(scope="session")
