@@ -3,10 +3,12 @@
 The canvas is replaced by the classroom bench's drawings (mnist_core.bench.classroom.drawing_state: a 1, 7, 0,
 4 or 2 with jittered strokes, as the real canvas sends them), one new drawing per run of the page. Reported:
 CPU time of this process (every thread: TensorFlow's too) and wall time per run, after 5 warm-up runs; with
---profile, the functions that took the most time. Run with an empty home folder so the comparison row holds the
+--profile, the functions that took the most time; with --parts, the CPU time of each part of the page (the
+sidebar, the reading, the answer, the comparison row, the pictures, the teaching section; the rest is the
+page's other elements and AppTest's own work). Run with an empty home folder so the comparison row holds the
 bundled networks only, as in the bench:
 
-    MNIST_STUDIO_HOME=$(mktemp -d) python scripts/measure_draw_page.py [--runs 30] [--profile]
+    MNIST_STUDIO_HOME=$(mktemp -d) python scripts/measure_draw_page.py [--runs 30] [--profile] [--parts]
 
 To measure another checkout (e.g. `git archive <commit> | tar -x -C /tmp/old`), run this file from there.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import collections
 import cProfile
 import io
 import json
@@ -44,15 +47,33 @@ def drawings(count: int) -> list[np.ndarray]:
     return result
 
 
+def timed(function, name: str, totals: dict[str, float]):
+    """`function`, adding the CPU time of each call (every thread of this process) to totals[name]."""
+    def wrapper(*args, **kwargs):
+        started = time.process_time()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            totals[name] += time.process_time() - started
+    return wrapper
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--profile", action="store_true", help="print where the page's time goes")
+    parser.add_argument("--parts", action="store_true", help="CPU ms per drawing of each part of the page")
     args = parser.parse_args()
 
     from streamlit.testing.v1 import AppTest
 
-    from ui import draw_view, teach_view
+    from ui import compare_view, draw_view, sidebar, teach_view
+
+    parts: dict[str, float] = collections.defaultdict(float)
+    if args.parts:
+        for module, name in ((sidebar, "render"), (draw_view, "read"), (draw_view, "answer"),
+                             (compare_view, "show"), (draw_view, "steps"), (teach_view, "section")):
+            setattr(module, name, timed(getattr(module, name), f"{module.__name__}.{name}", parts))
 
     pictures = drawings(args.runs + 5)
     turn = {"index": 0}
@@ -77,13 +98,16 @@ def main() -> None:
     for turn["index"] in range(5):
         page.run()
     assert not page.exception, page.exception
+    parts.clear()
     cpu, wall = time.process_time(), time.perf_counter()
     for turn["index"] in range(5, 5 + args.runs):
         page.run()
     cpu, wall = (time.process_time() - cpu) / args.runs, (time.perf_counter() - wall) / args.runs
     answers = [metric.value for metric in page.metric if metric.label == "Prediction"]
     print(json.dumps({"runs": args.runs, "cpu_ms_per_drawing": round(cpu * 1000, 1),
-                      "wall_ms_per_drawing": round(wall * 1000, 1), "last_answer": answers[:1]}))
+                      "wall_ms_per_drawing": round(wall * 1000, 1), "last_answer": answers[:1],
+                      **({"cpu_ms_per_part": {name: round(seconds / args.runs * 1000, 1)
+                                              for name, seconds in parts.items()}} if args.parts else {})}))
     if args.profile:
         profiling["on"] = True
         for turn["index"] in range(5, 5 + args.runs):
