@@ -124,6 +124,7 @@ def first_layer_caption(kind: str, presenting: bool) -> str:
 
 
 def strip_caption(snapshot: Snapshot) -> str:
+    """One line over the strip at 1366x768 (a second line pushed the strip toward the bottom of the screen)."""
     _, labels = snapshots.strip()
     right = snapshot.correct(labels)
-    return f"**20 test digits it has never seen**: {right} of {len(labels)} right"
+    return f"**{len(labels)} digits it never saw**: {right} of {len(labels)} right"

@@ -33,7 +33,7 @@ def render() -> None:
             state.choose_model(paths[0])
         st.selectbox("Read digits with", paths, key=state.MODEL_KEY,
                      format_func=lambda path: models.label(choices.find(path)),
-                     help="The bundled model, or any model trained on the Train page.")
+                     help="The models that come with the app, or any model trained on the Train page.")
         chosen = choices.find(state.selected_model_path())
         accuracy = chosen.meta.test_accuracy
         spec = ZOO.get(chosen.meta.model)

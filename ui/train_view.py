@@ -46,7 +46,7 @@ HELP = {
 }
 EPOCHS_TERM = " Developers call one pass an epoch."  # the precise word, only where no audience is watching
 PASSES_LABEL = "Passes over the images"
-DEVELOPER_SETTINGS = "Settings for developers"  # batch size and learning rate, folded away (never when presenting)
+DEVELOPER_SETTINGS = "For developers"  # batch size and learning rate, folded away (never when presenting)
 
 
 def page_style() -> None:
@@ -57,7 +57,7 @@ def page_style() -> None:
 def settings() -> training.TrainConfig:
     """Model and how-long-to-train widgets in one row; their values persist while the user visits other pages.
 
-    Batch size and learning rate are engineering words: they sit in a collapsed expander at the end of the row,
+    Batch size and learning rate are engineering words: they sit in a closed popover at the end of the row,
     and are not offered at all when presenting (the model's published values are used).
     """
     names = list(ZOO)
@@ -65,7 +65,8 @@ def settings() -> training.TrainConfig:
     if presenting:
         model_col, epochs_col, slice_col = st.columns([2, 1.2, 1.6], vertical_alignment="bottom")
     else:
-        model_col, epochs_col, slice_col, developer_col = st.columns([2, 1.2, 1.6, 1.3], vertical_alignment="bottom")
+        # The last column is wide enough for the popover's whole label at 1366x768 (it is cut off with "…").
+        model_col, epochs_col, slice_col, developer_col = st.columns([1.9, 1.2, 1.5, 1.4], vertical_alignment="bottom")
     name = model_col.selectbox("Model", names, index=names.index(DEFAULT_MODEL),
                                format_func=lambda n: ZOO[n].plain_name, key="train_model",
                                persist_state="session", help=HELP["model"])
@@ -78,7 +79,9 @@ def settings() -> training.TrainConfig:
     images_used = slice_col.select_slider("Training images", SLICES, quick_slice(name), format_func=_slice_label,
                                           key=f"slice-{name}", persist_state="session", help=HELP["images"])
     if not presenting:
-        developer = developer_col.expander(DEVELOPER_SETTINGS)
+        # A popover, not an expander: opening it floats over the page instead of pushing the row down.
+        developer = developer_col.popover(DEVELOPER_SETTINGS, width="stretch",
+                                          help="Batch size and learning rate, for developers.")
         batch_sizes = sorted({*BATCH_SIZES, batch_size})
         batch_size = developer.selectbox("Batch size", batch_sizes, index=batch_sizes.index(batch_size),
                                          key=f"batch-{name}", persist_state="session", help=HELP["batch"])

@@ -1,8 +1,8 @@
 """The audience never reads "epoch": the Train page and the sidebar say "passes over the images" instead.
 
 Every piece of text a person can see is gathered from the page (labels, values, options, captions, the progress
-bar, metrics), except help tooltips and what a collapsed expander holds for developers. In presenter mode nothing
-is folded away from that rule: there are no developer expanders then, and the help says no "epoch" either.
+bar, metrics), except help tooltips and what a closed expander or popover holds for developers. In presenter mode
+nothing is folded away from that rule: there are none for developers then, and the help says no "epoch" either.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from ui import presenter, train_view
 
 JOB_TIMEOUT = 120
 SHOWN_FIELDS = {"label", "body", "text", "options", "caption", "delta", "placeholder"}  # what a person reads
-FOLDED = "expander"  # a Block type: a collapsed expander (its label is seen, what it holds is not)
+FOLDED = ("expander", "popover")  # Block types whose label is seen, and what they hold only once opened
 
 
 def _texts(message: Message, with_help: bool) -> list[str]:
@@ -33,14 +33,26 @@ def _texts(message: Message, with_help: bool) -> list[str]:
     return found
 
 
+def folded_label(node) -> str:
+    return node.label if node.type == "expander" else node.proto.popover.label
+
+
+def folded(node) -> list:
+    """Every closed expander and popover under `node`."""
+    children = getattr(node, "children", None) or {}
+    found = [node] if getattr(node, "type", None) in FOLDED else []
+    return found + [block for child in children.values() for block in folded(child)]
+
+
 def seen_text(node, inside_expanders: bool, with_help: bool = False) -> str:
-    """Everything on screen under `node`: expanders' labels always, what they hold only when `inside_expanders`."""
+    """Everything on screen under `node`: the labels of expanders and popovers always, what they hold only when
+    `inside_expanders`."""
     children = getattr(node, "children", None)
     if children is None:  # an element
         return " ".join(_texts(node.proto, with_help)) if node.proto is not None else ""
     parts = []
-    if node.type == FOLDED:
-        parts.append(node.label)
+    if node.type in FOLDED:
+        parts.append(folded_label(node))
         if not inside_expanders:
             return " ".join(parts)
     parts += [seen_text(child, inside_expanders, with_help) for child in children.values()]

@@ -39,7 +39,7 @@ def test_presenter_mode_offline_has_large_type_and_no_developer_widgets(page: Pa
     page.goto(f"{app_url}/?presenter=1")
     expect(page.get_by_role("heading", level=1)).to_have_text("Train a network", timeout=60_000)
     expect(page.get_by_role("button", name=re.compile("Start training"))).to_be_visible()
-    for hidden in ("Batch size", "Learning rate", "Settings for developers"):
+    for hidden in ("Batch size", "Learning rate", "For developers"):
         expect(page.get_by_text(hidden, exact=True)).to_have_count(0)
     for shown in ("Training images", "Passes over the images"):
         expect(page.get_by_text(shown, exact=True)).to_be_visible()
@@ -65,7 +65,7 @@ def test_normal_mode_shows_the_developer_widgets_folded_away(page: Page, app_url
     page.goto(app_url)
     expect(page.get_by_text("Training images", exact=True)).to_be_visible(timeout=60_000)
     expect(page.get_by_text("Batch size", exact=True)).not_to_be_visible()
-    page.get_by_text("Settings for developers", exact=True).click()
+    page.get_by_role("button", name=re.compile("For developers")).click()
     for shown in ("Batch size", "Learning rate"):
         expect(page.get_by_text(shown, exact=True)).to_be_visible()
 
