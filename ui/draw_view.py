@@ -6,6 +6,7 @@ exactly what the CLI would answer for the same image.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -160,8 +161,25 @@ def _drawn_again() -> bool:
     from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
     requests = getattr(get_script_run_ctx(suppress_warning=True), "script_requests", None)
+    if requests is None:  # not in a page's run (a test calling the helpers)
+        return False
     state = getattr(requests, "_state", None)
-    return state is not None and getattr(state, "name", "CONTINUE") != "CONTINUE"
+    if state is None:
+        _warn_once()
+        return False
+    return getattr(state, "name", "CONTINUE") != "CONTINUE"
+
+
+_warned: list[str] = []  # said once per process
+
+
+def _warn_once() -> None:
+    if not _warned:
+        _warned.append("ScriptRequests._state")
+        logging.getLogger(__name__).warning(
+            "Streamlit's ScriptRequests has no _state any more: a page waiting for other people's answers "
+            "cannot see that its own person drew again, and waits up to %s s (ui/draw_view.after_answers).",
+            ANSWER_FIRST_SECONDS)
 
 
 def after_answers(limit: float = ANSWER_FIRST_SECONDS) -> float:

@@ -47,3 +47,28 @@ def test_the_wait_is_bounded_and_an_answer_that_fails_still_releases_the_others(
     assert draw_view.after_answers(limit=1.0) < 0.05
     with draw_view.answering(active=False):  # an empty canvas holds no one up
         assert draw_view.after_answers(limit=1.0) < 0.05
+
+
+def test_streamlit_still_keeps_a_new_request_where_a_waiting_page_looks_for_it():
+    """ui/draw_view._drawn_again reads a private field of Streamlit's: a rename must fail here, not slow pages."""
+    from streamlit.runtime.scriptrunner_utils.script_requests import RerunData, ScriptRequests
+
+    requests = ScriptRequests()
+    assert requests._state.name == "CONTINUE"
+    requests.request_rerun(RerunData())
+    assert requests._state.name == "RERUN"
+
+
+def drawn_again_page():
+    import streamlit as st
+
+    from ui import draw_view
+
+    st.session_state["seen"] = draw_view._drawn_again()
+
+
+def test_a_page_not_asked_to_rerun_is_not_drawn_again():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(drawn_again_page).run()
+    assert not at.exception and at.session_state["seen"] is False
