@@ -9,6 +9,7 @@ the models folder changes, not on every rerun.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -121,6 +122,19 @@ def label(stored: store.StoredModel) -> str:
     return f"{stored.label} · {stored.meta.planned_epochs or '?'} × {stored.meta.images_trained:,}"
 
 
+def when(saved_at: str) -> str:
+    """A model's time as people say it: "today at 12:55", "on 4 March at 10:05" (with the year when not this one),
+    from the sidecar's "2026-11-30T12:55:07+0000" (the server's clock)."""
+    try:
+        moment = datetime.strptime(saved_at[:16], "%Y-%m-%dT%H:%M")
+    except ValueError:
+        return f"on {saved_at}"
+    if moment.date() == date.today():
+        return f"today at {moment:%H:%M}"
+    year = "" if moment.year == date.today().year else f" {moment.year}"
+    return f"on {moment.day} {moment:%B}{year} at {moment:%H:%M}"
+
+
 def origin(stored: store.StoredModel) -> str:
     """Where a model came from and how it was trained, in plain words."""
     where = DEVICE_WORDS.get(stored.meta.device)
@@ -130,10 +144,9 @@ def origin(stored: store.StoredModel) -> str:
     taught = stored.meta.adapted
     if taught:
         only = "" if stored.path.is_relative_to(models_dir()) else "; only in this browser until you save it"
-        return (f"Taught {taught.get('examples', '?')} handwritten digits on "
-                f"{stored.meta.saved_at[:16].replace('T', ' at ')}, starting from "
+        return (f"Taught {taught.get('examples', '?')} handwritten digits {when(stored.meta.saved_at)}, starting from "
                 f"{taught.get('base_label', 'another model')}{only}")
-    return f"Trained here on {stored.meta.saved_at[:16].replace('T', ' at ')} ({how})"
+    return f"Trained here {when(stored.meta.saved_at)} ({how})"
 
 
 @st.cache_resource(show_spinner="Loading the model…", max_entries=MAX_CACHED_MODELS)

@@ -7,11 +7,13 @@ nothing is folded away from that rule: there are none for developers then, and t
 
 from __future__ import annotations
 
+from datetime import date
+
 from google.protobuf.message import Message
 
 from mnist_core import training
 from mnist_core.training import TrainConfig
-from ui import presenter, train_view
+from ui import models, presenter, train_view
 
 JOB_TIMEOUT = 120
 SHOWN_FIELDS = {"label", "body", "text", "options", "caption", "delta", "placeholder"}  # what a person reads
@@ -121,3 +123,10 @@ def test_what_a_run_did_is_said_in_passes():
     assert train_view.run_words(config, 0.3, 24, stopped=True) == "stopped after 0.3 of 3 passes over 20,000 images, 24 s"
     assert train_view.run_words(TrainConfig.for_model("fast", epochs=1), 1, 20, stopped=False) == \
         "1 pass over 55,000 images, 20 s"
+
+
+def test_a_models_time_is_said_as_people_say_it():
+    today = date.today()
+    assert models.when(f"{today:%Y-%m-%d}T09:05:07+0000") == "today at 09:05"
+    assert models.when("2020-03-04T10:05:00+0000") == "on 4 March 2020 at 10:05"
+    assert models.when("yesterday") == "on yesterday"  # an odd sidecar is shown as it is, never an error
