@@ -18,6 +18,7 @@ TIGHT_SPAN = 0.5  # ink touching the edge and spanning this share of both sides:
 TIGHT_DARKNESS = 0.6  # ... and the ink at the edge is this dark (a share of the way from paper to the darkest ink)
 TIGHT_BAND = 0.03  # ... judged within this share of the long side from the edge
 TIGHT_MARGIN = 0.2  # ... then paper this share of the long side is added around it (MNIST's own margin)
+WRITING_INSIDE = 0.3  # a mark this share of the picture's height that touches no edge: the writing sits inside
 
 
 def margin_if_tight(paper: np.ndarray) -> tuple[np.ndarray, int]:
@@ -45,8 +46,19 @@ def margin_if_tight(paper: np.ndarray) -> tuple[np.ndarray, int]:
     height, width = paper.shape
     if np.ptp(rows) + 1 < TIGHT_SPAN * height or np.ptp(cols) + 1 < TIGHT_SPAN * width:
         return paper, 0
+    if _writing_inside(ink):
+        return paper, 0  # a photo of a page: what reaches its edges is a rule or a shadow, not the writing
     hairlines = mask_stroke_width(ink) <= RULE_MAX_THICKNESS * max(height, width)  # fat strokes hold no rules
     if hairlines and (len(long_lines(ink)) >= 2 or len(long_lines(ink.T)) >= 2):
         return paper, 0  # a ruled or squared page: its lines run to the edges (one bar, as in a 7, may too)
     margin = int(round(TIGHT_MARGIN * max(height, width)))
     return cv2.copyMakeBorder(paper, margin, margin, margin, margin, cv2.BORDER_CONSTANT, value=level), margin
+
+
+def _writing_inside(ink: np.ndarray) -> bool:
+    """A mark as tall as writing (WRITING_INSIDE of the height) lies clear of every edge."""
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    height, width = ink.shape
+    x, y, w, h = (stats[1:, i] for i in range(4))
+    clear = (x > 0) & (y > 0) & (x + w < width) & (y + h < height)
+    return bool((clear & (h >= WRITING_INSIDE * height)).any())

@@ -496,3 +496,19 @@ def test_each_stage_module_is_short_and_says_what_it_is_for():
         name = "mnist_core.preprocess" + ("" if path.stem == "__init__" else f".{path.stem}")
         assert (importlib.import_module(name).__doc__ or "").strip(), f"{path.name} has no docstring"
         assert len(path.read_text().splitlines()) <= 300, f"{path.name} is over 300 lines"
+
+
+def test_a_photo_whose_shadow_reaches_the_edges_gets_no_margin():
+    """A digit clear of the edges, on paper with a dark shadow along the bottom: no tight crop.
+
+    The margin was added because the shadow is dark, touches the edges and spans the picture;
+    the added paper then framed the shadow, which was read as part of the digit.
+    """
+    image = np.full((300, 400), 215, np.uint8)
+    cv2.ellipse(image, (200, 110), (40, 60), 0, 0, 360, 30, 14, cv2.LINE_AA)
+    image[220:] = np.linspace(150, 25, 80, dtype=np.uint8)[:, None]
+    result = preprocess(image)
+    assert "Paper added around the edges, so the writing no longer touches them" not in [
+        step.caption for step in result.steps]
+    assert len(result.digits) == 1, result.reason
+    assert result.digits[0][:, :3].max() < 0.2 and result.digits[0][:, -3:].max() < 0.2  # a ring, no band beside it
