@@ -15,12 +15,22 @@ and at most `MAX_SNAPSHOTS` are kept, so recording costs a few per cent of
 training time. A finished run's recording lies beside its model as
 `<stem>.snapshots.npz`, tied to the model file by its checksum, so a cached
 or finished result can be replayed at an audience's pace.
+
+The live chart's line comes from a `PracticeWindow`: how often the network
+was right (and its loss) on the last `WINDOW_IMAGES` training images it
+practised on. Keras reports an average since the start of the current pass
+instead, which restarts at every pass: drawn as it is, the line jumped at
+every whole pass (85% -> 100% at 1.0), as if the network had suddenly
+improved. Recordings written before the window (format 1) kept those pass
+averages; `load` turns them into the window's curve when it is told the
+run's batch size and image count.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -39,8 +49,10 @@ STRIP_SIZE = 10 * STRIP_PER_DIGIT
 MAX_SNAPSHOTS = 40  # per run: enough frames for a smooth 15 s replay, few enough to cost little
 MAX_FILTERS = 32  # first-layer filters shown (all of them in every zoo model)
 FILE_SUFFIX = ".snapshots.npz"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the curve is the practice window's (1: Keras' averages since each pass began)
+READABLE_FORMATS = (1, 2)
 PIXELS = 28 * 28
+WINDOW_IMAGES = 500  # the live chart's line: how often it was right on the last this many training images
 
 Kind = Literal["filters", "templates"]
 
@@ -68,14 +80,98 @@ class Recording:
     snapshots: tuple[Snapshot, ...]
     total_steps: int
     epochs: int  # epochs asked for (a stopped run's snapshots end earlier)
-    # (m, 4) rows of step, fractional epoch, loss, training accuracy: the live chart's points
+    # (m, 4) rows of step, fractional epoch, loss, training accuracy: the live chart's points, each over the
+    # last `window` training images (0: Keras' average since the pass began, a format-1 file left as it was)
     curve: np.ndarray = field(default_factory=lambda: np.zeros((0, 4), np.float32))
     # (k, 3) rows of fractional epoch, test accuracy, elapsed seconds
     tests: np.ndarray = field(default_factory=lambda: np.zeros((0, 3), np.float32))
+    window: int = WINDOW_IMAGES
 
     @property
     def kind(self) -> Kind:
         return self.snapshots[0].kind if self.snapshots else "filters"
+
+
+class PracticeWindow:
+    """How often the network was right, and its loss, on the last `size` training images it practised on.
+
+    Fed every batch with what Keras reports, an average since the current pass began (`add_pass_average`),
+    it recovers each batch's own numbers from the change in that average, and keeps a window that slides
+    over the batches and never restarts at a pass: a network whose answers are as good after a pass as
+    before it draws a flat line there. The window holds whole batches, the oldest one counted in part, so it
+    covers exactly `size` images once that many were seen (fewer at the very start). A few float additions
+    a batch (docs/benchmarks.md, "snapshots' share of training time").
+    """
+
+    def __init__(self, size: int = WINDOW_IMAGES) -> None:
+        if size < 1:
+            raise ValueError(f"a window holds at least one image, not {size}")
+        self.size = size
+        self._parts: deque[tuple[float, float, float]] = deque()  # (images, right answers, summed loss), oldest first
+        self._images = self._right = self._loss = 0.0  # totals over _parts
+        self._pass = (0.0, 0.0, 0.0)  # the same totals since the current pass began, as Keras counts them
+
+    def add(self, images: float, right: float, loss_sum: float) -> None:
+        """One batch (or a run of batches): `images` seen, `right` of them read right, their losses summed."""
+        if images <= 0:
+            return
+        self._parts.append((images, right, loss_sum))
+        self._images, self._right, self._loss = self._images + images, self._right + right, self._loss + loss_sum
+        while len(self._parts) > 1 and self._images - self._parts[0][0] >= self.size:
+            gone = self._parts.popleft()
+            self._images, self._right, self._loss = (self._images - gone[0], self._right - gone[1],
+                                                     self._loss - gone[2])
+
+    def add_pass_average(self, seen: int, accuracy: float, loss: float) -> None:
+        """Keras' averages after `seen` images of the current pass; a `seen` no larger than the last one's
+        starts a new pass (within a pass it only grows)."""
+        right = float(round(accuracy * seen))  # whole answers: undoes float32's rounding of the average
+        loss_sum = loss * seen
+        before = self._pass if seen > self._pass[0] else (0.0, 0.0, 0.0)
+        self._pass = (float(seen), right, loss_sum)
+        self.add(seen - before[0], right - before[1], loss_sum - before[2])
+
+    def _sum(self, index: int) -> float:
+        """Total of column `index` over exactly the window: the oldest part only for the share that fits."""
+        total = (self._images, self._right, self._loss)[index]
+        extra = self._images - self.size
+        if extra > 0:  # the oldest part sticks out of the window: count it as if spread evenly over its images
+            oldest = self._parts[0]
+            total -= oldest[index] * extra / oldest[0]
+        return total
+
+    @property
+    def images(self) -> float:
+        """Images the window covers now: `size`, or fewer at the very start."""
+        return min(self._images, float(self.size))
+
+    @property
+    def accuracy(self) -> float:
+        """The share of the window's images it read right (0 before any)."""
+        return self._sum(1) / self.images if self._images else 0.0
+
+    @property
+    def loss(self) -> float:
+        """The average loss over the window's images (0 before any)."""
+        return self._sum(2) / self.images if self._images else 0.0
+
+
+def recent_curve(pass_averages: np.ndarray, steps_per_epoch: int, batch_size: int, images: int,
+                 size: int = WINDOW_IMAGES) -> np.ndarray:
+    """A format-1 recording's curve (step, epoch, loss, accuracy as Keras' averages since each pass began) as
+    the practice window's curve.
+
+    Its points were kept every few steps and always at a pass's last step, so the change between two points
+    is what the batches between them did; within such a run of batches, the window counts them as equal.
+    """
+    rows = _rows(pass_averages, 4)
+    window, out = PracticeWindow(size), rows.copy()
+    per_pass = max(1, steps_per_epoch)
+    for i, (step, _epoch, loss, accuracy) in enumerate(rows):
+        in_pass = int(step) - (int(step) - 1) // per_pass * per_pass  # 1 ... per_pass
+        window.add_pass_average(min(in_pass * batch_size, images), float(accuracy), float(loss))
+        out[i, 2], out[i, 3] = window.loss, window.accuracy
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -206,9 +302,11 @@ class Recorder:
         self.snapshots.append(snapshot)
         return snapshot
 
-    def recording(self, epochs: int, curve: np.ndarray | None = None, tests: np.ndarray | None = None) -> Recording:
+    def recording(self, epochs: int, curve: np.ndarray | None = None, tests: np.ndarray | None = None,
+                  window: int = WINDOW_IMAGES) -> Recording:
+        """The run as kept beside its model; `curve` holds the practice window's points (`window` images)."""
         return Recording(snapshots=tuple(self.snapshots), total_steps=self.total_steps, epochs=epochs,
-                         curve=_rows(curve, 4), tests=_rows(tests, 3))
+                         curve=_rows(curve, 4), tests=_rows(tests, 3), window=window)
 
 
 def _rows(values: np.ndarray | None, columns: int) -> np.ndarray:
@@ -238,6 +336,7 @@ def save(model_path: Path | str, recording: Recording, model_sha256: str) -> Pat
         "predictions": (np.stack([s.predictions for s in shots]) if shots
                         else np.zeros((0, STRIP_SIZE))).astype(np.int8),
         "strip": strip_indices(), "curve": recording.curve, "tests": recording.tests,
+        "window": np.array(recording.window),
     }
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -255,17 +354,26 @@ def save(model_path: Path | str, recording: Recording, model_sha256: str) -> Pat
     return target
 
 
-def load(model_path: Path | str, model_sha256: str) -> Recording | None:
+def load(model_path: Path | str, model_sha256: str, batch_size: int | None = None,
+         images: int | None = None) -> Recording | None:
     """The recording saved beside `model_path`, or None when there is none or it belongs to another file.
 
-    A model trained before snapshots were kept, or replaced since, simply has nothing to replay.
+    A model trained before snapshots were kept, or replaced since, simply has nothing to replay. A recording
+    made before the practice window (format 1) gets the window's curve when `batch_size` and `images` (the
+    run's) are given; without them its curve stays Keras' averages since each pass began (`window` 0).
     """
     source = path_for(model_path)
     try:
         with np.load(source, allow_pickle=False) as data:
-            if (int(data["format"]) != FORMAT_VERSION or str(data["model_sha256"]) != model_sha256
+            version = int(data["format"])
+            if (version not in READABLE_FORMATS or str(data["model_sha256"]) != model_sha256
                     or not np.array_equal(data["strip"], strip_indices())):
                 return None
+            curve, window = _rows(data["curve"], 4), int(data["window"]) if "window" in data else 0
+            total_steps, epochs = int(data["total_steps"]), int(data["epochs"])
+            if version == 1 and batch_size and images:
+                curve = recent_curve(curve, total_steps // max(1, epochs), batch_size, images)
+                window = WINDOW_IMAGES
             kind = str(data["kind"])
             pictures_ = data["pictures"].astype(np.float32)
             predictions = data["predictions"].astype(np.int64)
@@ -273,8 +381,8 @@ def load(model_path: Path | str, model_sha256: str) -> Recording | None:
                                    pictures=pictures_[i], predictions=predictions[i])
                           for i, (step, epoch, elapsed) in enumerate(zip(data["steps"], data["epoch"],
                                                                           data["elapsed"])))
-            return Recording(snapshots=shots, total_steps=int(data["total_steps"]), epochs=int(data["epochs"]),
-                             curve=_rows(data["curve"], 4), tests=_rows(data["tests"], 3))
+            return Recording(snapshots=shots, total_steps=total_steps, epochs=epochs, curve=curve,
+                             tests=_rows(data["tests"], 3), window=window)
     except (OSError, KeyError, ValueError):
         return None
 

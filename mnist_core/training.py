@@ -152,7 +152,8 @@ class BatchPoint:
     step: int
     epoch: float  # fractional, for the chart's x axis
     loss: float
-    accuracy: float  # running mean over the current epoch, as Keras reports it
+    accuracy: float  # share right on the last snapshots.WINDOW_IMAGES training images (never restarts at a pass)
+    # loss likewise: both from snapshots.PracticeWindow, not Keras' averages since the pass began, which jump
 
 
 @dataclass(frozen=True)
@@ -381,6 +382,8 @@ def _publisher(job: TrainingJob, started: float, per_epoch: int, recorder: snaps
     import keras
 
     every = max(1, job.config.total_steps // MAX_CHART_POINTS)
+    window = snapshots.PracticeWindow()  # the chart's line: the last few hundred images, across passes
+    batch_size, images = job.config.batch_size, job.config.num_images
 
     class Publisher(keras.callbacks.Callback):
         epoch = 0
@@ -390,10 +393,12 @@ def _publisher(job: TrainingJob, started: float, per_epoch: int, recorder: snaps
 
         def on_train_batch_end(self, batch, logs=None):
             step = self.epoch * per_epoch + batch + 1
+            window.add_pass_average(min((batch + 1) * batch_size, images), float(logs["accuracy"]),
+                                   float(logs["loss"]))
             point = None
             if step % every == 0 or batch + 1 == per_epoch:
-                point = BatchPoint(step=step, epoch=round(step / per_epoch, 4),
-                                   loss=float(logs["loss"]), accuracy=float(logs["accuracy"]))
+                point = BatchPoint(step=step, epoch=round(step / per_epoch, 4), loss=window.loss,
+                                   accuracy=window.accuracy)
             elapsed = time.perf_counter() - started
             job.record_batch(step, elapsed, point)
             learned = recorder.at_step(self.model, step, elapsed)

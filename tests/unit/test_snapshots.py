@@ -169,3 +169,108 @@ def test_no_time_estimate_until_the_pace_is_measured():
     paced = Progress(config=config, state="running", step=WARMUP_STEPS + 10, total_steps=20, elapsed=7.0,
                      pace_from=(WARMUP_STEPS, 5.0))
     assert paced.eta_seconds == pytest.approx(0.2 * (20 - WARMUP_STEPS - 10))
+
+
+# The live chart's line: the practice window, not Keras' average since the pass began.
+
+BATCH, PER_PASS, PASSES = 50, 40, 3  # 2,000 images a pass
+
+
+def right_per_batch() -> list[int]:
+    """A network that learns during the first 10 batches, then reads 48 of every 50 right (96%) ever after."""
+    climbing = [5 + 4 * k for k in range(10)]  # 5, 9, ..., 41 of 50
+    return (climbing + [48] * (PER_PASS - 10)) + [48] * PER_PASS * (PASSES - 1)
+
+
+def loss_per_batch() -> list[float]:
+    return [2.3 - 0.2 * k for k in range(10)] + [0.125] * (PER_PASS * PASSES - 10)
+
+
+def keras_logs():
+    """What Keras hands a callback after each batch: float32 averages since the current pass began."""
+    right, loss = right_per_batch(), loss_per_batch()
+    for step in range(PER_PASS * PASSES):
+        if step % PER_PASS == 0:
+            total_right, total_loss, count = np.float32(0), np.float32(0), np.float32(0)
+        total_right += np.float32(right[step])
+        total_loss += np.float32(loss[step] * BATCH)
+        count += np.float32(BATCH)
+        yield step // PER_PASS, step % PER_PASS, {"accuracy": float(total_right / count),
+                                                  "loss": float(total_loss / count)}
+
+
+def test_the_practice_window_is_exact_over_its_last_images_across_passes():
+    window = snapshots.PracticeWindow(size=120)  # two and a bit batches: the oldest one counts in part
+    seen_right = []
+    for (_, batch, logs), r in zip(keras_logs(), right_per_batch()):
+        window.add_pass_average((batch + 1) * BATCH, logs["accuracy"], logs["loss"])
+        seen_right.append(r)
+        images = min(120, BATCH * len(seen_right))
+        # As if each batch's right answers were spread evenly over its images.
+        per_image = np.repeat(np.array(seen_right) / BATCH, BATCH)[-images:]
+        assert window.accuracy == pytest.approx(per_image.mean(), abs=1e-9)
+    assert window.loss == pytest.approx(0.125, abs=1e-6)
+
+
+def test_the_recorded_curve_has_no_jump_at_a_pass_boundary():
+    """A network as good after a pass as before it: the line stays flat there. Keras' own averages restart at
+    each pass and jumped from 83% to 96% at 1.0 passes; the engine must not draw that."""
+    from mnist_core import training
+
+    config = training.TrainConfig.for_model("softmax", epochs=PASSES, batch_size=BATCH, limit=BATCH * PER_PASS)
+    job = training.TrainingJob(config)
+
+    class NoSnapshots:
+        def at_step(self, model, step, elapsed):
+            return None
+
+    publisher = training._publisher(job, 0.0, PER_PASS, NoSnapshots(), test=())
+    for epoch, batch, logs in keras_logs():
+        if batch == 0:
+            publisher.on_epoch_begin(epoch)
+        publisher.on_train_batch_end(batch, logs)
+    points = job.snapshot().batches
+    assert [p.step for p in points] == list(range(1, PER_PASS * PASSES + 1))
+    accuracy = {p.step: p.accuracy for p in points}
+    loss = {p.step: p.loss for p in points}
+    for boundary in (PER_PASS, 2 * PER_PASS):
+        assert accuracy[boundary] == pytest.approx(0.96) and accuracy[boundary + 1] == pytest.approx(0.96)
+        assert loss[boundary] == pytest.approx(0.125) and loss[boundary + 1] == pytest.approx(0.125)
+    assert accuracy[1] == pytest.approx(5 / 50), "the first point: the only batch seen so far"
+    steps = np.diff([p.accuracy for p in points])
+    assert np.all(steps >= -1e-9), "a network that only improves draws a line that never drops"
+
+
+def test_an_old_recording_replays_with_the_window_curve_or_as_it_was(tmp_path):
+    """Format-1 files kept Keras' averages since each pass began: with the run's batch size they replay as the
+    window's line (no jump at a pass); without it, as they were, rather than not at all."""
+    model_path = tmp_path / "softmax-old.keras"
+    recorder = snapshots.Recorder(total_steps=PER_PASS * PASSES, steps_per_epoch=PER_PASS)
+    recorder.start(build("softmax"))
+    # Kept every second step and at each pass's last, as the engine did.
+    old_curve = np.array([[(epoch * PER_PASS + batch + 1), (epoch * PER_PASS + batch + 1) / PER_PASS,
+                           logs["loss"], logs["accuracy"]]
+                          for epoch, batch, logs in keras_logs() if batch % 2 == 1 or batch + 1 == PER_PASS])
+    snapshots.save(model_path, recorder.recording(epochs=PASSES, curve=old_curve), model_sha256="f00d")
+    path = snapshots.path_for(model_path)
+    with np.load(path) as data:
+        old = {key: data[key] for key in data.files if key != "window"}
+    old["format"] = np.array(1)
+    with open(path, "wb") as handle:
+        np.savez_compressed(handle, **old)
+
+    as_it_was = snapshots.load(model_path, "f00d")
+    assert as_it_was is not None and as_it_was.window == 0
+    np.testing.assert_allclose(as_it_was.curve, old_curve, rtol=1e-6)
+
+    replayed = snapshots.load(model_path, "f00d", batch_size=BATCH, images=BATCH * PER_PASS)
+    assert replayed is not None and replayed.window == snapshots.WINDOW_IMAGES
+    accuracy = dict(zip(replayed.curve[:, 0].astype(int), replayed.curve[:, 3]))
+    assert accuracy[PER_PASS] == pytest.approx(0.96, abs=1e-6)
+    assert accuracy[PER_PASS + 2] == pytest.approx(0.96, abs=1e-6), "no jump after the first pass"
+    assert old_curve[old_curve[:, 0] == PER_PASS][0, 3] < 0.9, "the old curve did jump there"
+
+
+def test_a_new_recording_says_its_window():
+    recording = recording_of(build("softmax"))
+    assert recording.window == snapshots.WINDOW_IMAGES
