@@ -66,21 +66,23 @@ class FeatureMaps:
 TRAINING_ONLY = ("RandomRotation", "RandomTranslation", "RandomZoom", "RandomFlip", "RandomContrast", "Dropout",
                  "SpatialDropout2D", "GaussianNoise")
 
+# What each layer does, as the Inside page's table says it to an audience: no "feature map", "units" or "probability"
+# (the Keras names and shapes are in the page's Details for developers).
 _ROLES = {
-    "InputLayer": "the 28 x 28 grey image goes in",
-    "Conv2D": "slides small learned filters over the image to find strokes and shapes",
-    "MaxPooling2D": "keeps the strongest response in each 2 x 2 block (halves the size)",
-    "GlobalAveragePooling2D": "averages each feature map to one number",
-    "BatchNormalization": "rescales the numbers to keep training stable",
+    "InputLayer": "the 28 x 28 grey picture goes in",
+    "Conv2D": "slides small patterns it learned over the picture to find strokes and shapes",
+    "GlobalAveragePooling2D": "turns each filter's picture into one number: how strongly it lit up, on average",
+    "BatchNormalization": "evens out the numbers so that learning stays steady",
     "Cropping2D": "cuts away the blank border around the digit",
-    "ReLU": "keeps positive responses, zeroes the rest",
+    "ReLU": "keeps the positive responses and sets the rest to zero",
     "Flatten": "lays the grid out as one long list of numbers",
-    "Dense": "weighs every input number to score each pattern",
-    "Dropout": "switches off random units while training (no effect when reading)",
-    "RandomRotation": "tilts training digits a little (no effect when reading)",
-    "RandomTranslation": "shifts training digits a little (no effect when reading)",
-    "RandomZoom": "zooms training digits a little (no effect when reading)",
+    "Dense": "adds up every number that comes in, each with a weight it learned",
+    "Dropout": "switches off random parts while it practises (nothing changes when it reads)",
+    "RandomRotation": "tilts practice digits a little (nothing changes when it reads)",
+    "RandomTranslation": "shifts practice digits a little (nothing changes when it reads)",
+    "RandomZoom": "zooms practice digits a little (nothing changes when it reads)",
 }
+SURENESS_ROLE = "turns the ten scores into how sure it is of each digit"  # the softmax at the end
 
 
 def architecture(model: "keras.Model") -> list[LayerRow]:
@@ -91,12 +93,18 @@ def architecture(model: "keras.Model") -> list[LayerRow]:
         role = _ROLES.get(kind, "")
         if kind == "Activation":
             activation = getattr(layer.activation, "__name__", "")
-            role = "turns scores into probabilities" if activation == "softmax" else _ROLES["ReLU"]
+            role = SURENESS_ROLE if activation == "softmax" else _ROLES["ReLU"]
         elif kind == "Conv2D":
             height, width = layer.kernel_size
-            role = f"{layer.filters} learned {height} x {width} filters slide over the image to find strokes and shapes"
+            role = (f"{layer.filters} filters, small {height} x {width} patterns it learned, slide over the picture "
+                    "to find strokes and shapes")
+        elif kind == "MaxPooling2D":
+            height, width = layer.pool_size
+            role = f"keeps the strongest response in each {height} x {width} square, so the picture gets smaller"
         elif kind == "Dense":
-            role = f"{layer.units} units, each weighing every input number"
+            who = ("one score per digit" if layer.units == 10
+                   else f"{layer.units:,} detectors")
+            role = f"{who}: each adds up every number that comes in, with weights it learned"
         shape = layer.output.shape[1:] if hasattr(layer, "output") else ()
         rows.append(LayerRow(name=layer.name, kind=kind, output_shape=" x ".join(str(d) for d in shape),
                              params=int(layer.count_params()), role=role, reading=kind not in TRAINING_ONLY))

@@ -125,7 +125,7 @@ def layer_table(model: "keras.Model") -> None:
 
 
 def plain_layer_names(rows: list[inspect.LayerRow]) -> list[str]:
-    """Everyday names for the table: "input", "layer 1", "rescale", "keep positives", "shrink", ..., "scores"."""
+    """Everyday names for the table: "input", "layer 1", "rescale", "keep positives", ..., "scores", "how sure"."""
     numbered = "Conv2D" if any(row.kind == "Conv2D" for row in rows) else "Dense"  # what the steps count
     names, count = [], 0
     for row in rows:
@@ -135,7 +135,7 @@ def plain_layer_names(rows: list[inspect.LayerRow]) -> list[str]:
             count += 1
             names.append(f"layer {count}")
         elif row.kind == "Activation":
-            names.append("probabilities" if row.role.startswith("turns scores") else KIND_NAMES["ReLU"])
+            names.append("how sure" if row.role == inspect.SURENESS_ROLE else KIND_NAMES["ReLU"])
         elif row.kind == "Dense":
             names.append("combine")
         else:

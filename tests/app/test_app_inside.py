@@ -150,6 +150,9 @@ def test_presenting_hides_the_developer_details(app, monkeypatch):
                      + [e.label for e in at.expander] + list(at.table[0].value.columns))
     for jargon in ("logits", "Output shape", "ReLU", "polarity", "channel"):
         assert jargon not in shown
+    table = " ".join(" ".join(map(str, column)) for column in at.table[0].value.to_dict("list").values())
+    for jargon in ("feature map", "units", "probabilit"):
+        assert jargon not in table.lower(), table
 
 
 def test_the_confidence_check_is_explained_with_the_bundled_models_reliability(app):

@@ -37,8 +37,19 @@ def test_architecture_lists_every_layer_with_its_parameters(name):
     rows = inspect.architecture(model)
     assert [row.name for row in rows] == [layer.name for layer in model.layers]
     assert sum(row.params for row in rows) == ZOO[name].params
-    assert rows[-1].output_shape == "10" and rows[-1].role == "turns scores into probabilities"
+    assert rows[-1].output_shape == "10" and rows[-1].role == inspect.SURENESS_ROLE
     assert all(row.role for row in rows), "every layer is explained in plain words"
+
+
+# Words of the trade the Inside page's table must not show an audience (it is shown in presenter mode too).
+JARGON = ("feature map", "unit", "probabilit", "input number", "neuron", "tensor", "activation", "kernel")
+
+
+@pytest.mark.parametrize("name", list(ZOO))
+def test_every_layer_is_described_in_everyday_words(name):
+    for row in inspect.architecture(untrained(name)):
+        for word in JARGON:
+            assert word not in row.role.lower(), f"{name} {row.name}: {row.role}"
 
 
 def test_layers_that_only_act_while_learning_are_marked():
