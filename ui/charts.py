@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from mnist_core.snapshots import WINDOW_IMAGES
 from mnist_core.training import BatchPoint, EpochPoint
 from ui import presenter
 
@@ -31,7 +32,13 @@ LIVE_HEIGHT, LIVE_HEIGHT_PRESENTING = 340, 420  # the live chart: as tall as the
 HIGHLIGHT = "#0047BB"  # the theme's primary colour
 MUTED = "#9AA5B1"
 TRAIN_COLOUR, TEST_COLOUR = "#0047BB", "#D1495B"
-TRAIN_LABEL, TEST_LABEL = "on training images", "on test images"
+# The line: how often it was right on the training images it practised on most recently (a window that slides on
+# across passes: Keras' own average restarts at each pass and made the line jump there); the dots: the test set.
+TRAIN_LABEL, TEST_LABEL = f"on the last {WINDOW_IMAGES} training images", "on the 10,000 test images"
+ACCURACY_HELP = (f"The line: how often it was right on the last {WINDOW_IMAGES} training images it practised on, "
+                 "just before it learned from them. It moves on smoothly from one pass to the next. The dots: how "
+                 "often it is right on 10,000 test images it never learns from, checked after each pass.")
+MOST_TICKS = 6  # labels on the passes axis: few enough not to collide at presenter size, the last pass always one
 CORRECT_COLOUR = "#0047BB"  # the diagonal: right answers, in the theme's blue with white numbers
 ZERO_COLOUR = "#F4F5F7"  # a mix-up that never happened: neutral, not a faint error
 ZERO_TEXT = "#B8C0CA"
@@ -52,7 +59,10 @@ LOSS: dict[str, Any] = {
 # Training accuracy as a line, test accuracy after each epoch as dots; one frame, told apart by "kind".
 _KIND = {"field": "kind", "type": "nominal", "title": "",
          "scale": {"domain": [TRAIN_LABEL, TEST_LABEL], "range": [TRAIN_COLOUR, TEST_COLOUR]}}
-_ACCURACY = {"field": "accuracy", "type": "quantitative", "title": "accuracy", "axis": {"format": "%"},
+# Streamlit's theme sets labelFlush on every axis, which pushed "100%" below its grid line and "0%" above its
+# own: a percentage axis keeps each label centred on its line.
+_PERCENT_AXIS = {"format": "%", "labelFlush": False}
+_ACCURACY = {"field": "accuracy", "type": "quantitative", "title": "how often right", "axis": _PERCENT_AXIS,
              "scale": {"domain": [0, 1]}}
 ACCURACY: dict[str, Any] = {
     "height": HEIGHT, "config": _CONFIG,
@@ -70,10 +80,10 @@ PROBABILITIES: dict[str, Any] = {
     "mark": "bar",
     "encoding": {
         "x": {"field": "digit", "type": "nominal", "title": "digit", "axis": {"labelAngle": 0}},
-        "y": {"field": "probability", "type": "quantitative", "title": "probability",
-              "scale": {"domain": [0, 1]}, "axis": {"format": "%"}},
+        "y": {"field": "probability", "type": "quantitative", "title": "how sure",
+              "scale": {"domain": [0, 1]}, "axis": _PERCENT_AXIS},
         "color": {"condition": {"test": "datum.answer", "value": HIGHLIGHT}, "value": MUTED},
-        "tooltip": [{"field": "digit"}, {"field": "probability", "format": ".1%"}],
+        "tooltip": [{"field": "digit"}, {"field": "probability", "title": "how sure", "format": ".1%"}],
     },
 }
 
@@ -144,8 +154,27 @@ def accuracy_spec(epochs: float, presenting: bool = False) -> dict[str, Any]:
     spec = copy.deepcopy(_scaled(ACCURACY, PRESENTER_FONT_SIZE) if presenting else ACCURACY)
     # Streamlit fits the whole chart (axes and legend included) into the height: the live chart gets more.
     spec["height"] = LIVE_HEIGHT_PRESENTING if presenting else LIVE_HEIGHT
-    spec["encoding"]["x"] = {**spec["encoding"]["x"], "scale": {"domain": [0, epochs], "nice": False}}
+    spec["encoding"]["x"] = {**spec["encoding"]["x"], "scale": {"domain": [0, epochs], "nice": False},
+                             "axis": {"values": pass_ticks(epochs), "format": "~g"}}
     return spec
+
+
+def pass_ticks(epochs: float, most: int = MOST_TICKS) -> list[float]:
+    """Where the passes axis is labelled: from 0 to the last pass, at a round step (0.2, 0.5, 1, 2, 5, ...).
+
+    Given to the chart as it is: left to itself, Vega labelled a 3-pass run every 0.2 and then dropped every
+    other label that collided, ending the axis at 2.8.
+    """
+    for step in (0.1, 0.2, 0.25, 0.5, 1, 2, 3, 4, 5, 10, 15, 20, 25, 50, 100):
+        count = epochs / step
+        if 3 <= count <= most and abs(count - round(count)) < 1e-9:  # a step that lands on the last pass
+            return [round(i * step, 4) for i in range(round(count) + 1)]
+    # No round step lands on it (7, 11, 13 passes...): round steps, then the last pass.
+    step = next(step for step in (1, 2, 5, 10, 20, 25, 50, 100, 250) if epochs / step <= most)
+    ticks = [float(i * step) for i in range(int(epochs // step) + 1)]
+    if epochs - ticks[-1] < step / 2:  # too close to the last pass's label: that one takes its place
+        ticks.pop()
+    return ticks + [float(epochs)]
 
 
 def loss_frame(batches: Sequence[BatchPoint]) -> pd.DataFrame:

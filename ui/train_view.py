@@ -278,7 +278,7 @@ def story(config: training.TrainConfig, batches, epochs, learning: snapshots.Sna
     """The moment that matters: accuracy growing on the left, the network's pictures and answers on the right."""
     chart_col, learn_col = st.columns([1.15, 1], gap="medium")
     with chart_col:
-        st.markdown(heading)
+        st.markdown(heading, help=charts.ACCURACY_HELP)
         spec = charts.accuracy_spec(float(config.epochs), presenter.active())
         st.vega_lite_chart(charts.accuracy_frame(batches, epochs), spec, width="stretch")
     with learn_col:
@@ -359,15 +359,18 @@ def results(snap: training.Progress) -> None:
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _recording(path: str, sha256: str) -> snapshots.Recording | None:
-    return snapshots.load(path, sha256)
+def _recording(path: str, sha256: str, batch_size: int | None, images: int) -> snapshots.Recording | None:
+    return snapshots.load(path, sha256, batch_size=batch_size, images=images)
 
 
 def recording_of(stored: StoredModel) -> snapshots.Recording | None:
-    """The learning snapshots kept with `stored` (None for a model trained before they were kept)."""
+    """The learning snapshots kept with `stored` (None for a model trained before they were kept); an older
+    recording's line is redrawn as the last few hundred images' (its batch size from the model's settings)."""
     if not stored.meta.sha256:
         return None
-    return _recording(str(stored.path), stored.meta.sha256)
+    batch_size = stored.meta.config.get("batch_size")
+    return _recording(str(stored.path), stored.meta.sha256, batch_size if isinstance(batch_size, int) else None,
+                      stored.meta.images_trained)
 
 
 def curve_points(recording: snapshots.Recording, upto_step: int | None = None
