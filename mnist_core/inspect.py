@@ -87,7 +87,7 @@ SURENESS_ROLE = "turns the ten scores into how sure it is of each digit"  # the 
 
 def architecture(model: "keras.Model") -> list[LayerRow]:
     """Every layer with its output shape, parameter count and a plain-words role."""
-    rows = []
+    rows, convs = [], 0
     for layer in model.layers:
         kind = type(layer).__name__
         role = _ROLES.get(kind, "")
@@ -96,8 +96,10 @@ def architecture(model: "keras.Model") -> list[LayerRow]:
             role = SURENESS_ROLE if activation == "softmax" else _ROLES["ReLU"]
         elif kind == "Conv2D":
             height, width = layer.kernel_size
-            role = (f"{layer.filters} filters, small {height} x {width} patterns it learned, slide over the picture "
-                    "to find strokes and shapes")
+            convs += 1
+            over = "the picture, looking for bits of strokes" if convs == 1 else \
+                "what the layer before found, looking for larger shapes"
+            role = f"{layer.filters} filters, small {height} x {width} patterns it learned, slide over {over}"
         elif kind == "MaxPooling2D":
             height, width = layer.pool_size
             role = f"keeps the strongest response in each {height} x {width} square, so the picture gets smaller"

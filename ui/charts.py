@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 FONT_SIZE = 16
 PRESENTER_FONT_SIZE = 24  # the presenter page's root size (ui/presenter.py): chart text matches body text
 HEIGHT = 280
-LIVE_HEIGHT, LIVE_HEIGHT_PRESENTING = 340, 420  # the live chart: as tall as the learning pictures beside it
+LIVE_HEIGHT, LIVE_HEIGHT_PRESENTING = 360, 480  # the live chart: as tall as the learning pictures beside it
 HIGHLIGHT = "#0047BB"  # the theme's primary colour
 MUTED = "#9AA5B1"
 TRAIN_COLOUR, TEST_COLOUR = "#0047BB", "#D1495B"
@@ -58,7 +58,8 @@ LOSS: dict[str, Any] = {
 
 # Training accuracy as a line, test accuracy after each epoch as dots; one frame, told apart by "kind".
 _KIND = {"field": "kind", "type": "nominal", "title": "",
-         "scale": {"domain": [TRAIN_LABEL, TEST_LABEL], "range": [TRAIN_COLOUR, TEST_COLOUR]}}
+         "scale": {"domain": [TRAIN_LABEL, TEST_LABEL], "range": [TRAIN_COLOUR, TEST_COLOUR]},
+         "legend": {"columns": 1}}  # one under the other: side by side, the second was cut at 1366x768
 # Streamlit's theme sets labelFlush on every axis, which pushed "100%" below its grid line and "0%" above its
 # own: a percentage axis keeps each label centred on its line.
 _PERCENT_AXIS = {"format": "%", "labelFlush": False}

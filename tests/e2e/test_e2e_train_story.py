@@ -120,6 +120,10 @@ def test_the_chart_and_the_learning_stay_in_view_until_the_results_replace_them(
             "nodes => nodes.map(n => parseFloat(getComputedStyle(n).fontSize))")
         assert sizes and min(sizes) >= 20, sizes
         expect(page.get_by_text("Details", exact=True)).to_have_count(0)
+    # The passes axis reaches the last pass (a 3-pass run once ended at "2.8") and the line says what it is.
+    labels = chart(page).locator("g.role-axis-label text").evaluate_all("nodes => nodes.map(n => n.textContent)")
+    assert str(epochs) in labels and "100%" in labels and "0%" in labels, labels
+    expect(chart(page).get_by_text(re.compile(r"on the last \d+ training images"))).to_have_count(1)
     expect_no_traceback(page)
 
 
