@@ -60,8 +60,8 @@ TRAIN_SLICE = (0, 55_000)  # MNIST training digits the check learns from
 TUNE_SLICE = (55_000, 60_000)  # MNIST training digits held out to choose the threshold
 TRAIN_SEED, TUNE_SEED = 11, 12  # non-digits: one seed to learn from, another to set the threshold
 # (the benchmark draws its non-digits and font digits from seed 13: never seen here)
-DIGIT_STYLES = ("clean", "clean", "photo", "canvas", "inverted", "thin", "thick", "rotated", "off_centre",
-                "jpeg")  # clean twice: most uploads and every MNIST file are plain digits
+DIGIT_STYLES = ("clean", "clean", "photo", "photo", "canvas", "inverted", "thin", "thick", "rotated", "off_centre",
+                "jpeg")  # clean twice: every MNIST file is a plain digit; photo twice: most uploads are phone photos
 FONT_SHARE = 0.1  # of the digits: rendered from fonts, so typed and printed digits are digits too
 PHOTO_SHARE = 0.5  # of the non-digits: photographed ink on paper; the rest are canvas drawings
 # Scribbles are the hardest non-digits (a loop can pass for a 0, a hook for a 7), so the check learns
@@ -229,10 +229,10 @@ def build_network() -> "keras.Model":
 class TrainDefaults:
     """The recipe of the bundled check (`python -m mnist_core train-digit-check`)."""
 
-    digits: int = 1_500  # styled MNIST training digits and font digits, preprocessed
+    digits: int = 6_000  # styled MNIST training digits and font digits, preprocessed
     raw_digits: int = 12_000  # plain MNIST training digits (preprocessing leaves them nearly as they are)
     non_digits: int = 6_000
-    tune_digits: int = 500
+    tune_digits: int = 2_000
     tune_non_digits: int = 500
     epochs: int = EPOCHS
 
