@@ -25,7 +25,7 @@ def robustness(say: Say, count: int) -> dict[str, Any]:
     """
     from .. import synth
     from ..data import load_mnist
-    from ..prediction import load_for_inference, predict
+    from ..prediction import load_for_inference
 
     model = load_for_inference()
     mnist = load_mnist()
@@ -34,6 +34,18 @@ def robustness(say: Say, count: int) -> dict[str, Any]:
     per_transform = transformed(model, digits, labels, list(synth.TRANSFORMS), say)
     strip_count = max(10, count // 3) if count < ROBUSTNESS_DIGITS else ROBUSTNESS_STRIPS
     exact = strips_read(model, digits, labels, strip_count, say)
+    rejected = no_digit_inputs(model, say)
+    crops = tight_crops(model, digits, labels, count, say)
+    return {"digits_per_transform": count, "accuracy": per_transform,
+            "strips": strip_count, "strips_read_exactly": exact,
+            "no_digit_inputs": ROBUSTNESS_BLANKS, "no_digit_rejected": rejected, "tight_crops": crops}
+
+
+def no_digit_inputs(model: Any, say: Say) -> dict[str, float]:
+    """Share of blank paper photos, noise images and empty canvases answered with no digit and a reason."""
+    from .. import synth
+    from ..prediction import predict
+
     rejected = {}
     for name, make in synth.NOT_DIGITS.items():
         refused = sum(answer.digit is None and bool(answer.error)
@@ -41,10 +53,7 @@ def robustness(say: Say, count: int) -> dict[str, Any]:
                                      for index in range(ROBUSTNESS_BLANKS)))
         rejected[name] = round(refused / ROBUSTNESS_BLANKS, 4)
         say(f"  {name:>12}: {rejected[name]:.0%} of {ROBUSTNESS_BLANKS} give no digit, with a reason")
-    crops = tight_crops(model, digits, labels, count, say)
-    return {"digits_per_transform": count, "accuracy": per_transform,
-            "strips": strip_count, "strips_read_exactly": exact,
-            "no_digit_inputs": ROBUSTNESS_BLANKS, "no_digit_rejected": rejected, "tight_crops": crops}
+    return rejected
 
 
 def transformed(model: Any, digits: np.ndarray, labels: np.ndarray, names: list[str],
