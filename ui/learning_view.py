@@ -13,6 +13,9 @@ labels so they read from the back of a room:
 
 from __future__ import annotations
 
+import base64
+import html
+import io
 import threading
 from collections import OrderedDict
 from functools import lru_cache
@@ -35,6 +38,7 @@ TEMPLATE_LABEL = 34
 FILTER_COLUMNS = 8
 FILTER_CELL = 60
 FONT_RATIO = 0.8  # label text height as a share of the label band
+STRIP_ALT = "The 20 test digits, each framed in green when it reads it right and in red when wrong"
 
 
 @lru_cache(maxsize=8)
@@ -95,20 +99,20 @@ def _mark_lines(mark: str, left: float, top: float, size: float) -> list[list[tu
     return [[(left, top), (left + size, top + size)], [(left, top + size), (left + size, top)]]
 
 
-_RENDERED: OrderedDict[int, tuple[Snapshot, np.ndarray, np.ndarray]] = OrderedDict()
+_RENDERED: OrderedDict[int, tuple[Snapshot, np.ndarray, str]] = OrderedDict()
 _RENDERED_MAX = 96  # a few runs' worth of snapshots, for every watching browser
 _RENDER_LOCK = threading.Lock()
 
 
-def pictures(snapshot: Snapshot) -> tuple[np.ndarray, np.ndarray]:
-    """(first layer, strip) for `snapshot`, drawn once: the live view redraws every second for every browser,
-    and a reply to the Stop button should not wait behind drawing the same pictures again."""
+def pictures(snapshot: Snapshot) -> tuple[np.ndarray, str]:
+    """(first layer, strip block) for `snapshot`, drawn once: the live view redraws every second for every
+    browser, and a reply to the Stop button should not wait behind drawing the same pictures again."""
     with _RENDER_LOCK:
         found = _RENDERED.get(id(snapshot))
         if found is not None and found[0] is snapshot:  # the entry holds the snapshot, so its id is not reused
             _RENDERED.move_to_end(id(snapshot))
             return found[1], found[2]
-    drawn = first_layer(snapshot), strip(snapshot)
+    drawn = first_layer(snapshot), strip_block(snapshot)
     with _RENDER_LOCK:
         _RENDERED[id(snapshot)] = (snapshot, *drawn)
         while len(_RENDERED) > _RENDERED_MAX:
@@ -117,10 +121,13 @@ def pictures(snapshot: Snapshot) -> tuple[np.ndarray, np.ndarray]:
 
 
 def first_layer_caption(kind: str, presenting: bool) -> str:
-    """What the first-layer picture shows, in words for the audience (two short lines at most)."""
+    """What the first-layer picture shows, in words for the audience (two short lines at most).
+
+    Said as what to look for, true of a short run's detectors (still noise) and of a long run's (strokes)."""
     if kind == "templates":
         return "**Its ten digit templates**: red where it expects ink, blue where ink counts against."
-    return "**What its first 32 detectors look for**: red, ink; blue, no ink. Noise turns into strokes."
+    return ("**Its first 32 detectors**, one per square (red: ink, blue: no ink): at first random noise; "
+            "as it learns, many turn into strokes and edges.")
 
 
 def strip_caption(snapshot: Snapshot) -> str:
@@ -128,3 +135,21 @@ def strip_caption(snapshot: Snapshot) -> str:
     _, labels = snapshots.strip()
     right = snapshot.correct(labels)
     return f"**{len(labels)} digits it never saw**: {right} of {len(labels)} right"
+
+
+def strip_block(snapshot: Snapshot) -> str:
+    """The strip's heading and picture as one piece of HTML for one st.markdown, both from `snapshot`.
+
+    As two elements (a heading and an st.image) the browser showed the new heading at once while the new
+    picture was still being fetched from the busy server: "20 of 20 right" over a strip with red crosses.
+    One element, with the picture inside it, changes heading and picture together."""
+    heading = strip_caption(snapshot)
+    bold, rest = heading[2:].split("**", 1)
+    buffer = io.BytesIO()
+    Image.fromarray(strip(snapshot)).save(buffer, format="PNG")
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return (f'<div class="learning-strip"><p style="margin-bottom:0.5rem"><strong>{html.escape(bold)}</strong>'
+            f'{html.escape(rest)}</p>'
+            f'<img src="data:image/png;base64,{data}" alt="{html.escape(STRIP_ALT)}" '
+            f'style="width:100%;height:auto;display:block"></div>')
+
