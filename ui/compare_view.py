@@ -116,7 +116,7 @@ def reading(name: str, answer: Prediction | str) -> None:
         st.caption(f"{draw_view.percent(answer.confidence)} sure")
     elif answer.readings:
         forced = "".join(str(r.digit) for r in answer.readings)
-        st.caption(f"No clear answer (if forced: {forced})")
-    if answer.probabilities is not None:
-        st.vega_lite_chart(charts.probabilities_frame(answer.probabilities), draw_view.SMALL_PROBABILITIES,
-                           width="stretch")
+        st.caption(f"No clear answer (if it had to pick: {forced})")
+    if answer.probabilities is not None:  # greyed when it is only the forced choice
+        st.vega_lite_chart(charts.probabilities_frame(answer.probabilities),
+                           draw_view.SMALL_PROBABILITIES if answer.digits else draw_view.SMALL_FORCED, width="stretch")

@@ -44,25 +44,60 @@ SMALL_PROBABILITIES = {**charts.PROBABILITIES, "height": 110,
                                           "axis": {"format": "%", "tickCount": 2}},
                                     "x": {**charts.PROBABILITIES["encoding"]["x"], "title": None}}}
 
+# When there is no answer ("?"), the bars are only the forced choice: all grey (its favourite a darker grey), and
+# the axis says so, beside the line "If it had to pick one of its ten answers: ...".
+FORCED_CHOICE, FORCED_OTHERS = "#5F6B7A", "#C9D0D8"
+_FORCED_ENCODING = {"color": {"condition": {"test": "datum.answer", "value": FORCED_CHOICE}, "value": FORCED_OTHERS}}
+FORCED_PROBABILITIES = {**charts.PROBABILITIES,
+                        "encoding": {**charts.PROBABILITIES["encoding"], **_FORCED_ENCODING,
+                                     "y": {**charts.PROBABILITIES["encoding"]["y"], "title": "if it had to pick"}}}
+SMALL_FORCED = {**SMALL_PROBABILITIES, "encoding": {**SMALL_PROBABILITIES["encoding"], **_FORCED_ENCODING}}
+
 # Session keys of the canvas. The last drawing is kept, so it comes back after a visit to another page.
 CANVAS_KEY = "canvas"
 DRAWING_KEY = "canvas_drawing"  # Fabric.js JSON of the last drawing
 IMAGE_KEY = "canvas_image"  # RGBA array of the last drawing
 SEED_KEY = "canvas_seed"  # the drawing the canvas shows when it is (re)loaded
 CLEARS_KEY = "canvas_clears"  # how often Clear was pressed
-CLEARING_KEY = "canvas_clearing"  # Clear was pressed; the canvas has not yet sent back its empty drawing
+# Clear was pressed: the drawing the canvas held then (Fabric.js JSON). Until the canvas sends anything else, that
+# drawing is stale and ignored. Only that exact drawing: a canvas reloaded at another size (Several digits
+# switched) never sends an empty drawing first, and whatever it sends next is new.
+STALE_KEY = "canvas_stale"
 
-# The canvas toolbar (undo, redo, start again) slides in above the canvas: the margin gives it room, so it never
-# covers the pen-width slider. The canvas element is the container the zoom rules below measure. On a phone the
-# columns stack: less space above the title and between the stacked columns brings the answer into view.
+# The canvas element is the container the zoom rules below measure; the small margin keeps the pen-width slider's
+# value clear of the canvas. On a phone the columns stack: less space above the title and between the stacked
+# columns brings the answer into view.
 CANVAS_STYLE = """
 <style>
-.st-key-canvas { margin-top: 1.6rem; width: 100%; container-type: inline-size; }
+.st-key-canvas { margin-top: 0.5rem; width: 100%; container-type: inline-size; }
 @media (max-width: 640px) {
   [data-testid="stMainBlockContainer"] { padding-top: 4.25rem; }
   [data-testid="stHorizontalBlock"] { row-gap: 1rem; }
 }
 </style>
+"""
+# The canvas's own toolbar (export, undo, redo, edit, delete) is hidden: the page has its own Clear button, and
+# the toolbar, invisible until hovered, lay over the canvas's top edge and swallowed strokes starting there (with
+# presenting's larger type, the top 15% of the canvas). It lives in the component's shadow DOM, which the page's
+# CSS cannot reach, so a script adds the rule there, also to a canvas mounted later (after Several digits).
+HIDE_TOOLBAR = """
+<script>
+if (!window.mnistStudioCanvasToolbar) {
+  window.mnistStudioCanvasToolbar = true;
+  const hide = () => document.querySelectorAll(".st-key-canvas *").forEach((element) => {
+    const root = element.shadowRoot;
+    if (root && !root.querySelector("style[data-mnist-studio]")) {
+      const style = document.createElement("style");
+      style.setAttribute("data-mnist-studio", "");
+      style.textContent = ".dc-toolbar { display: none !important; }";
+      root.appendChild(style);
+    }
+  });
+  hide();
+  new MutationObserver(hide).observe(document.body, {childList: true, subtree: true});
+  setInterval(hide, 250);  // the component attaches its shadow root after mounting, unseen by the observer
+}
+</script>
 """
 WIDE_ZOOMS = (0.9, 0.8, 0.7, 0.6, 0.5, 0.45, 0.4)  # the wide canvas on a narrow screen: the largest that fits
 
@@ -86,9 +121,24 @@ def clear_canvas() -> None:
     clears = st.session_state.get(CLEARS_KEY, 0) + 1
     st.session_state[CLEARS_KEY] = clears
     st.session_state[SEED_KEY] = {"objects": [], "clears": clears}  # the count makes each Clear a new value
-    st.session_state[CLEARING_KEY] = True
+    st.session_state[STALE_KEY] = _objects(_sent_drawing() or st.session_state.get(DRAWING_KEY))
     for key in (DRAWING_KEY, IMAGE_KEY):
         st.session_state.pop(key, None)
+
+
+def _sent_drawing() -> dict | None:
+    """The drawing the canvas sent last, as Streamlit holds it now (in a callback: newer than the last run saw)."""
+    try:
+        value = st.session_state.get(CANVAS_KEY)
+    except Exception:  # noqa: BLE001 - Streamlit may refuse to show a component's value; the kept copy will do
+        return None
+    drawing = value.get("drawing") if hasattr(value, "get") else None
+    return drawing.get("raw") if hasattr(drawing, "get") else None
+
+
+def _objects(drawing: dict | None) -> list:
+    """The strokes of a Fabric.js drawing (none for no drawing)."""
+    return list((drawing or {}).get("objects") or [])
 
 
 def canvas(several: bool) -> np.ndarray | None:
@@ -96,6 +146,7 @@ def canvas(several: bool) -> np.ndarray | None:
     from streamlit_drawable_canvas import st_canvas  # a Streamlit component: only importable in a running app
 
     st.html(CANVAS_STYLE + (wide_canvas_style() if several else ""))
+    st.html(HIDE_TOOLBAR, unsafe_allow_javascript=True)
     low, high, default = STROKE_WIDTHS
     stroke = st.slider("Pen width", low, high, default, key="pen_width", persist_state="session",
                        width=CANVAS_SIDE)
@@ -106,10 +157,11 @@ def canvas(several: bool) -> np.ndarray | None:
                        initial_drawing=st.session_state.get(SEED_KEY), return_image_data=True, key=CANVAS_KEY)
     st.button("Clear", icon=":material/ink_eraser:", on_click=clear_canvas)  # below: room for it in large type
     drawing, image = result.json_data or {}, result.image_data
-    if st.session_state.get(CLEARING_KEY):
-        if drawing.get("objects"):
-            return None  # the drawing from before Clear, still on its way: ignore it
-        st.session_state[CLEARING_KEY] = False
+    stale = st.session_state.get(STALE_KEY)
+    if stale is not None:
+        if stale and _objects(drawing) == stale:
+            return None  # the drawing from before Clear, still held or on its way: ignore it
+        st.session_state[STALE_KEY] = None  # the canvas sent something else: from now on every drawing counts
     if image is not None:
         st.session_state[DRAWING_KEY], st.session_state[IMAGE_KEY] = drawing, image
     else:  # the reloaded canvas has not sent its picture yet: use the one we kept
@@ -222,39 +274,42 @@ def answer(prediction: Prediction) -> None:
                     f"second choice **{second}** ({percent(reading.probabilities[second])})",
                     help=CALIBRATED_HELP)
     elif prediction.digits:
-        st.markdown(f"Sure of every digit to at least {percent(prediction.confidence)}.", help=CALIBRATED_HELP)
+        st.markdown(f"At least {percent(prediction.confidence)} sure of every digit.", help=CALIBRATED_HELP)
     if prediction.error:
         st.warning(prediction.error, icon=":material/help:")
     if prediction.error and prediction.readings:
         forced = "".join(str(reading.digit) for reading in prediction.readings)
         st.caption(f"If it had to pick one of its ten answers: **{forced}**. The network only knows the digits "
                    "0 to 9, so it always has a favourite, even for a letter or a doodle.")
+    only_forced = bool(prediction.error)  # no answer: the bars are only its forced choice, and look it
     if len(prediction.readings) > 1:
-        several_charts(prediction)
+        several_charts(prediction, only_forced)
     elif prediction.probabilities is not None:
-        st.vega_lite_chart(charts.probabilities_frame(prediction.probabilities), charts.sized(charts.PROBABILITIES),
+        st.vega_lite_chart(charts.probabilities_frame(prediction.probabilities),
+                           charts.sized(FORCED_PROBABILITIES if only_forced else charts.PROBABILITIES),
                            width="stretch")
 
 
-def several_charts(prediction: Prediction) -> None:
-    """Each digit of a number with its own small chart of the ten probabilities, left to right."""
+def several_charts(prediction: Prediction, forced: bool = False) -> None:
+    """Each digit of a number with its own small chart of the ten probabilities, left to right (greyed: forced)."""
     readings = prediction.readings[:MAX_DIGITS_SHOWN]
-    st.caption("How sure it is of each digit, left to right:")
+    st.caption("If it had to pick, how sure it would be of each digit, left to right:" if forced
+               else "How sure it is of each digit, left to right:")
     for start in range(0, len(readings), SMALL_MULTIPLES):
         row = readings[start:start + SMALL_MULTIPLES]
         for number, (column, reading) in enumerate(zip(st.columns(SMALL_MULTIPLES), row), start=start + 1):
             with column:
                 st.markdown(f"Digit {number}: **{reading.digit}** ({percent(reading.confidence)})")
-                st.vega_lite_chart(charts.probabilities_frame(reading.probabilities), SMALL_PROBABILITIES,
-                                   width="stretch")
+                st.vega_lite_chart(charts.probabilities_frame(reading.probabilities),
+                                   SMALL_FORCED if forced else SMALL_PROBABILITIES, width="stretch")
 
 
 def percent(probability: float) -> str:
-    """A calibrated probability as people read it: "99%", never "100%" unless it is, and "<1%" for tiny ones."""
+    """A calibrated probability as people say it: "99%", never "100%" unless it is, "less than 1%" for tiny ones."""
     if 0.995 <= probability < 1.0:
-        return ">99%"
+        return "more than 99%"
     if 0.0 < probability < 0.005:
-        return "<1%"
+        return "less than 1%"
     return f"{probability:.0%}"
 
 

@@ -152,6 +152,19 @@ def test_not_a_digit_says_why_and_shows_the_forced_choice_in_small_type():
     assert at.warning[0].value == "This doesn't look like a digit."
     assert "If it had to pick one of its ten answers: **4**" in at.caption[0].value
     assert not any(markdown.value.startswith("First choice") for markdown in at.markdown)
+    # The chart under it shows the same forced choice: greyed, and its axis says so (no blue answer bar).
+    import json
+
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    assert spec["encoding"]["y"]["title"] == "if it had to pick"
+    assert spec["encoding"]["color"]["condition"]["value"] == draw_view.FORCED_CHOICE
+    assert "#0047BB" not in json.dumps(spec["encoding"])
+
+
+def test_percentages_are_said_in_words_without_signs():
+    assert draw_view.percent(0.999) == "more than 99%"
+    assert draw_view.percent(0.001) == "less than 1%"
+    assert draw_view.percent(0.94) == "94%" and draw_view.percent(1.0) == "100%" and draw_view.percent(0.0) == "0%"
 
 
 def test_switching_several_digits_starts_a_fresh_drawing(app):
@@ -213,6 +226,7 @@ def test_each_digit_of_a_number_gets_its_own_small_chart():
     assert metric_values(at, "Prediction") == ["170"]
     assert [m.value for m in at.markdown if m.value.startswith("Digit ")] == [
         "Digit 1: **1** (99%)", "Digit 2: **7** (99%)", "Digit 3: **0** (99%)"]
+    assert "At least 99% sure of every digit." in [m.value for m in at.markdown]
     assert len(at.get("vega_lite_chart")) == 3
 
 
@@ -257,6 +271,7 @@ def test_the_wide_canvas_style_is_sent_only_with_several_digits(app):
     at.switch_page("app_pages/draw.py").run()
     styles = " ".join(element.proto.body for element in at.get("html"))
     assert ".st-key-canvas { margin-top" in styles and "zoom" not in styles
+    assert draw_view.HIDE_TOOLBAR.strip() in styles  # the canvas's own toolbar lay over its top edge
     at.toggle(key="several_digits").set_value(True).run()
     assert not at.exception
     assert "zoom: 0.5" in " ".join(element.proto.body for element in at.get("html"))
