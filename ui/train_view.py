@@ -51,7 +51,7 @@ DEVELOPER_SETTINGS = "For developers"
 # The results' numbers, in words an audience reads at once.
 RIGHT_LABEL = "Right on the 10,000 test digits"
 PUBLISHED_LABEL = "Its authors report"
-OURS_LABEL = "We measured before"
+OURS_LABEL = "When we trained it"
 TARGET_LABEL = "Time to reach 99%"
 TIME_LABEL = "Training time"
 REPLAY_NEWS = ("Replay: watching it learn again, from the start. Its final result comes back here when the replay "
@@ -394,7 +394,7 @@ def numbers(snap: training.Progress, accuracy: float) -> None:
     ours = is_ours(config.model)
     # The first column is wider: its label is the longest, and must not be cut at 1366x768.
     columns = iter(st.columns([1.7, 1, 1, 1]))
-    against = "vs ours before" if ours else "vs published"
+    against = "vs ours" if ours else "vs published"
     next(columns).metric(RIGHT_LABEL, f"{accuracy:.2%}",
                          delta=f"{accuracy - spec.reported_accuracy:+.2%} {against}" if fair else None,
                          help="Share of the 10,000 test digits it reads right: digits it never learned from.")

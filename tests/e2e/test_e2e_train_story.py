@@ -8,12 +8,16 @@ Screenshots (the viewport only: what the room sees) go to artifacts/screenshots/
 
 from __future__ import annotations
 
+import base64
+import io
 import os
 import re
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 from playwright.sync_api import Page, expect
 
 from browser_steps import SCREENSHOTS, TRAINING_DONE_MS, choose_settings, expect_no_traceback, finished, open_app
@@ -72,8 +76,35 @@ def steady_in_view(page: Page, *locators, tries: int = 3) -> bool:
 
 
 def strip_picture(page: Page):
-    """The strip of 20 test digits (the last picture of the learning panel)."""
-    return page.get_by_test_id("stImage").nth(1)
+    """The strip of 20 test digits (the picture inside the strip's element, under its heading)."""
+    return page.locator(".learning-strip img")
+
+
+# The strip's heading and its picture read in one go, as the page shows them at one moment.
+READ_STRIP = """() => [...document.querySelectorAll('.learning-strip')].map(
+  n => [n.innerText, n.querySelector('img') ? n.querySelector('img').src : ''])"""
+
+
+def green_frames(src: str) -> int:
+    """How many strip digits the picture frames in green (read right), from its pixels."""
+    from ui import images, learning_view
+
+    picture = np.asarray(Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1]))).convert("RGB"))
+    rows = 2
+    height = (picture.shape[0] + images.GAP) // rows
+    width = (picture.shape[1] + images.GAP) // learning_view.STRIP_COLUMNS
+    return sum(tuple(int(v) for v in picture[row * height + 1, column * width + 1]) == learning_view.RIGHT
+               for row in range(rows) for column in range(learning_view.STRIP_COLUMNS))
+
+
+def heading_agrees_with_picture(page: Page) -> tuple[int, str] | None:
+    """(digits framed green, heading) when the heading's count disagrees with its picture; None when they agree."""
+    for text, src in page.evaluate(READ_STRIP):
+        said = re.search(r"(\d+) of 20 right", text)
+        assert said and src.startswith("data:image/png;base64,"), (text, src[:40])
+        if int(said.group(1)) != green_frames(src):
+            return green_frames(src), text
+    return None
 
 
 def watch_until_results(page: Page, name: str) -> int:
@@ -85,8 +116,10 @@ def watch_until_results(page: Page, name: str) -> int:
         assert time.monotonic() < deadline, "the training did not finish"
         if page.get_by_test_id("stProgress").count() and chart(page).count():
             assert steady_in_view(page, chart(page)), f"the live chart is out of view: {chart(page).bounding_box()}"
-            if page.get_by_test_id("stImage").count() >= 2:
+            if strip_picture(page).count():
                 assert steady_in_view(page, strip_picture(page)), "the test digits are out of view"
+                disagreement = heading_agrees_with_picture(page)
+                assert disagreement is None, f"the heading says one count, the picture shows {disagreement}"
                 if not shot_taken and "step" in page.get_by_test_id("stProgress").inner_text():
                     shot(page, f"{name}-running")
                     shot_taken = True
@@ -171,7 +204,8 @@ def test_a_result_replays_at_an_audience_pace(browser, app_url: str) -> None:
         found = re.search(r"step ([\d,]+)", " ".join(heading.all_inner_texts()))  # no wait: it may have ended
         if found:
             seen_steps.add(found.group(1))
-        seen_strips.update(strip_picture(page).locator("img").evaluate_all("nodes => nodes.map(n => n.src)"))
+        seen_strips.update(strip_picture(page).evaluate_all("nodes => nodes.map(n => n.src)"))
+        assert heading_agrees_with_picture(page) is None
         if heading.count() and not steady_in_view(page, chart(page), strip_picture(page)):
             shot(page, "story-replay-out-of-view")
             pytest.fail(f"out of view while replaying: {chart(page).bounding_box()}, "
