@@ -65,11 +65,16 @@ CLEARS_KEY = "canvas_clears"  # how often Clear was pressed
 STALE_KEY = "canvas_stale"
 
 # The canvas element is the container the zoom rules below measure; the small margin keeps the pen-width slider's
-# value clear of the canvas. On a phone the columns stack: less space above the title and between the stacked
-# columns brings the answer into view.
+# value clear of the canvas. Less space above the title brings the answer into view: at 1366x768 the wide canvas's
+# answer (below it) was under the fold. On a phone the columns stack: less space above the title (below the
+# phone's header) and between the stacked columns.
 CANVAS_STYLE = """
 <style>
 .st-key-canvas { margin-top: 0.5rem; width: 100%; container-type: inline-size; }
+@media (min-width: 641px) {
+  [data-testid="stMainBlockContainer"] { padding-top: 1.5rem !important; padding-bottom: 2rem !important; }
+  [data-testid="stMainBlockContainer"] h1 { padding: 0 0 0.2rem 0 !important; }
+}
 @media (max-width: 640px) {
   [data-testid="stMainBlockContainer"] { padding-top: 4.25rem; }
   [data-testid="stHorizontalBlock"] { row-gap: 1rem; }
@@ -274,7 +279,9 @@ def answer(prediction: Prediction) -> None:
                     f"second choice **{second}** ({percent(reading.probabilities[second])})",
                     help=CALIBRATED_HELP)
     elif prediction.digits:
-        st.markdown(f"At least {percent(prediction.confidence)} sure of every digit.", help=CALIBRATED_HELP)
+        least = percent(prediction.confidence)
+        said = least[0].upper() + least[1:] if least[0].isalpha() else f"At least {least}"  # "More than 99%"
+        st.markdown(f"{said} sure of every digit.", help=CALIBRATED_HELP)
     if prediction.error:
         st.warning(prediction.error, icon=":material/help:")
     if prediction.error and prediction.readings:

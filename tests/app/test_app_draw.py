@@ -230,6 +230,21 @@ def test_each_digit_of_a_number_gets_its_own_small_chart():
     assert len(at.get("vega_lite_chart")) == 3
 
 
+def sure_number_answer():
+    """The answer for a number whose every digit was read at more than 99%."""
+    from mnist_core.prediction import DigitReading, Prediction
+    from ui import draw_view
+
+    reading = DigitReading(digit=9, confidence=0.998, probabilities=[0.0002] * 9 + [0.998], box=(0, 0, 9, 9))
+    draw_view.answer(Prediction(file="Your drawing", readings=[reading, reading]))
+
+
+def test_a_number_read_with_more_than_99_percent_says_so_in_words():
+    at = AppTest.from_function(sure_number_answer, default_timeout=60).run()
+    assert not at.exception
+    assert "More than 99% sure of every digit." in [m.value for m in at.markdown]
+
+
 def test_only_the_steps_that_changed_something_are_shown():
     from mnist_core.preprocess import Step
 
@@ -272,6 +287,7 @@ def test_the_wide_canvas_style_is_sent_only_with_several_digits(app):
     styles = " ".join(element.proto.body for element in at.get("html"))
     assert ".st-key-canvas { margin-top" in styles and "zoom" not in styles
     assert draw_view.HIDE_TOOLBAR.strip() in styles  # the canvas's own toolbar lay over its top edge
+    assert "padding-top: 1.5rem" in styles  # less room above the title: the answer in view at 1366x768
     at.toggle(key="several_digits").set_value(True).run()
     assert not at.exception
     assert "zoom: 0.5" in " ".join(element.proto.body for element in at.get("html"))

@@ -1,4 +1,5 @@
-"""The Draw page's canvas in a real browser: strokes near its top edge, and Several digits switched off again."""
+"""The Draw page's canvas in a real browser: strokes near its top edge, Several digits on (the answer in view) and
+off again."""
 
 from __future__ import annotations
 
@@ -36,6 +37,9 @@ def test_a_digit_drawn_after_switching_several_digits_off_is_read(page: Page, ap
         draw_with_mouse(page, [[(x + shift * 220, y) for x, y in stroke] for stroke in digit],
                         canvas_width=draw_view.CANVAS_WIDE)
     expect(metric(page, "Prediction").first).to_have_text("17")
+    # The answer, below the wide canvas, is on the first screen of a 1366x768 laptop without scrolling.
+    expect(metric(page, "Prediction").first).to_be_in_viewport(ratio=1)
+    expect(page.get_by_text("sure of every digit")).to_be_in_viewport(ratio=1)
     switch.click()  # a fresh, square canvas: no answer until something is drawn
     expect(drawing_canvas(page)).to_have_attribute("width", str(draw_view.CANVAS_SIDE))
     expect(metric(page, "Prediction").first).to_have_text("—")
