@@ -62,7 +62,7 @@ TRAIN_SEED, TUNE_SEED = 11, 12  # non-digits: one seed to learn from, another to
 # (the benchmark draws its non-digits and font digits from seed 13: never seen here)
 DIGIT_STYLES = ("clean", "clean", "photo", "photo", "canvas", "inverted", "thin", "thick", "rotated", "off_centre",
                 "jpeg")  # clean twice: every MNIST file is a plain digit; photo twice: most uploads are phone photos
-FONT_SHARE = 0.1  # of the digits: rendered from fonts, so typed and printed digits are digits too
+FONT_SHARE = 0.25  # of the digits: rendered from fonts, so typed and printed digits are digits too
 PHOTO_SHARE = 0.5  # of the non-digits: photographed ink on paper; the rest are canvas drawings
 # Scribbles are the hardest non-digits (a loop can pass for a 0, a hook for a 7), so the check learns
 # from more of them than `synth.NON_DIGIT_MIX` holds; its threshold and the benchmark use the plain mix.
