@@ -3,7 +3,10 @@
 Pieces of one digit (the bar of a 5, the two strokes of a 4) are joined;
 dashes, dots and marks too short for the row are dropped; a mark too wide for
 one digit is cut where its ink is thinnest, and a model (`judge`), when given,
-keeps the cut only if it reads every piece more surely than the whole.
+keeps the cut only if it reads every piece more surely than the whole. The
+same model joins two tall marks that together fit one digit's box (the two
+sides of a thin 0 whose top and bottom were too faint or cropped away) when
+it reads them more surely as one.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ DASH_MAX_TILT = 30.0  # degrees from horizontal; steeper lone strokes may be 1s
 SPLIT_ASPECT = 1.6  # a lone "digit" wider than this x its height holds several (0.3% of MNIST are)
 SPLIT_IN_ROW = 1.4  # in a row: wider than this x the typical digit height
 DIGIT_ASPECT = 0.75  # typical MNIST width / height, to guess how many
+PAIR_ASPECT = 1.0  # two neighbouring marks whose joint box is no wider than tall may be one digit ...
+PAIR_HEIGHT = 0.6  # ... when each is at least this share of that box's height (two halves of a 0, not a 5's bar)
 MAX_DIGITS = 30  # more marks than this are read as the first 30
 
 
@@ -44,6 +49,7 @@ def segment(parts: list[Part], multi: bool, ink: np.ndarray, judge: Judge | None
         return []
     typical, typical_area = _typical(groups)
     groups = [g for g in groups if g.h >= MIN_HEIGHT_RATIO * typical and g.area >= MIN_AREA_RATIO * typical_area]
+    groups = _joined_halves(sorted(groups, key=lambda p: p.x), ink, judge)
     typical = _typical(groups)[0]
     in_row = len(groups) > 1  # other digits tell how wide one digit may be
     digits = [piece for g in groups
@@ -73,6 +79,21 @@ def judged(group: Part, pieces: list[Part], ink: np.ndarray, judge: Judge | None
     scores = np.asarray(judge(np.stack([to_mnist(ink, part) for part in (group, *pieces)])[:, :, :, None]))
     whole, split = scores[0].max(), scores[1:].max(axis=1).min()
     return pieces if split > whole else [group]
+
+
+def _joined_halves(groups: list[Part], ink: np.ndarray, judge: Judge | None) -> list[Part]:
+    """Join neighbours that fit one digit's box together when the model reads them more surely as one."""
+    if judge is None or len(groups) < 2:
+        return groups
+    joined = [groups[0]]
+    for part in groups[1:]:
+        both = _union([joined[-1], part])
+        halves = min(joined[-1].h, part.h) >= PAIR_HEIGHT * both.h and both.w <= PAIR_ASPECT * both.h
+        if halves and len(judged(both, [joined[-1], part], ink, judge)) == 1:
+            joined[-1] = both
+        else:
+            joined.append(part)
+    return joined
 
 
 def _dash(part: Part) -> bool:

@@ -512,3 +512,24 @@ def test_a_photo_whose_shadow_reaches_the_edges_gets_no_margin():
         step.caption for step in result.steps]
     assert len(result.digits) == 1, result.reason
     assert result.digits[0][:, :3].max() < 0.2 and result.digits[0][:, -3:].max() < 0.2  # a ring, no band beside it
+
+
+def test_a_judge_joins_the_two_sides_of_a_zero_whose_top_and_bottom_are_gone():
+    """A thin 0 cropped through its top and bottom leaves two arcs, "( )": read as "11" before."""
+    def judge_preferring(whole: bool):
+        def judge(batch: np.ndarray) -> np.ndarray:
+            scores = np.full((len(batch), 10), 0.05)
+            scores[0 if whole else slice(1, None), 0 if whole else 1] = 0.9
+            return scores
+        return judge
+
+    arcs = np.full((240, 200), 255, np.uint8)
+    cv2.ellipse(arcs, (100, 120), (70, 100), 0, 120, 240, 0, 12, cv2.LINE_AA)  # the left side
+    cv2.ellipse(arcs, (100, 120), (70, 100), 0, -60, 60, 0, 12, cv2.LINE_AA)  # the right side
+    assert len(preprocess(arcs).digits) == 2  # shape alone: two marks
+    assert len(preprocess(arcs, judge=judge_preferring(whole=True)).digits) == 1
+    assert len(preprocess(arcs, judge=judge_preferring(whole=False)).digits) == 2
+    one_one = np.full((240, 400), 255, np.uint8)  # two 1s far apart: wider than tall together, never asked
+    cv2.line(one_one, (100, 30), (100, 210), 0, 12)
+    cv2.line(one_one, (300, 30), (300, 210), 0, 12)
+    assert len(preprocess(one_one, judge=judge_preferring(whole=True)).digits) == 2
