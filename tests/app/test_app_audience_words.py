@@ -85,6 +85,14 @@ def test_the_collector_sees_labels_options_and_help_but_not_what_a_closed_expand
     assert "Ships with the app" in seen_text(at.sidebar, inside_expanders=False)
 
 
+def finish_and_use(at, config) -> None:
+    """Wait for the started training to finish, then press "Use this model"."""
+    progress = training.find_job(config).wait(timeout=JOB_TIMEOUT)
+    assert progress.state == "done", progress.error
+    at.run()
+    next(b for b in at.button if b.label == "Use this model").click().run()
+
+
 def test_presenting_never_says_epoch_before_during_or_after_a_training(app, monkeypatch):
     monkeypatch.setenv(presenter.ENV_VAR, "1")
     at = app().run()
@@ -93,10 +101,7 @@ def test_presenting_never_says_epoch_before_during_or_after_a_training(app, monk
     assert train_view.PASSES_LABEL in seen_text(at.main, inside_expanders=True)
     next(b for b in at.button if b.label == "Start training").click().run()
     assert_no_epoch(at, inside_expanders=True, with_help=True, moment="started")  # queued, running or done
-    progress = training.find_job(config).wait(timeout=JOB_TIMEOUT)
-    assert progress.state == "done", progress.error
-    at.run()
-    next(b for b in at.button if b.label == "Use this model").click().run()
+    finish_and_use(at, config)
     assert_no_epoch(at, inside_expanders=True, with_help=True, moment="finished and in use")
     assert "3 passes over 2,000 images" in seen_text(at.main, inside_expanders=True)
     assert "3 passes over 2,000 images" in seen_text(at.sidebar, inside_expanders=True)
@@ -109,10 +114,7 @@ def test_normal_mode_keeps_epoch_to_details_and_help(app, monkeypatch):
     config = choose(at, 1_000, 2)
     assert_no_epoch(at, inside_expanders=False, with_help=False, moment="before")
     next(b for b in at.button if b.label == "Start training").click().run()
-    progress = training.find_job(config).wait(timeout=JOB_TIMEOUT)
-    assert progress.state == "done", progress.error
-    at.run()
-    next(b for b in at.button if b.label == "Use this model").click().run()
+    finish_and_use(at, config)
     assert_no_epoch(at, inside_expanders=False, with_help=False, moment="finished and in use")
     assert "2 passes over 1,000 images" in seen_text(at.sidebar, inside_expanders=False)
     assert not at.exception
