@@ -107,7 +107,7 @@ def test_training_shows_live_progress_and_the_model_can_be_used(page: Page, app_
     assert progress_step(page) > first or page.get_by_role("button", name=re.compile("Use this model")).count()
     screenshot(page, "train-running")
     finished(page)
-    expect(metric(page, "Test accuracy (ours)")).to_be_visible()
+    expect(metric(page, "Right on the 10,000 test digits")).to_be_visible()
     expect(page.get_by_text(re.compile(r"Mistakes: [\d,]+ of 10,000"))).to_be_visible(timeout=60_000)
     expect_no_traceback(page)
     screenshot(page, "train-finished")
@@ -140,6 +140,6 @@ def test_two_browsers_follow_one_training_job(new_page, app_url: str) -> None:
     expect(second.get_by_role("button", name=re.compile("Start training"))).to_have_count(0)
     for page in (first, second):
         finished(page)
-    accuracies = {metric(page, "Test accuracy (ours)").inner_text() for page in (first, second)}
+    accuracies = {metric(page, "Right on the 10,000 test digits").inner_text() for page in (first, second)}
     assert len(accuracies) == 1
     assert not second.get_by_text("Another training is").count()

@@ -89,8 +89,8 @@ def test_five_sessions_are_answered_while_one_job_trains(new_page, server, tmp_p
     expect(trainer.get_by_text(re.compile("stopped after")).first).to_be_visible()
     go_to(joiner, "Train")
     finished(joiner)
-    accuracy = metric(trainer, "Test accuracy (ours)").inner_text()
-    expect(metric(joiner, "Test accuracy (ours)")).to_have_text(accuracy)
+    accuracy = metric(trainer, "Right on the 10,000 test digits").inner_text()
+    expect(metric(joiner, "Right on the 10,000 test digits")).to_have_text(accuracy)
     stopped = config.model_path(stopped=True)
     assert set(models_dir().glob("*.keras")) - models_before == {stopped}, "exactly one job trained"
 
