@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from mnist_core import inspect
+from mnist_core.digit_check import not_a_digit
 from ui import charts, draw_view, images, presenter, state
 
 if TYPE_CHECKING:
@@ -90,11 +91,18 @@ def overview(model: "keras.Model", digit: np.ndarray, stored: "StoredModel") -> 
                     caption="The digit as the network gets it: 28 x 28 squares of grey", width=side)
     scores = inspect.probabilities(model, digit)
     first, second = np.argsort(-scores)[:2]
+    no_digit = not_a_digit(digit.reshape(1, 28, 28, 1)) is not None  # as the Draw page said: "?"
     with chart_col:
-        st.metric("Prediction", str(int(first)), help=draw_view.CALIBRATED_HELP)
-        st.caption(f"Top two answers: **{first}** ({draw_view.percent(scores[first])} sure), then **{second}** "
-                   f"({draw_view.percent(scores[second])}).")
-        st.vega_lite_chart(charts.probabilities_frame(scores), charts.sized(charts.PROBABILITIES), width="stretch")
+        st.metric("Prediction", "?" if no_digit else str(int(first)), help=draw_view.CALIBRATED_HELP)
+        if no_digit:
+            st.caption(f"This doesn't look like a digit to it. If it had to pick one of its ten answers: **{first}** "
+                       f"({draw_view.percent(scores[first])} sure), then **{second}** "
+                       f"({draw_view.percent(scores[second])}).")
+        else:
+            st.caption(f"Top two answers: **{first}** ({draw_view.percent(scores[first])} sure), then **{second}** "
+                       f"({draw_view.percent(scores[second])}).")
+        spec = draw_view.FORCED_PROBABILITIES if no_digit else charts.PROBABILITIES
+        st.vega_lite_chart(charts.probabilities_frame(scores), charts.sized(spec), width="stretch")
     where = _occlusion(str(stored.path), stored.meta.sha256, model, digit)
     heat_col.image(images.enlarge(images.heat(where, digit), side),
                    caption="Where it looks: covering the bright parts would change its answer most", width=side)

@@ -164,3 +164,23 @@ def test_the_confidence_check_is_explained_with_the_bundled_models_reliability(a
     section = next(e for e in at.expander if e.label == confidence_view.HEADING)
     assert "when it says 90%, it is right about 9 times in 10" in section.markdown[0].value
     assert "it was right" in section.caption[0].value and "test digits" in section.caption[0].value
+
+
+def test_a_drawing_that_is_no_digit_gets_no_answer_here_either(app):
+    """The Draw page answered "?" for a star; Inside said "Prediction 3" for the same drawing."""
+    import cv2
+
+    from mnist_core.digit_check import not_a_digit
+
+    star = np.zeros((28, 28), np.float32)
+    points = [(14 + 10 * np.sin(k * 4 * np.pi / 5), 14 - 10 * np.cos(k * 4 * np.pi / 5)) for k in range(6)]
+    cv2.polylines(star, [np.round(np.array(points)).astype(np.int32)], False, 1.0, 2, cv2.LINE_AA)
+    assert not_a_digit(star.reshape(1, 28, 28, 1)) is not None  # what the Draw page said of it
+    at = app()
+    at.session_state[state.DIGIT_KEY] = star
+    at.run()
+    at.switch_page(INSIDE).run()
+    assert not at.exception and not at.error
+    assert next(metric for metric in at.metric if metric.label == "Prediction").value == "?"
+    assert any(caption.value.startswith("This doesn't look like a digit to it. If it had to pick")
+               for caption in at.caption)
