@@ -25,7 +25,7 @@ sys.path[:0] = [str(REPO), str(REPO / "tests" / "e2e")]
 from browser_steps import SEVEN, draw, go_to, metric, open_app  # noqa: E402
 
 # The server as the classroom and memory benchmarks start and measure it (one way to do it, not two).
-from mnist_core.bench.classroom import start_server, stop_server  # noqa: E402
+from mnist_core.bench.server import start_server, stop_server  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

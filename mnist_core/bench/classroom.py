@@ -38,13 +38,12 @@ from typing import Any
 import numpy as np
 
 from .inputs import Say
-from .server import Server, reuse_decoded_mnist, start_server, stop_server  # noqa: F401 (memory, measure_server)
+from .server import START_SECONDS, Server, start_server, stop_server
 
 SESSIONS = (1, 10, 30)
 PHASE_SECONDS = 45.0  # drawing time per N (after every session has opened the page)
 THINK_SECONDS = (2.0, 5.0)  # a person looks at the answer, then draws the next digit: uniform in this range
 TRAINING_EPOCHS = 20  # the fast preset for this many epochs outlasts every phase (the server is stopped after)
-START_SECONDS = 180.0
 ANSWER_SECONDS = 60.0  # a drawing with no answer after this long counts as a miss
 OPEN_CONCURRENCY = 5  # sessions opening the page at once before a phase (a class does not arrive in 1 s)
 TARGET_P95_SECONDS = 1.0

@@ -32,7 +32,7 @@ IDLE_SECONDS = 5.0  # after the first answer, before the idle reading
 
 def train_peak(env: dict[str, str] | None = None, limit: int | None = None) -> dict[str, Any]:
     """Peak RSS of `python -m mnist_core train --model fast --json` in a fresh process with an empty home."""
-    from .classroom import reuse_decoded_mnist
+    from .server import reuse_decoded_mnist
 
     with tempfile.TemporaryDirectory(prefix="mnist-memory-") as home:
         environment = {**os.environ, "MNIST_STUDIO_HOME": home, "PYTHONPATH": str(REPO), **(env or {})}
@@ -78,7 +78,7 @@ async def _server_use(server: Any, seconds: float, epochs: int) -> dict[str, Any
 def server_memory(env: dict[str, str] | None = None, seconds: float = DRAWING_SECONDS,
                   epochs: int = 3) -> dict[str, Any]:
     """The app's server: idle after its first answer, then while a training runs and one person draws."""
-    from .classroom import start_server, stop_server
+    from .server import start_server, stop_server
 
     with tempfile.TemporaryDirectory(prefix="mnist-memory-") as folder:
         server = start_server(Path(folder), env=env)
