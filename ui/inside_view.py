@@ -94,13 +94,10 @@ def overview(model: "keras.Model", digit: np.ndarray, stored: "StoredModel") -> 
     no_digit = not_a_digit(digit.reshape(1, 28, 28, 1)) is not None  # as the Draw page said: "?"
     with chart_col:
         st.metric("Prediction", "?" if no_digit else str(int(first)), help=draw_view.CALIBRATED_HELP)
-        if no_digit:
-            st.caption(f"This doesn't look like a digit to it. If it had to pick one of its ten answers: **{first}** "
-                       f"({draw_view.percent(scores[first])} sure), then **{second}** "
-                       f"({draw_view.percent(scores[second])}).")
-        else:
-            st.caption(f"Top two answers: **{first}** ({draw_view.percent(scores[first])} sure), then **{second}** "
-                       f"({draw_view.percent(scores[second])}).")
+        top_two = (f"**{first}** ({draw_view.percent(scores[first])} sure), then **{second}** "
+                   f"({draw_view.percent(scores[second])}).")
+        st.caption(("This doesn't look like a digit to it. If it had to pick one of its ten answers: " if no_digit
+                    else "Top two answers: ") + top_two)
         spec = draw_view.FORCED_PROBABILITIES if no_digit else charts.PROBABILITIES
         st.vega_lite_chart(charts.probabilities_frame(scores), charts.sized(spec), width="stretch")
     where = _occlusion(str(stored.path), stored.meta.sha256, model, digit)
