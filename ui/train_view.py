@@ -110,19 +110,21 @@ def introduce(config: training.TrainConfig) -> None:
         st.caption(f"{reported_words(config.model)} {comparison(config)}")
     if not presenter.active():
         with st.expander("Details"):
-            recipe = "Our recipe" if is_ours(config.model) else "Published recipe"
+            recipe = recipe_words(config.model)
             again = (f"  \nTo measure it again: `{reproduce_command(config.model)}`" if is_ours(config.model) else "")
             st.markdown(f"**{spec.title}** ({spec.name}), from {spec.source}  \n"
                         f"Network: {spec.network}  \n{recipe}: {spec.published_recipe}  \n"
                         f"{spec.params:,} parameters{again}")
 
 
-OURS_SOURCE = "MNIST Studio"  # a spec's source when the network and its recipe are this app's own
-
-
 def is_ours(name: str) -> bool:
     """Whether the model is one of our own presets: its number is what we measured, not what others published."""
-    return ZOO[name].source == OURS_SOURCE
+    return ZOO[name].ours
+
+
+def recipe_words(name: str) -> str:
+    """What its settings are called in the Details: "Our recipe" for our presets, else "Published recipe"."""
+    return "Our recipe" if is_ours(name) else "Published recipe"
 
 
 def reproduce_command(name: str) -> str:
@@ -377,7 +379,7 @@ def results(snap: training.Progress) -> None:
         with st.expander("Details"):
             st.caption(f"Batch {config.batch_size}, learning rate {config.learning_rate:g}; trained on the "
                        f"{snap.device or '?'} at {stored.meta.images_per_second or snap.images_per_second:,.0f} "
-                       f"images per second. {'Our' if is_ours(config.model) else 'Published'} recipe: "
+                       f"images per second. {recipe_words(config.model)}: "
                        f"{spec.published_recipe}.")
             if snap.batches:
                 st.vega_lite_chart(charts.loss_frame(snap.batches), charts.LOSS, width="stretch")
