@@ -130,11 +130,12 @@ def first_layer_caption(kind: str, presenting: bool) -> str:
             "as it learns, many turn into strokes and edges.")
 
 
-def strip_caption(snapshot: Snapshot) -> str:
-    """One line over the strip at 1366x768 (a second line pushed the strip toward the bottom of the screen)."""
+def strip_heading(snapshot: Snapshot) -> tuple[str, str]:
+    """The line over the strip, (bold part, rest): one line at 1366x768 (a second line pushed the strip toward
+    the bottom of the screen)."""
     _, labels = snapshots.strip()
     right = snapshot.correct(labels)
-    return f"**{len(labels)} digits it never saw**: {right} of {len(labels)} right"
+    return f"{len(labels)} digits it never saw", f": {right} of {len(labels)} right"
 
 
 def strip_block(snapshot: Snapshot) -> str:
@@ -143,8 +144,7 @@ def strip_block(snapshot: Snapshot) -> str:
     As two elements (a heading and an st.image) the browser showed the new heading at once while the new
     picture was still being fetched from the busy server: "20 of 20 right" over a strip with red crosses.
     One element, with the picture inside it, changes heading and picture together."""
-    heading = strip_caption(snapshot)
-    bold, rest = heading[2:].split("**", 1)
+    bold, rest = strip_heading(snapshot)
     buffer = io.BytesIO()
     Image.fromarray(strip(snapshot)).save(buffer, format="PNG")
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
