@@ -31,7 +31,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -53,6 +53,7 @@ FORMAT_VERSION = 2  # 2: the curve is the practice window's (1: Keras' averages 
 READABLE_FORMATS = (1, 2)
 PIXELS = 28 * 28
 WINDOW_IMAGES = 500  # the live chart's line: how often it was right on the last this many training images
+EXAMPLES = 12  # training digits shown before a run starts: what it will learn from
 
 Kind = Literal["filters", "templates"]
 
@@ -192,6 +193,19 @@ def strip() -> tuple[np.ndarray, np.ndarray]:
     mnist = load_mnist()
     indices = strip_indices()
     images, labels = mnist.x_test[indices].copy(), mnist.y_test[indices].astype(np.int64)
+    images.setflags(write=False)
+    labels.setflags(write=False)
+    return images, labels
+
+
+@lru_cache(maxsize=1)
+def examples() -> tuple[np.ndarray, np.ndarray]:
+    """The first EXAMPLES training digits (white ink on black) and their labels: every slice of the training
+    images starts with them, so they are what any run learns from, shown before it starts."""
+    from .data import load_mnist
+
+    mnist = load_mnist()
+    images, labels = mnist.x_train[:EXAMPLES].copy(), mnist.y_train[:EXAMPLES].astype(np.int64)
     images.setflags(write=False)
     labels.setflags(write=False)
     return images, labels
@@ -385,6 +399,35 @@ def load(model_path: Path | str, model_sha256: str, batch_size: int | None = Non
                              tests=_rows(data["tests"], 3), window=window)
     except (OSError, KeyError, ValueError):
         return None
+
+
+def paced_step(total_steps: int, seconds: float, duration: float) -> int:
+    """The step a slow-motion view of a `total_steps` run has reached `seconds` into its `duration`.
+
+    Each snapshot planned for the run (`snapshot_steps`) gets the same share of the duration, as each
+    recorded one does in a replay (`at_fraction`): the first steps, where the answers change fastest, take
+    as long to watch as the calm end. The last planned snapshot is reached before the duration is over, so
+    the final picture stays in view for a moment.
+    """
+    planned = snapshot_steps(total_steps)
+    index = int(seconds / duration * len(planned)) if duration > 0 else len(planned) - 1
+    return int(planned[min(len(planned) - 1, max(0, index))])
+
+
+def paced(taken: Sequence[Snapshot], total_steps: int, seconds: float, duration: float) -> Snapshot:
+    """The snapshot a slow-motion view shows `seconds` into its `duration`: the newest of `taken` (in step
+    order) at or before the paced step. Never one the real training has not reached yet, so a run slower than
+    the duration is simply shown as it goes; and the same for a running job's snapshots as for its recording,
+    so a view that goes on from one to the other does not jump."""
+    if not taken:
+        raise ValueError("no snapshot taken yet")
+    step = paced_step(total_steps, seconds, duration)
+    shown = taken[0]
+    for snapshot in taken[1:]:
+        if snapshot.step > step:
+            break
+        shown = snapshot
+    return shown
 
 
 def at_fraction(recording: Recording, fraction: float) -> int:

@@ -175,12 +175,19 @@ class Progress:
     result: store.StoredModel | None = None
     cached: bool = False
     stopping: bool = False  # stop() was asked for; the job is finishing its batch, testing and saving
-    learning: snapshots.Snapshot | None = None  # the latest learning snapshot, for the live view
+    # Every learning snapshot taken so far, in step order: a slow-motion view shows them one by one at an
+    # audience's pace while the real training may already be far ahead.
+    learned: tuple[snapshots.Snapshot, ...] = ()
     pace_from: tuple[int, float] | None = None  # (step, elapsed) when warm-up ended: the pace counts from here
 
     @property
     def finished(self) -> bool:
         return self.state in FINISHED
+
+    @property
+    def learning(self) -> snapshots.Snapshot | None:
+        """The latest learning snapshot (None before the first), for a live view that follows the real run."""
+        return self.learned[-1] if self.learned else None
 
     @property
     def fraction(self) -> float:
@@ -299,8 +306,13 @@ class TrainingJob:
             self._progress = replace(self._progress, epochs=self._progress.epochs + (point,))
 
     def show_learning(self, learning: snapshots.Snapshot) -> None:
-        """The newest picture of what the network has learned, for the live view."""
-        self._update(learning=learning)
+        """A new picture of what the network has learned, kept after the earlier ones for the live view; it
+        replaces one taken at the same step (the final state of a run, as `Recorder.finish` does)."""
+        with self._lock:
+            kept = self._progress.learned
+            if kept and kept[-1].step == learning.step:
+                kept = kept[:-1]
+            self._progress = replace(self._progress, learned=kept + (learning,))
 
     # --- Running ---
 
@@ -342,7 +354,7 @@ class TrainingJob:
         model, per_epoch, x_train = plan.model, plan.per_epoch, plan.x_train
         # The untrained network's snapshot (and the tracing of the snapshots' forward pass) come before the clock.
         recorder = snapshots.Recorder(config.total_steps, per_epoch)
-        self._update(learning=recorder.start(model))
+        self.show_learning(recorder.start(model))
         started = time.perf_counter()
         # The test set is checked after every epoch but the last (by the publisher, and never after a stop),
         # whose check is the final evaluation below: training time then counts training only, as the
@@ -350,7 +362,7 @@ class TrainingJob:
         plan.fit(callbacks=[_publisher(self, started, per_epoch, recorder, plan.test)])
         train_seconds = time.perf_counter() - started
         stopped = self.stop_requested
-        self._update(learning=recorder.finish(model, self.snapshot().step, train_seconds))
+        self.show_learning(recorder.finish(model, self.snapshot().step, train_seconds))
         # For the mlp, fit() has swapped in the moving-average weights by now: we evaluate those.
         # The held-out training images fit the confidence temperature; the test set is only measured.
         calibrated = calibration.calibrate(model)

@@ -110,6 +110,55 @@ def test_a_replay_gives_each_snapshot_the_same_share_of_time():
     assert snapshots.at_fraction(recording, 1.0) == count - 1
 
 
+def taken_at(steps) -> list[snapshots.Snapshot]:
+    """Snapshots at `steps`, as a job takes them (pictures and answers do not matter for the pacing)."""
+    return [snapshots.Snapshot(step=int(step), epoch=0.0, elapsed=0.0, kind="templates",
+                               pictures=np.zeros((10, 28, 28), np.float32),
+                               predictions=np.zeros(snapshots.STRIP_SIZE, np.int64)) for step in steps]
+
+
+@pytest.mark.parametrize("total", [10, 469, 20_400])
+def test_slow_motion_gives_each_planned_snapshot_the_same_share_of_time(total):
+    planned = snapshots.snapshot_steps(total)
+    share = 15.0 / len(planned)
+    assert snapshots.paced_step(total, 0.0, 15.0) == 0
+    for index, step in enumerate(planned):
+        assert snapshots.paced_step(total, (index + 0.5) * share, 15.0) == step
+    assert snapshots.paced_step(total, 15.0 - share / 2, 15.0) == total, "the last one before the time is up"
+    assert snapshots.paced_step(total, 60.0, 15.0) == total
+
+
+def test_slow_motion_never_shows_more_than_the_real_training_has_learned():
+    total = 469
+    planned = snapshots.snapshot_steps(total)
+    done_so_far = taken_at(planned[:5])  # the real run is at its fifth snapshot
+    # Early on, the paced step is behind the real run: it is shown, one planned snapshot after another.
+    assert snapshots.paced(done_so_far, total, 0.0, 15.0).step == 0
+    assert snapshots.paced(done_so_far, total, 1.5 * 15.0 / len(planned), 15.0).step == planned[1]
+    # Later, the real run is behind: its newest snapshot is shown, however late it is.
+    assert snapshots.paced(done_so_far, total, 10.0, 15.0).step == planned[4]
+    # A stopped run's last snapshot lies between two planned ones: it comes once the pace passes its step.
+    stopped = taken_at([*planned[:8], planned[8] - 1])
+    assert snapshots.paced(stopped, total, 14.0, 15.0).step == planned[8] - 1
+    with pytest.raises(ValueError):
+        snapshots.paced([], total, 1.0, 15.0)
+
+
+def test_a_live_view_and_the_recording_show_the_same_snapshot_at_the_same_moment():
+    """Slow motion goes on from the running job's snapshots to the finished run's recording without a jump."""
+    total = 469
+    planned = snapshots.snapshot_steps(total)
+    live, recorded = taken_at(planned[:12]), taken_at(planned)
+    for seconds in np.linspace(0, 12 * 15.0 / len(planned) - 0.01, 30):
+        assert snapshots.paced(live, total, seconds, 15.0).step == snapshots.paced(recorded, total, seconds, 15.0).step
+
+
+def test_the_examples_shown_before_a_run_are_the_first_training_digits():
+    images, labels = snapshots.examples()
+    assert images.shape == (snapshots.EXAMPLES, 28, 28) and images.dtype == np.uint8
+    assert labels.tolist()[:5] == [5, 0, 4, 1, 9], "MNIST's first training digits"
+
+
 # Through the training engine: what a job records, keeps and says when stopped.
 
 def test_a_training_job_keeps_its_snapshots_beside_the_model_and_they_show_learning(monkeypatch):
@@ -126,6 +175,8 @@ def test_a_training_job_keeps_its_snapshots_beside_the_model_and_they_show_learn
     progress = job.snapshot()
     assert progress.state == "done", progress.error
     assert progress.learning is not None and progress.learning.step == config.total_steps
+    steps = [snapshot.step for snapshot in progress.learned]
+    assert steps == sorted(set(steps)) and steps[0] == 0, "every snapshot taken, once per step, in order"
     assert len(seen) >= 2, "readers see the snapshots change while it trains"
     recording = snapshots.load(progress.result.path, progress.result.meta.sha256)
     assert recording is not None and recording.kind == "templates"

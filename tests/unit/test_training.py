@@ -230,3 +230,25 @@ def test_no_disk_work_under_the_registry_lock(monkeypatch):
         release.set()
         starter.join(timeout=30)
     assert training.find_job(queued_config(140)).wait(timeout=60).state == "failed"
+
+
+def test_progress_keeps_every_learning_snapshot_and_the_final_state_replaces_its_step():
+    """A slow-motion view shows the snapshots one by one: the job keeps them all, not only the newest."""
+    import numpy as np
+
+    from mnist_core import snapshots
+
+    def taken(step: int, answer: int) -> snapshots.Snapshot:
+        return snapshots.Snapshot(step=step, epoch=0.0, elapsed=0.0, kind="templates",
+                                  pictures=np.zeros((10, 28, 28), np.float32),
+                                  predictions=np.full(snapshots.STRIP_SIZE, answer, np.int64))
+
+    job = training.TrainingJob(TrainConfig.for_model("softmax", limit=1000))
+    assert job.snapshot().learning is None and job.snapshot().learned == ()
+    for step in (0, 1, 2, 10):
+        job.show_learning(taken(step, 0))
+    final = taken(10, 7)  # the run's last state (for the mlp, its averaged weights) at the same step
+    job.show_learning(final)
+    progress = job.snapshot()
+    assert [snapshot.step for snapshot in progress.learned] == [0, 1, 2, 10]
+    assert progress.learning is final and progress.learned[-1] is final
