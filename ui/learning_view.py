@@ -4,11 +4,15 @@ The library records snapshots (mnist_core.snapshots); this module turns one
 into two pictures for st.image, drawn here with hard pixel edges and large
 labels so they read from the back of a room:
 
-- the filters of a conv network (or the ten digit templates of the networks
-  that read pixels directly), red where the network wants ink, blue where it
-  wants none, white where it does not care;
+- for a conv network, what each of its first 32 detectors picks out of one
+  fixed test digit (its tiny weights themselves look like noise however long
+  it trains); for the networks that read pixels directly, the ten digit
+  templates, red where the network wants ink, blue where it wants none;
 - the 20 fixed test digits, each framed and labelled with what the network
   reads now: green when right, red when wrong.
+
+Before a run starts, `examples` draws a row of the training digits it will
+learn from, each with its right answer.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import threading
 from collections import OrderedDict
 from functools import lru_cache
 
+import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
@@ -36,7 +41,11 @@ FRAME = 4
 TEMPLATE_CELL = 112  # pixels a side for one digit template (28 x 4)
 TEMPLATE_LABEL = 34
 FILTER_COLUMNS = 8
-FILTER_CELL = 60
+FILTER_CELL = 56  # pixels a side for what one detector picks out of the 28x28 digit (x2)
+LOOKED_AT = 2  # the strip's digit the detectors are shown on: a 2 has curves, slants and a flat base
+EXAMPLE_CELL = 84  # pixels a side for one training digit shown before a run (x3)
+EXAMPLE_LABEL = 40
+LABEL_INK = (40, 40, 40)
 FONT_RATIO = 0.8  # label text height as a share of the label band
 STRIP_ALT = "The 20 test digits, each framed in green when it reads it right and in red when wrong"
 
@@ -47,17 +56,40 @@ def _font(size: int) -> ImageFont.ImageFont:
 
 
 def _each_signed(pictures: np.ndarray) -> list[np.ndarray]:
-    """Each picture in blue-white-red on its own scale: a young filter's faint pattern still shows."""
+    """Each template in blue-white-red on its own scale: a young template's faint pattern still shows."""
     return [images.signed(picture) for picture in pictures]
 
 
 def first_layer(snapshot: Snapshot) -> np.ndarray:
-    """The filters as a grid, or the ten templates in a row of five and five, each labelled with its digit."""
+    """What the detectors pick out of the looked-at digit, as a grid; or the ten templates in a row of five and
+    five, each labelled with its digit."""
     if snapshot.kind == "filters":
-        return images.tile(_each_signed(snapshot.pictures), FILTER_COLUMNS, FILTER_CELL)
+        return images.tile(picked_out(snapshot.pictures), FILTER_COLUMNS, FILTER_CELL)
     tiles = [images.enlarge(picture, TEMPLATE_CELL) for picture in _each_signed(snapshot.pictures)]
-    labelled = [_label_under(tile, str(digit), (40, 40, 40), TEMPLATE_LABEL) for digit, tile in enumerate(tiles)]
+    labelled = [_label_under(tile, str(digit), LABEL_INK, TEMPLATE_LABEL) for digit, tile in enumerate(tiles)]
     return images.tile(labelled, 5, max(labelled[0].shape[:2]))
+
+
+def picked_out(filters: np.ndarray) -> list[np.ndarray]:
+    """For each first-layer filter, where it answers to the looked-at test digit: dark ink on paper.
+
+    The filter slid over the digit (as the network's first layer does, without the `fast` preset's crop and
+    stride), answers below zero dropped (as the network's ReLU does), each on its own scale so a detector with
+    small weights still shows what it finds. Unlike the 3x3 or 5x5 weights, these pictures read as strokes.
+    """
+    digit = snapshots.strip()[0][LOOKED_AT].astype(np.float32) / 255.0
+    answers = [np.maximum(cv2.filter2D(digit, -1, kernel.astype(np.float32), borderType=cv2.BORDER_CONSTANT), 0)
+               for kernel in filters]
+    return [PAPER - images.grey(answer) for answer in answers]
+
+
+def examples() -> np.ndarray:
+    """The training digits a run learns from, in one row, dark ink on paper, each labelled with its right
+    answer: what the audience should know before Start, that every picture comes with its answer."""
+    digits, labels = snapshots.examples()
+    cells = [_label_under(images.enlarge(PAPER - digit, EXAMPLE_CELL), str(label), LABEL_INK, EXAMPLE_LABEL)
+             for digit, label in zip(digits, labels)]
+    return images.tile(cells, len(cells), max(cells[0].shape[:2]))
 
 
 def strip(snapshot: Snapshot) -> np.ndarray:
@@ -120,14 +152,20 @@ def pictures(snapshot: Snapshot) -> tuple[np.ndarray, str]:
     return drawn
 
 
-def first_layer_caption(kind: str, presenting: bool) -> str:
+def first_layer_caption(snapshot: Snapshot, model: str) -> str:
     """What the first-layer picture shows, in words for the audience (two short lines at most).
 
-    Said as what to look for, true of a short run's detectors (still noise) and of a long run's (strokes)."""
-    if kind == "templates":
-        return "**Its ten digit templates**: red where it expects ink, blue where ink counts against."
-    return ("**Its first 32 detectors**, one per square (red: ink, blue: no ink): at first random noise; "
-            "as it learns, many turn into strokes and edges.")
+    Only what the picture shows, true of a 6 s run and of a long one (checked on each model's first and last
+    snapshots): the detectors' finds change little in a short run of the slowest learners (deepnn), the
+    softmax's templates start blank, the MLP's as noise."""
+    if snapshot.kind == "filters":
+        return (f"**What its first {len(snapshot.pictures)} detectors pick out of this 2**: each square shows in "
+                "dark the strokes one of them answers to. They change only a little as it learns.")
+    if model == "mlp":  # the product of its two weight tables: the hidden layer's own choices are left out
+        return ("**Roughly what each digit's score looks for**: red where ink counts for that digit, blue where "
+                "it counts against. Noise before it learns.")
+    return ("**Its ten digit templates**: red where it expects ink for that digit, blue where ink counts "
+            "against it. Blank before it learns.")
 
 
 def strip_heading(snapshot: Snapshot) -> tuple[str, str]:

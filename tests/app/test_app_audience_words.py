@@ -13,7 +13,7 @@ from google.protobuf.message import Message
 
 from mnist_core import training
 from mnist_core.training import TrainConfig
-from ui import models, presenter, train_view
+from ui import models, presenter, slow_motion, train_settings, train_words
 
 JOB_TIMEOUT = 120
 SHOWN_FIELDS = {"label", "body", "text", "options", "caption", "delta", "placeholder"}  # what a person reads
@@ -61,10 +61,15 @@ def seen_text(node, inside_expanders: bool, with_help: bool = False) -> str:
     return " ".join(parts)
 
 
-def assert_no_epoch(at, inside_expanders: bool, with_help: bool, moment: str) -> None:
+PRESENTER_UNSAID = ("epoch", "batch", "learning rate", "logits")  # engineering words, never before an audience
+
+
+def assert_no_epoch(at, inside_expanders: bool, with_help: bool, moment: str,
+                    unsaid: tuple[str, ...] = ("epoch",)) -> None:
     for where, root in (("page", at.main), ("sidebar", at.sidebar)):
-        text = seen_text(root, inside_expanders, with_help)
-        assert "epoch" not in text.lower(), f"{where}, {moment}: {text}"
+        text = seen_text(root, inside_expanders, with_help).lower()
+        said = [word for word in unsaid if word in text]
+        assert not said, f"{where}, {moment}: {said} in {text}"
 
 
 def choose(at, images: int, passes: int) -> TrainConfig:
@@ -78,31 +83,38 @@ def test_the_collector_sees_labels_options_and_help_but_not_what_a_closed_expand
     monkeypatch.delenv(presenter.ENV_VAR, raising=False)
     at = app().run()
     seen = seen_text(at.main, inside_expanders=False)
-    assert train_view.PASSES_LABEL in seen and "Quick learner (ours)" in seen and "all 55,000" in seen
-    assert train_view.DEVELOPER_SETTINGS in seen and "Batch size" not in seen, "folded away for developers"
+    assert train_settings.PASSES_LABEL in seen and "Quick learner (ours)" in seen and "all 55,000" in seen
+    assert train_settings.DEVELOPER_SETTINGS in seen and "Batch size" not in seen, "folded away for developers"
     assert "Batch size" in seen_text(at.main, inside_expanders=True)
     assert "epoch" in seen_text(at.main, inside_expanders=True, with_help=True), "the precise word, in help"
     assert "Ships with the app" in seen_text(at.sidebar, inside_expanders=False)
 
 
-def finish_and_use(at, config) -> None:
-    """Wait for the started training to finish, then press "Use this model"."""
+def finish_and_use(at, config, moment: str | None = None) -> None:
+    """Wait for the started training to finish, then press "Use this model"; with a `moment`, first check the
+    words of its slow motion's end (shown from the recording before the results) at that moment."""
     progress = training.find_job(config).wait(timeout=JOB_TIMEOUT)
     assert progress.state == "done", progress.error
     at.run()
+    if moment is not None:
+        assert any("Slow motion" in md.value for md in at.markdown), "the slow motion plays on after the run"
+        assert_no_epoch(at, inside_expanders=True, with_help=True, moment=moment, unsaid=PRESENTER_UNSAID)
+        at.session_state[slow_motion._key(config)] -= slow_motion.SECONDS + 1  # its time is over
+        at.run()
     next(b for b in at.button if b.label == "Use this model").click().run()
 
 
 def test_presenting_never_says_epoch_before_during_or_after_a_training(app, monkeypatch):
     monkeypatch.setenv(presenter.ENV_VAR, "1")
     at = app().run()
-    assert_no_epoch(at, inside_expanders=True, with_help=True, moment="before")
+    assert_no_epoch(at, inside_expanders=True, with_help=True, moment="before", unsaid=PRESENTER_UNSAID)
     config = choose(at, 2_000, 3)
-    assert train_view.PASSES_LABEL in seen_text(at.main, inside_expanders=True)
+    assert train_settings.PASSES_LABEL in seen_text(at.main, inside_expanders=True)
     next(b for b in at.button if b.label == "Start training").click().run()
-    assert_no_epoch(at, inside_expanders=True, with_help=True, moment="started")  # queued, running or done
-    finish_and_use(at, config)
-    assert_no_epoch(at, inside_expanders=True, with_help=True, moment="finished and in use")
+    # Queued, running (in slow motion: on by default when presenting) or done.
+    assert_no_epoch(at, inside_expanders=True, with_help=True, moment="started", unsaid=PRESENTER_UNSAID)
+    finish_and_use(at, config, moment="slow motion after the run")
+    assert_no_epoch(at, inside_expanders=True, with_help=True, moment="finished and in use", unsaid=PRESENTER_UNSAID)
     assert "3 passes over 2,000 images" in seen_text(at.main, inside_expanders=True)
     assert "3 passes over 2,000 images" in seen_text(at.sidebar, inside_expanders=True)
     assert not at.exception
@@ -122,8 +134,9 @@ def test_normal_mode_keeps_epoch_to_details_and_help(app, monkeypatch):
 
 def test_what_a_run_did_is_said_in_passes():
     config = TrainConfig.for_model("softmax", epochs=3, limit=20_000)
-    assert train_view.run_words(config, 0.3, 24, stopped=True) == "stopped after 0.3 of 3 passes over 20,000 images, 24 s"
-    assert train_view.run_words(TrainConfig.for_model("fast", epochs=1), 1, 20, stopped=False) == \
+    assert train_words.run_words(config, 0.3, 24, stopped=True) == \
+        "stopped after 0.3 of 3 passes over 20,000 images, 24 s"
+    assert train_words.run_words(TrainConfig.for_model("fast", epochs=1), 1, 20, stopped=False) == \
         "1 pass over 55,000 images, 20 s"
 
 

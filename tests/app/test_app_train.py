@@ -7,7 +7,7 @@ import pytest
 from mnist_core import training
 from mnist_core.errors import DataError
 from mnist_core.training import TrainConfig
-from ui import errors, state, train_view
+from ui import errors, slow_motion, state, train_live, train_results, train_settings, train_words
 
 JOB_TIMEOUT = 120
 
@@ -37,12 +37,12 @@ def test_tiny_training_finishes_shows_results_and_can_be_used(app):
     at.run()
     assert not at.exception and not at.error
     metrics = {metric.label: metric.value for metric in at.metric}
-    assert metrics[train_view.RIGHT_LABEL] == f"{progress.test_accuracy:.2%}"
+    assert metrics[train_results.RIGHT_LABEL] == f"{progress.test_accuracy:.2%}"
     # 1 pass over 1,000 images is not the published recipe: no published number beside it, and no "time to
     # 99%" for a run that never got there.
-    assert train_view.PUBLISHED_LABEL not in metrics and train_view.OURS_LABEL not in metrics
-    assert progress.seconds_to_target is None and train_view.TARGET_LABEL not in metrics
-    assert metrics[train_view.TIME_LABEL]
+    assert train_results.PUBLISHED_LABEL not in metrics and train_results.OURS_LABEL not in metrics
+    assert progress.seconds_to_target is None and train_results.TARGET_LABEL not in metrics
+    assert metrics[train_results.TIME_LABEL]
     assert any(header.value.startswith("Mistakes: ") for header in at.subheader)
     button(at, "Use this model").click().run()
     assert at.session_state[state.MODEL_KEY] == str(progress.result.path)
@@ -89,7 +89,7 @@ def test_someone_elses_running_job_is_announced(app):
 
 
 def test_live_view_shows_progress_and_stop_works(app):
-    config = TrainConfig.for_model("softmax", epochs=5, limit=train_view.QUICK_SLICE)  # what the page will ask for
+    config = TrainConfig.for_model("softmax", epochs=5, limit=train_settings.QUICK_SLICE)  # what the page will ask for
     at = app().run()
     at.selectbox(key="train_model").select("softmax").run()
     at.number_input(key="epochs-softmax").set_value(5).run()
@@ -114,7 +114,7 @@ def test_a_failed_training_is_explained_and_can_be_retried(app, monkeypatch):
     at.selectbox(key="train_model").select("softmax").run()
     at.select_slider(key="slice-softmax").set_value(2_000).run()
     button(at, "Start training").click().run()
-    job = training.find_job(TrainConfig.for_model("softmax", epochs=train_view.QUICK_EPOCHS, limit=2_000))
+    job = training.find_job(TrainConfig.for_model("softmax", epochs=train_settings.QUICK_EPOCHS, limit=2_000))
     assert job.wait(timeout=JOB_TIMEOUT).state == "failed"
     at.run()
     assert not at.exception
@@ -135,7 +135,7 @@ def start_failing_softmax(at, images: int) -> None:
     at.selectbox(key="train_model").select("softmax").run()
     at.select_slider(key="slice-softmax").set_value(images).run()
     button(at, "Start training").click().run()
-    job = training.find_job(TrainConfig.for_model("softmax", epochs=train_view.QUICK_EPOCHS, limit=images))
+    job = training.find_job(TrainConfig.for_model("softmax", epochs=train_settings.QUICK_EPOCHS, limit=images))
     assert job.wait(timeout=JOB_TIMEOUT).state == "failed"
     at.run()
     assert not at.exception
@@ -175,7 +175,7 @@ def test_a_queued_training_says_what_it_waits_for_and_can_be_cancelled(app):
         assert any("Another training is running" in info.value and "starts by itself" in info.value
                    for info in at.info), "before Start: what pressing it would mean"
         button(at, "Start training").click().run()
-        mine = training.find_job(TrainConfig.for_model("softmax", epochs=train_view.QUICK_EPOCHS, limit=2_000))
+        mine = training.find_job(TrainConfig.for_model("softmax", epochs=train_settings.QUICK_EPOCHS, limit=2_000))
         assert mine.snapshot().state == "queued"
         assert not at.exception
         assert "Queued" in at.get("progress")[0].proto.text
@@ -219,15 +219,15 @@ def test_models_are_introduced_in_plain_words_with_the_recipe_in_details(app):
     assert "conv5x5/2" in at.expander[0].markdown[0].value, "developers find the recipe in Details"
     from test_app_audience_words import folded, folded_label
 
-    developer = next(block for block in folded(at.main) if folded_label(block) == train_view.DEVELOPER_SETTINGS)
+    developer = next(block for block in folded(at.main) if folded_label(block) == train_settings.DEVELOPER_SETTINGS)
     assert {"batch-fast", "rate-fast"} == {w.key for w in [*developer.selectbox, *developer.number_input]}
     presenting = app()
     presenting.query_params["presenter"] = "1"
     presenting.run()
-    for name in train_view.ZOO:
+    for name in train_settings.ZOO:
         presenting.selectbox(key="train_model").select(name).run()
         said = visible_text(presenting.main)
-        assert train_view.ZOO[name].intro in said
+        assert train_settings.ZOO[name].intro in said
         assert not [word for word in JARGON if word.lower() in said.lower()], said
         assert not presenting.expander, "no Details when presenting"
         assert all("_" not in option for option in presenting.selectbox(key="train_model").options)
@@ -239,16 +239,16 @@ def test_a_finished_run_shows_its_learning_and_compares_honestly(app, monkeypatc
     button(at, "Start training").click().run()
     training.find_job(config).wait(timeout=JOB_TIMEOUT)
     at.run()
-    ours = next(metric for metric in at.metric if metric.label == train_view.RIGHT_LABEL)
+    ours = next(metric for metric in at.metric if metric.label == train_results.RIGHT_LABEL)
     assert not ours.proto.delta, "not the published recipe: no red or green 'vs published'"
     assert "instead of 2" in visible_text(at) and "1,000 training images instead of all 55,000" in visible_text(at)
     assert "of 20 right" in visible_text(at) and at.get("image"), "the templates and the test strip"
     # The same view for the published recipe compares with the published number.
-    monkeypatch.setattr(train_view, "is_published_recipe", lambda config: True)
+    monkeypatch.setattr(train_words, "is_published_recipe", lambda config: True)
     at.run()
-    ours = next(metric for metric in at.metric if metric.label == train_view.RIGHT_LABEL)
+    ours = next(metric for metric in at.metric if metric.label == train_results.RIGHT_LABEL)
     assert "vs published" in ours.proto.delta
-    published = next(metric for metric in at.metric if metric.label == train_view.PUBLISHED_LABEL)
+    published = next(metric for metric in at.metric if metric.label == train_results.PUBLISHED_LABEL)
     assert published.value == "92.0%"
     final = [s.value for s in at.success]
     assert final and "Training finished" in final[0]
@@ -257,18 +257,18 @@ def test_a_finished_run_shows_its_learning_and_compares_honestly(app, monkeypatc
     button(at, "Replay (15 s)").click().run()
     assert any("Replay" in md.value and "step" in md.value for md in at.markdown)
     assert not at.main.success and not at.main.metric, "no final result beside the replay's early frames"
-    assert any(info.value == train_view.REPLAY_NEWS for info in at.info)
+    assert any(info.value == train_results.REPLAY_NEWS for info in at.info)
     # At the end of the replay the page comes back with the final result.
-    started = train_view._replay_key(config)
-    at.session_state[started] = at.session_state[started] - train_view.REPLAY_SECONDS - 1
+    started = train_results._replay_key(config)
+    at.session_state[started] = at.session_state[started] - train_results.REPLAY_SECONDS - 1
     at.run()
     assert [s.value for s in at.success] == final and at.main.metric
-    assert not any(info.value == train_view.REPLAY_NEWS for info in at.info)
+    assert not any(info.value == train_results.REPLAY_NEWS for info in at.info)
     assert not at.exception
 
 
 def test_a_stopped_run_is_described_by_what_it_did():
-    config = TrainConfig.for_model("softmax", epochs=5, limit=train_view.QUICK_SLICE, seed=3)
+    config = TrainConfig.for_model("softmax", epochs=5, limit=train_settings.QUICK_SLICE, seed=3)
     job = training.start_training(config)
     while job.snapshot().step < 5 and not job.snapshot().finished:
         job.wait(timeout=0.02)
@@ -276,18 +276,18 @@ def test_a_stopped_run_is_described_by_what_it_did():
     snap = job.snapshot()
     assert snap.stopping or snap.finished
     if not snap.finished:
-        assert "Stopping…" in train_view.progress_words(snap)
+        assert "Stopping…" in train_live.progress_words(snap)
     progress = job.wait(timeout=JOB_TIMEOUT)
     assert progress.state == "stopped"
-    said = train_view.run_words(config, progress.result.meta.epochs_done, progress.elapsed, stopped=True)
+    said = train_words.run_words(config, progress.result.meta.epochs_done, progress.elapsed, stopped=True)
     assert said.startswith("stopped after 0.") and "of 5 passes over 30,000 images" in said
     # The library's own label (for the command line and logs) keeps the precise word.
-    assert progress.result.label.endswith(f"stopped after {train_view.epochs_words(progress.result.meta.epochs_done)}"
+    assert progress.result.label.endswith(f"stopped after {train_words.epochs_words(progress.result.meta.epochs_done)}"
                                           " of 5 epochs")
 
 
 def test_the_page_shows_stopping_while_a_stopped_job_finishes(app, monkeypatch):
-    config = TrainConfig.for_model("softmax", epochs=5, limit=train_view.QUICK_SLICE)
+    config = TrainConfig.for_model("softmax", epochs=5, limit=train_settings.QUICK_SLICE)
     at = app().run()
     at.selectbox(key="train_model").select("softmax").run()
     at.number_input(key="epochs-softmax").set_value(5).run()

@@ -9,7 +9,7 @@ import numpy as np
 
 from mnist_core import snapshots, training
 from mnist_core.training import TrainConfig
-from ui import charts, presenter, train_view
+from ui import charts, presenter, train_story
 
 JOB_TIMEOUT = 120
 PASSES = 3
@@ -26,6 +26,7 @@ def trained_three_passes(app, monkeypatch):
     at.selectbox(key="train_model").select("softmax").run()
     at.select_slider(key="slice-softmax").set_value(1_000).run()
     at.number_input(key="epochs-softmax").set_value(PASSES).run()
+    at.toggle(key="slow-motion-True").set_value(False).run()  # the results at once (slow motion has its tests)
     config = TrainConfig.for_model("softmax", epochs=PASSES, limit=1_000)
     next(b for b in at.button if b.label == "Start training").click().run()
     progress = training.find_job(config).wait(timeout=JOB_TIMEOUT)
@@ -61,8 +62,8 @@ def test_a_run_recorded_before_the_practice_window_still_replays(app, monkeypatc
     old["format"] = np.array(1)
     with open(path, "wb") as handle:
         np.savez_compressed(handle, **old)
-    train_view._recording.clear()
-    recording = train_view.recording_of(progress.result)
+    train_story._recording.clear()
+    recording = train_story.recording_of(progress.result)
     assert recording is not None and recording.window == snapshots.WINDOW_IMAGES, "turned into the window's curve"
 
     training.reset_registry()  # as after a restart: the result comes from disk

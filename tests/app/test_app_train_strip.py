@@ -80,7 +80,7 @@ def _story(right: int, kind: str) -> None:
 
     from mnist_core import snapshots, training
     from mnist_core.snapshots import Snapshot
-    from ui import train_view
+    from ui import train_story
 
     _, labels = snapshots.strip()
     predictions = labels.copy()
@@ -88,7 +88,7 @@ def _story(right: int, kind: str) -> None:
     count, size = (10, 28) if kind == "templates" else (32, 5)
     pictures = np.random.default_rng(right).normal(size=(count, size, size)).astype(np.float32)
     snapshot = Snapshot(step=5, epoch=0.5, elapsed=3.0, kind=kind, pictures=pictures, predictions=predictions)
-    train_view.story(training.TrainConfig.for_model("softmax", epochs=1, limit=1_000), [], [], snapshot)
+    train_story.story(training.TrainConfig.for_model("softmax", epochs=1, limit=1_000), [], [], snapshot)
 
 
 def test_the_story_draws_the_strip_and_its_heading_as_one_element():

@@ -1,0 +1,133 @@
+"""A training as it happens: the line of waiting jobs, progress and Stop, the live story, and a failure's words.
+
+The live view is a fragment redrawn every second; a fragment's own reruns skip the page around it, so it
+guards its own errors. When its job finishes it reruns the whole page, and the results take its place.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import streamlit as st
+
+from mnist_core import training
+from mnist_core.models import ZOO
+from ui import errors
+from ui.train_story import story
+from ui.train_words import duration, epochs_words, plural
+
+REFRESH_SECONDS = 1.0  # the live chart redraws this often
+ANSI_ESCAPES = re.compile(r"\x1b\[[0-9;]*m")  # Keras colours its error messages for terminals
+STOP_HELP = "Stop in a moment; what it has learned so far is kept and tested."
+
+
+def describe(snap: training.Progress) -> str:
+    """A job in words, e.g. "**Quick learner (ours)**, 2 passes over 20,000 images (40% done, about 12 s left)"."""
+    config = snap.config
+    how_far = f"{snap.fraction:.0%} done"
+    if snap.eta_seconds is not None:
+        how_far += f", about {duration(snap.eta_seconds)} left"
+    return (f"**{ZOO[config.model].plain_name}**, {plural(config.epochs, 'pass')} over {config.num_images:,} images "
+            f"({how_far})")
+
+
+def others(config: training.TrainConfig) -> tuple[list[training.Progress], list[training.Progress]]:
+    """Snapshots of the other trainings running and of those waiting, besides the one for `config`."""
+    snaps = [job.snapshot() for job in training.active_jobs() if job.config.key != config.key]
+    return [s for s in snaps if s.state == "running"], [s for s in snaps if s.state == "queued"]
+
+
+def other_jobs(config: training.TrainConfig) -> None:
+    """Say visibly when someone else's training is running or waiting, and what that means for a new one."""
+    running, waiting = others(config)
+    for snap in running:
+        st.info(f"Another training is running: {describe(snap)}. Only {plural(training.MAX_RUNNING, 'training')} "
+                "can run at a time: if you press Start now, yours waits in line and starts by itself as soon as "
+                "this one finishes.", icon=":material/groups:")
+    if waiting:
+        many = "" if len(waiting) == 1 else f" ({len(waiting)} in all)"
+        st.info(f"Another training is waiting its turn{many}; waiting trainings start by themselves, one after "
+                "another.", icon=":material/hourglass_top:")
+
+
+def queued(config: training.TrainConfig) -> None:
+    """What a queued training waits for, and that it starts without anyone pressing anything."""
+    running, waiting = others(config)
+    if running:
+        now = " and ".join(describe(snap) for snap in running)
+        also = (f" {plural(len(waiting), 'other training')} {'is' if len(waiting) == 1 else 'are'} also waiting."
+                if waiting else "")
+        st.info(f"Your training is queued: only {plural(training.MAX_RUNNING, 'training')} can run at a time, "
+                f"and {now} is running now. Yours **starts by itself** as soon as a place is free — there is "
+                f"nothing to press, and you can draw on the other pages meanwhile.{also}",
+                icon=":material/hourglass_top:")
+    else:
+        st.info("Your training is about to start…", icon=":material/hourglass_top:")
+
+
+def failure(snap: training.Progress) -> None:
+    """A failed job in plain words; technical details folded away (or only in the server's log)."""
+    retry = "Press Start to try again, or change the settings."
+    if snap.unexpected:  # a fault in the program or the machine: its text means nothing to the audience
+        errors.explain("The last training with these settings stopped because of a problem inside the app, "
+                       f"not because of anything you chose. {retry}",
+                       details=ANSI_ESCAPES.sub("", snap.error or "") or None)
+    else:  # the library's own message, written for people
+        errors.explain(f"The last training with these settings stopped: {ANSI_ESCAPES.sub('', snap.error or '')} "
+                       f"{retry}")
+
+
+def progress_words(snap: training.Progress) -> str:
+    """The progress bar's line: how far, how long, and (once the pace is known) how long still."""
+    if snap.stopping:
+        return (f"Stopping… after {epochs_words(snap.epochs_done)} of {plural(snap.config.epochs, 'pass')}: "
+                "testing what it has learned so far on the 10,000 test images and saving it")
+    if snap.step >= snap.total_steps:
+        return f"All {snap.total_steps:,} steps done: testing it on the 10,000 test images and saving it…"
+    left = f" · about {duration(snap.eta_seconds)} left" if snap.eta_seconds is not None else ""
+    tested = f" · test accuracy so far {snap.test_accuracy:.1%}" if snap.test_accuracy else ""
+    return (f"Training: {snap.fraction:.0%} · {duration(snap.elapsed)}{left}{tested} · "
+            f"step {snap.step:,} of {snap.total_steps:,}")
+
+
+def waiting_in_line(job: training.TrainingJob) -> None:
+    """A queued job's view: what it waits for, and Cancel."""
+    st.progress(0.0, text="Queued: waiting for another training to finish…")
+    queued(job.config)
+    st.button("Cancel", icon=":material/cancel:", on_click=job.stop, key=f"cancel-{job.config.key}",
+              help="Take this training out of the line; nothing has been trained yet.")
+
+
+def progress_row(job: training.TrainingJob, snap: training.Progress, fraction: float, text: str,
+                 on_stop: Callable[[], None] | None = None) -> None:
+    """The progress bar with Stop beside it (a disabled "Stopping…" once asked); `on_stop` replaces job.stop."""
+    bar_col, stop_col = st.columns([4, 1.3], vertical_alignment="bottom")
+    with bar_col:
+        st.progress(min(max(fraction, 0.0), 1.0), text=text)
+    with stop_col:
+        if snap.stopping:
+            st.button("Stopping…", icon=":material/hourglass_top:", disabled=True, key=f"stopping-{job.config.key}",
+                      width="stretch")
+        else:
+            st.button("Stop", icon=":material/stop_circle:", on_click=on_stop or job.stop,
+                      key=f"stop-{job.config.key}", width="stretch", help=STOP_HELP)
+
+
+@st.fragment(run_every=REFRESH_SECONDS)
+def live(config: training.TrainConfig) -> None:
+    """Progress, Stop, the live chart and the learning pictures of a queued or running job, redrawn every second."""
+    with errors.shown_in_words():
+        job = training.find_job(config)
+        if job is None:
+            return
+        snap = job.snapshot()
+        if snap.finished:
+            st.rerun()  # the whole page: the results take the live view's place
+        if snap.state == "queued":
+            waiting_in_line(job)
+            return
+        progress_row(job, snap, snap.fraction, progress_words(snap))
+        # Nothing after the story: the results replace it in place, and a leftover element here would push
+        # their chart down while the page redraws (the loss curve is in the results' Details).
+        story(config, snap.batches, snap.epochs, snap.learning)
