@@ -31,11 +31,19 @@ PAGES = (
 def run() -> None:
     sys.setswitchinterval(SWITCH_SECONDS)  # process-wide; cheap to repeat on every run
     malloc.limit_arenas()  # once, before the first page loads TensorFlow: less memory kept per thread
-    st.set_page_config(page_title="MNIST Studio", page_icon=images.app_icon(), layout="wide")
+    # Presenting starts with the sidebar folded away: the page gets the whole projector (the model choice is
+    # one click away, behind the sidebar's button).
+    st.set_page_config(page_title="MNIST Studio", page_icon=images.app_icon(), layout="wide",
+                       initial_sidebar_state="collapsed" if presenter.active() else "auto")
     runtime.keep_keras_state()  # training jobs share this process with the pages
     presenter.apply_style()  # larger type when presenting (see ui/presenter.py)
-    page = st.navigation([st.Page(HERE / path, title=title, icon=icon, url_path=url)
-                          for path, title, icon, url in PAGES])
+    pages = [st.Page(HERE / path, title=title, icon=icon, url_path=url) for path, title, icon, url in PAGES]
+    # Streamlit serves the first page at "/" only: its own path is kept by a hidden twin, so a link to
+    # /training opens the Train page like every other page's link opens that page.
+    path, title, icon, url = PAGES[0]
+    pages[0] = st.Page(HERE / path, title=title, icon=icon, url_path=f"{url}-home", default=True)
+    twin = st.Page(HERE / path, title=title, icon=icon, url_path=url, visibility="hidden")
+    page = st.navigation([*pages, twin])
     with errors.shown_in_words():
         sidebar.render()
     with errors.shown_in_words():

@@ -1,20 +1,25 @@
-"""Draw & Upload: write a digit with the mouse or upload pictures, and see what the model reads."""
+"""Draw & Upload: write a digit with the mouse or upload pictures, and see what the model reads and how."""
 
 import streamlit as st
 
-from ui import compare_view, draw_view, models, teach_view
+from ui import compare_view, draw_view, models, network_view, presenter, teach_view
 
-st.title("Draw & Upload")
+presenter.compact_top()  # the canvas, the answer and the network at work, in view at 1366x768
+title_col, toggle_col = st.columns([3, 1], vertical_alignment="bottom")
+title_col.title("Draw & Upload")
 loaded = models.current()
 if loaded is None:
     st.stop()
 model, stored = loaded
 
-several = st.toggle("Several digits", key="several_digits", persist_state="session", on_change=draw_view.clear_canvas,
+several = toggle_col.toggle("Several digits", key="several_digits", persist_state="session", on_change=draw_view.clear_canvas,
                     help="Write a number, e.g. 2026: the canvas gets wider and each digit is read. "
                          "Switching starts a fresh drawing.")
 # The wide canvas needs the whole width; the answer then goes below it.
 draw_col, answer_col = (st.container(), st.container()) if several else st.columns([1, 1], gap="large")
+answer_col = answer_col.container(key=draw_view.ANSWER_KEY)
+if presenter.active():
+    st.html(draw_view.ANSWER_STYLE)
 with draw_col:
     drawing = draw_view.canvas(several)
 with draw_view.answering(drawing is not None):  # a crowd's answers go before anyone's comparison row
@@ -26,6 +31,8 @@ with draw_view.answering(drawing is not None):  # a crowd's answers go before an
                     "The answer appears as soon as you lift the pen.", icon=":material/draw:")
         else:
             draw_view.answer(prediction)
+    if prediction is not None:  # in view with the canvas and the answer: what happens between the two
+        network_view.for_prediction(model, stored, prediction)
 if prediction is not None:
     compare_view.show(prediction)  # the comparison row waits while other pages' answers are on their way
     draw_view.after_answers()

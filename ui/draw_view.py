@@ -19,12 +19,14 @@ import streamlit as st
 from mnist_core.imageio import MAX_BYTES
 from mnist_core.prediction import Prediction, predict
 from mnist_core.store import StoredModel
-from ui import charts, images, models, state
+from ui import charts, images, models, presenter, state
 
 if TYPE_CHECKING:
     import keras
 
 CANVAS_SIDE = 280  # pixels, 10x MNIST's 28
+CANVAS_SIDE_PRESENTING = 400  # for the back of a room; the preprocessing reads any size the same way
+PEN_KEY = "pen_width"
 CANVAS_WIDE = 700  # room for several digits side by side
 INK, PAPER = "#FFFFFF", "#000000"  # white on black, like MNIST itself (any polarity is read)
 STROKE_WIDTHS = (8, 40, 22)  # min, max, default, in canvas pixels
@@ -51,6 +53,15 @@ _FORCED_ENCODING = {"color": {"condition": {"test": "datum.answer", "value": FOR
 FORCED_PROBABILITIES = {**charts.PROBABILITIES,
                         "encoding": {**charts.PROBABILITIES["encoding"], **_FORCED_ENCODING,
                                      "y": {**charts.PROBABILITIES["encoding"]["y"], "title": "if it had to pick"}}}
+# Beside the canvas, the chart is no taller than the canvas column: the network at work below both stays in view.
+ANSWER_CHART_HEIGHT = 190
+# So short a plot has little room for the y axis's title beside it: the line above the chart says "sure". The
+# forced choice keeps its title, which tells that the bars are no answer.
+_NO_Y_TITLE = {"y": {**charts.PROBABILITIES["encoding"]["y"], "title": None}}
+_ANSWER_PADDING = {"top": 14, "left": 14, "right": 5, "bottom": 5}  # room for the top label, "100%", in large type
+ANSWER_PROBABILITIES = {**charts.PROBABILITIES, "height": ANSWER_CHART_HEIGHT, "padding": _ANSWER_PADDING,
+                        "encoding": {**charts.PROBABILITIES["encoding"], **_NO_Y_TITLE}}
+ANSWER_FORCED = {**FORCED_PROBABILITIES, "height": ANSWER_CHART_HEIGHT, "padding": _ANSWER_PADDING}  # says "if it had to pick"
 SMALL_FORCED = {**SMALL_PROBABILITIES, "encoding": {**SMALL_PROBABILITIES["encoding"], **_FORCED_ENCODING}}
 
 # Session keys of the canvas. The last drawing is kept, so it comes back after a visit to another page.
@@ -64,21 +75,19 @@ CLEARS_KEY = "canvas_clears"  # how often Clear was pressed
 # switched) never sends an empty drawing first, and whatever it sends next is new.
 STALE_KEY = "canvas_stale"
 
-# The canvas element is the container the zoom rules below measure; the small margin keeps the pen-width slider's
-# value clear of the canvas. Less space above the title brings the answer into view: at 1366x768 the wide canvas's
-# answer (below it) was under the fold. On a phone the columns stack: less space above the title (below the
-# phone's header) and between the stacked columns.
+# The canvas element is the container the zoom rules below measure. On a phone the columns stack: a little room
+# between them. (The space above the title is presenter.compact_top's.)
 CANVAS_STYLE = """
 <style>
-.st-key-canvas { margin-top: 0.5rem; width: 100%; container-type: inline-size; }
-@media (min-width: 641px) {
-  [data-testid="stMainBlockContainer"] { padding-top: 1.5rem !important; padding-bottom: 2rem !important; }
-  [data-testid="stMainBlockContainer"] h1 { padding: 0 0 0.2rem 0 !important; }
-}
-@media (max-width: 640px) {
-  [data-testid="stMainBlockContainer"] { padding-top: 4.25rem; }
-  [data-testid="stHorizontalBlock"] { row-gap: 1rem; }
-}
+.st-key-canvas { width: 100%; container-type: inline-size; }
+@media (max-width: 640px) { [data-testid="stHorizontalBlock"] { row-gap: 1rem; } }
+</style>
+"""
+ANSWER_KEY = "answer"
+# When presenting, the answer is the largest thing on the page: the digit about 130 px tall at 1920x1080.
+ANSWER_STYLE = f"""
+<style>
+.st-key-{ANSWER_KEY} [data-testid="stMetricValue"] {{ font-size: 7.5rem !important; line-height: 1.1 !important; }}
 </style>
 """
 # The canvas's own toolbar (export, undo, redo, edit, delete) is hidden: the page has its own Clear button, and
@@ -146,21 +155,32 @@ def _objects(drawing: dict | None) -> list:
     return list((drawing or {}).get("objects") or [])
 
 
+def canvas_side() -> int:
+    """The square canvas's side: larger when presenting, for the back of the room."""
+    return CANVAS_SIDE_PRESENTING if presenter.active() else CANVAS_SIDE
+
+
 def canvas(several: bool) -> np.ndarray | None:
-    """The drawing canvas with its controls; returns the drawing as RGBA, or None while it is empty."""
+    """The drawing canvas with its controls under it; returns the drawing as RGBA, or None while it is empty.
+
+    Clear and the pen width sit under the canvas, in one row of buttons: above it, or as a slider, they pushed
+    the network at work (below the canvas and the answer) out of view at 1366x768."""
     from streamlit_drawable_canvas import st_canvas  # a Streamlit component: only importable in a running app
 
     st.html(CANVAS_STYLE + (wide_canvas_style() if several else ""))
     st.html(HIDE_TOOLBAR, unsafe_allow_javascript=True)
-    low, high, default = STROKE_WIDTHS
-    stroke = st.slider("Pen width", low, high, default, key="pen_width", persist_state="session",
-                       width=CANVAS_SIDE)
+    side = canvas_side()
     if CANVAS_KEY not in st.session_state:  # mounting after a page switch: bring back the last drawing
         st.session_state[SEED_KEY] = st.session_state.get(DRAWING_KEY)
+    low, high, default = STROKE_WIDTHS
+    stroke = st.session_state.get(PEN_KEY, default)
     result = st_canvas(stroke_width=stroke, stroke_color=INK, background_color=PAPER, update_streamlit=True,
-                       height=CANVAS_SIDE, width=CANVAS_WIDE if several else CANVAS_SIDE, drawing_mode="freedraw",
+                       height=side, width=CANVAS_WIDE if several else side, drawing_mode="freedraw",
                        initial_drawing=st.session_state.get(SEED_KEY), return_image_data=True, key=CANVAS_KEY)
-    st.button("Clear", icon=":material/ink_eraser:", on_click=clear_canvas)  # below: room for it in large type
+    with st.container(horizontal=True):
+        st.button("Clear", icon=":material/ink_eraser:", on_click=clear_canvas)
+        st.popover("Pen width", icon=":material/line_weight:").slider(
+            "Pen width", low, high, default, key=PEN_KEY, persist_state="session", width=CANVAS_SIDE)
     drawing, image = result.json_data or {}, result.image_data
     stale = st.session_state.get(STALE_KEY)
     if stale is not None:
@@ -269,7 +289,24 @@ CALIBRATED_HELP = ("How sure the network is, checked on digits it never trained 
 
 
 def answer(prediction: Prediction) -> None:
-    """The big answer and how sure it is; or why there is none, with the network's forced choice."""
+    """The big answer and how sure it is; or why there is none, with the network's forced choice.
+
+    When presenting, one digit's chart stands beside the (very large) answer instead of under it, so the
+    network at work below them stays in view at 1920x1080."""
+    single = len(prediction.readings) <= 1
+    words, chart = (st.columns([1, 1.6], gap="medium") if presenter.active() and single
+                    else (st.container(), st.container()))
+    with words:
+        _answer_words(prediction)
+    only_forced = bool(prediction.error)  # no answer: the bars are only its forced choice, and look it
+    if not single:
+        several_charts(prediction, only_forced)
+    elif prediction.probabilities is not None:
+        chart.vega_lite_chart(charts.probabilities_frame(prediction.probabilities),
+                              charts.sized(ANSWER_FORCED if only_forced else ANSWER_PROBABILITIES), width="stretch")
+
+
+def _answer_words(prediction: Prediction) -> None:
     st.metric("Prediction", prediction.digits or "?",
               help="The digit (or digits, left to right) the network reads. " + CALIBRATED_HELP)
     if prediction.digits and len(prediction.readings) == 1:
@@ -288,13 +325,6 @@ def answer(prediction: Prediction) -> None:
         forced = "".join(str(reading.digit) for reading in prediction.readings)
         st.caption(f"If it had to pick one of its ten answers: **{forced}**. The network only knows the digits "
                    "0 to 9, so it always has a favourite, even for a letter or a doodle.")
-    only_forced = bool(prediction.error)  # no answer: the bars are only its forced choice, and look it
-    if len(prediction.readings) > 1:
-        several_charts(prediction, only_forced)
-    elif prediction.probabilities is not None:
-        st.vega_lite_chart(charts.probabilities_frame(prediction.probabilities),
-                           charts.sized(FORCED_PROBABILITIES if only_forced else charts.PROBABILITIES),
-                           width="stretch")
 
 
 def several_charts(prediction: Prediction, forced: bool = False) -> None:

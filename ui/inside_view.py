@@ -228,7 +228,7 @@ def filter_patches(found: inspect.FilterPatches, weights: np.ndarray | None) -> 
                         "(grey)." if silent else ""))
 
 
-def _finds(field: int) -> tuple[str, str]:
+def finds(field: int) -> tuple[str, str]:
     """What a layer whose units see `field` x `field` pixels finds, and what to look for in its pictures."""
     return next((what, look) for limit, what, look in FINDS if field <= limit)
 
@@ -249,7 +249,7 @@ def conv_steps(model: "keras.Model", digit: np.ndarray, stored: "StoredModel | N
     for number, name in enumerate(names, start=1):
         layer = model.get_layer(name)
         field = inspect.receptive_field(model, name).size
-        what, _ = _finds(field)
+        what, _ = finds(field)
         seen = "the whole digit" if field >= inspect.DIGIT_SHAPE[0] else f"a patch of {field} x {field} pixels"
         section = _step(f"Layer {number} of {len(names)}: {layer.filters} filters find {what}", name,
                         f"Each of its {layer.filters} filters slides over the digit and lights up where it finds "
@@ -282,7 +282,7 @@ def conv_step(feature: inspect.FeatureMaps, found: inspect.FilterPatches | None,
              if reference is not None else "Each square is as bright as the strongest response in this layer.")
     if found is None:
         return
-    _, look = _finds(found.field)
+    _, look = finds(found.field)
     beside = " On the left of each, the filter itself: red wants ink, blue wants no ink." if weights is not None else ""
     st.markdown(f"**What the framed filters look for:** the pieces of test digits that excite each of them most, "
                 f"strongest first. Your digit has something like them where its square is bright.{beside} Under "

@@ -26,11 +26,16 @@ html { font-size: 24px !important; }
 """
 
 # For pages whose moment must be in view without scrolling (1366x768, 1920x1080 when presenting): less empty
-# space above and below the title.
+# space above and below the title. With the sidebar folded away (a phone, presenting, or a presenter making room)
+# Streamlit's header turns opaque and holds the button that brings the sidebar back: the title then starts
+# below the header instead of under it.
 COMPACT_TOP = """
 <style>
 [data-testid="stMainBlockContainer"] { padding-top: 1.5rem !important; padding-bottom: 2rem !important; }
 [data-testid="stMainBlockContainer"] h1 { padding: 0 0 0.2rem 0 !important; }
+.stApp:has([data-testid="stExpandSidebarButton"]) [data-testid="stMainBlockContainer"] {
+  padding-top: 4.25rem !important;
+}
 </style>
 """
 
