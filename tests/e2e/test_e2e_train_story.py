@@ -1,8 +1,9 @@
 """The Train page tells its story on a laptop (1366x768) and a projector (1920x1080, presenter mode).
 
 What an audience must see without anyone scrolling: the live chart from the first second to the results,
-which take its place; the first layer's pictures and the strip of 20 test digits changing; Stop answering
-at once and the stopped run saying what it did; a finished result replayed at a pace people can follow.
+which take its place; the first layer's pictures and the strip of 20 test digits changing; a training of a
+few seconds in slow motion, long enough to follow; Stop answering at once and the stopped run saying what it
+did; a finished result replayed at a pace people can follow.
 Screenshots (the viewport only: what the room sees) go to artifacts/screenshots/ and SHOTS below.
 """
 
@@ -28,6 +29,7 @@ LAPTOP = {"width": 1366, "height": 768}
 PROJECTOR = {"width": 1920, "height": 1080}
 SHOTS = Path(os.environ.get("MNIST_STUDIO_SHOTS", SCREENSHOTS))
 REPLAY_RANGE_S = (10, 22)  # the replay's length as the audience sees it, whatever the run took
+SLOW_MOTION_AT_LEAST_S = 12  # a slow-motion view (15 s planned) stays this long, however quick the run
 
 
 # Page-side timing of the Stop button: the moment of the click, and of the first disabled "Stopping…".
@@ -120,7 +122,8 @@ def watch_until_results(page: Page, name: str) -> int:
                 assert steady_in_view(page, strip_picture(page)), "the test digits are out of view"
                 disagreement = heading_agrees_with_picture(page)
                 assert disagreement is None, f"the heading says one count, the picture shows {disagreement}"
-                if not shot_taken and "step" in page.get_by_test_id("stProgress").inner_text():
+                said = page.get_by_test_id("stProgress").inner_text()
+                if not shot_taken and ("step" in said or "Slow motion" in said):
                     shot(page, f"{name}-running")
                     shot_taken = True
             checks += 1
@@ -219,3 +222,36 @@ def test_a_result_replays_at_an_audience_pace(browser, app_url: str) -> None:
     expect(replay).to_be_visible()
     expect_no_traceback(page)
     print(f"replay of a ~1 s run lasted {lasted:.1f} s, {len(seen_steps)} frames seen")
+
+
+def test_a_quick_training_in_slow_motion_stays_in_view_long_enough_to_follow(browser, app_url: str) -> None:
+    """A presenter's run of a few seconds: its chart and strip stay in view for about 15 s, then the results."""
+    page = open_at(browser, app_url, PROJECTOR, presenter=True)
+    choose_settings(page, "1,000", epochs=1)  # the quick learner on 1,000 images: done in a few seconds
+    page.get_by_role("button", name=re.compile("Start training")).click()
+    heading = page.get_by_text(re.compile("Slow motion: how often it is right"))
+    expect(heading).to_be_visible(timeout=60_000)
+    use = page.get_by_role("button", name=re.compile("Use this model"))
+    started, seen_strips, real_time_said, shot_taken = None, set(), "", False
+    deadline = time.monotonic() + TRAINING_DONE_MS / 1000
+    while not use.count():
+        assert time.monotonic() < deadline, "the slow motion does not end"
+        if strip_picture(page).count() and heading.count():
+            started = started or time.monotonic()
+            assert steady_in_view(page, chart(page), strip_picture(page)), "out of view in slow motion"
+            seen_strips.update(strip_picture(page).evaluate_all("nodes => nodes.map(n => n.src)"))
+            said = " ".join(page.get_by_test_id("stProgress").all_inner_texts())
+            real_time_said = said if "the real training took" in said else real_time_said
+            if not shot_taken and time.monotonic() - started > 6:
+                shot(page, "story-slow-motion-1920-presenter")
+                shot_taken = True
+        page.wait_for_timeout(400)
+    lasted = time.monotonic() - (started or time.monotonic())
+    assert lasted >= SLOW_MOTION_AT_LEAST_S, f"the slow motion lasted only {lasted:.1f} s"
+    assert len(seen_strips) >= 4, f"the 20 test digits changed only {len(seen_strips)} times"
+    assert re.search(r"the real training took \d+ s", real_time_said), "says how long the real training took"
+    expect(page.get_by_text(re.compile("Training finished"))).to_be_visible()
+    expect(heading).to_have_count(0)
+    assert steady_in_view(page, chart(page), strip_picture(page))
+    expect_no_traceback(page)
+    print(f"slow motion of a quick run stayed in view {lasted:.1f} s, {len(seen_strips)} strips seen")
