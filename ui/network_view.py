@@ -37,7 +37,7 @@ SEARCH_IMAGES = layer_trace.PATTERN_SEARCH_IMAGES
 EXAMPLE_DISPLAY = 84  # pixels a side per favourite test digit
 FOCUS_DISPLAY = 168  # pixels a side for the chosen map over the drawing
 ROW_KEY = "network"  # the row's container: browser tests find its pictures by it
-LOOK_KEY = "network_look"  # the "Look closer" popover (open or closed)
+LOOK_KEY = "network_look"  # the "Look closer" button
 LAYER_KEY, MAP_KEY = "network_look_layer", "network_look_map_{}"
 FIELD_COLOUR = (255, 196, 0)
 HELP = ("Your drawing travels from left to right. Each picture is one part of the network: a bright square "
@@ -217,23 +217,28 @@ def _example(model: "keras.Model", stage: Stage, image: np.ndarray, position: np
 
 
 def look_closer(model: "keras.Model", stored: "StoredModel", traced: list[Stage]) -> None:
+    """A button that opens "Look closer" in a dialog: in the middle of the screen at any size (a popover under
+    the row opened below the bottom edge at 1366x768)."""
+    if st.button("Look closer", icon=":material/zoom_in:", type="tertiary", key=LOOK_KEY,
+                 help="Choose one map: see where it lights up on your drawing, and what it looks for."):
+        _look_closer(model, stored, traced)
+
+
+@st.dialog("Look closer at one part of the network", width="large")
+def _look_closer(model: "keras.Model", stored: "StoredModel", traced: list[Stage]) -> None:
     """Choose one map or detector: where it lights up on the drawing, and what it looks for (by example)."""
     layers = [stage for stage in traced if stage.kind != "input"]
-    panel = st.popover("Look closer", icon=":material/zoom_in:", key=LOOK_KEY, on_change="rerun", type="tertiary")
-    if not panel.open:
-        return
-    with panel:
-        names = {stage.layer: stage for stage in layers}
-        layer = st.segmented_control("Part of the network", list(names), default=layers[0].layer, key=LAYER_KEY,
-                                     format_func=lambda name: _stage_name(names[name]))
-        stage = names.get(layer or layers[0].layer, layers[0])
-        noun = "digit" if stage.kind == "evidence" else "map" if stage.kind == "maps" else "detector"
-        if stage.kind == "evidence":
-            index = st.select_slider("Digit", list(range(10)), value=stage.strongest(), key=MAP_KEY.format(layer))
-        else:
-            index = st.number_input(f"Which {noun} (1 to {stage.count:,}); it starts at the brightest",
-                                    1, stage.count, stage.strongest() + 1, key=MAP_KEY.format(layer)) - 1
-        focus(model, stored, stage, int(index))
+    names = {stage.layer: stage for stage in layers}
+    layer = st.segmented_control("Part of the network", list(names), default=layers[0].layer, key=LAYER_KEY,
+                                 format_func=lambda name: _stage_name(names[name]))
+    stage = names.get(layer or layers[0].layer, layers[0])
+    noun = "digit" if stage.kind == "evidence" else "map" if stage.kind == "maps" else "detector"
+    if stage.kind == "evidence":
+        index = st.select_slider("Digit", list(range(10)), value=stage.strongest(), key=MAP_KEY.format(layer))
+    else:
+        index = st.number_input(f"Which {noun} (1 to {stage.count:,}); it starts at the brightest",
+                                1, stage.count, stage.strongest() + 1, key=MAP_KEY.format(layer)) - 1
+    focus(model, stored, stage, int(index))
 
 
 def _stage_name(stage: Stage) -> str:
@@ -253,18 +258,19 @@ def focus(model: "keras.Model", stored: "StoredModel", stage: Stage, index: int)
     found = _favourites(str(stored.path), stored.meta.sha256, stage.layer, index, model)
     positions = found.positions if found.positions is not None else [None] * len(found.images)
     examples = [_example(model, stage, image, position) for image, position in zip(found.images, positions)]
+    mine_col, examples_col = st.columns([1, 2], gap="medium")  # side by side: all of it in view at 1366x768
     if stage.kind == "maps":
         mine = images.rgb(_fit(images.grey(stage.values[index], float(stage.values.max()) or 1.0), FOCUS_DISPLAY))
-        st.image(mine, caption=f"Map {index + 1} on your drawing: bright where it found its pattern",
-                 width=FOCUS_DISPLAY)
-        what, look = inside_view.finds(_field(model, stage))
-        said = (f"Map {index + 1} of layer {stage.number} looks for {what}. Below: the {len(examples)} test digits "
-                f"(of {SEARCH_IMAGES:,}) that light it up most, the spot it saw outlined.")
+        mine_col.image(mine, caption=f"Map {index + 1} on your drawing: bright where it found its pattern",
+                       width=FOCUS_DISPLAY)
+        what, _ = inside_view.finds(_field(model, stage))
+        said = (f"Map {index + 1} of layer {stage.number} looks for {what}. Here are the {len(examples)} test "
+                f"digits (of {SEARCH_IMAGES:,}) that light it up most, the spot it saw outlined.")
     else:
         strength = stage.values[index] / (float(found.strengths[0]) or 1.0)
         said = (f"Detector {index + 1} of layer {stage.number} weighs the whole digit. Your drawing sets it off "
-                f"{min(strength, 1.0):.0%} as strongly as the test digit it likes most; below, the "
+                f"{min(strength, 1.0):.0%} as strongly as the test digit it likes most. Here are the "
                 f"{len(examples)} test digits (of {SEARCH_IMAGES:,}) that set it off most.")
-    st.markdown(said)
-    st.image(images.tile(examples, 3 if len(examples) <= 9 else 5, EXAMPLE_DISPLAY), width="content")
+    mine_col.markdown(said)
+    examples_col.image(images.tile(examples, 3 if len(examples) <= 9 else 5, EXAMPLE_DISPLAY), width="content")
 

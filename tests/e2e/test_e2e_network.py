@@ -47,6 +47,13 @@ def test_the_network_at_work_is_in_view_beside_the_answer(new_page, app_url: str
         assert answer.bounding_box()["height"] >= MIN_ANSWER_PX
     expect_no_traceback(page)
     screenshot(page, f"network-{width}x{height}")
+    page.get_by_role("button", name="Look closer").click()  # one map: on the drawing, and what it looks for
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_text("looks for tiny bits of stroke")).to_be_visible(timeout=60_000)
+    expect(dialog.get_by_test_id("stImage")).to_have_count(2)
+    dialog.get_by_text("Layer 5", exact=True).click()
+    expect(dialog.get_by_text("looks for large parts of digits")).to_be_visible(timeout=60_000)
+    expect_no_traceback(page)
 
 
 def test_training_has_its_own_address(page: Page, app_url: str) -> None:
