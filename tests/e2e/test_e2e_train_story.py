@@ -21,7 +21,8 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from browser_steps import SCREENSHOTS, TRAINING_DONE_MS, choose_settings, expect_no_traceback, finished, open_app
+from browser_steps import (APP_READY_MS, SCREENSHOTS, TRAINING_DONE_MS, choose_settings, expect_no_traceback,
+                           finished)
 
 pytestmark = pytest.mark.e2e
 
@@ -47,7 +48,9 @@ def open_at(browser, app_url: str, size: dict, presenter: bool = False) -> Page:
     context = browser.new_context(viewport=size)
     context.set_default_timeout(30_000)
     page = context.new_page()
-    open_app(page, f"{app_url}/?presenter=1" if presenter else app_url)
+    page.goto(f"{app_url}/?presenter=1" if presenter else app_url)
+    # The title, not the sidebar's links: presenting starts with the sidebar folded away.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Train a network", timeout=APP_READY_MS)
     return page
 
 
