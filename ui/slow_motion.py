@@ -24,7 +24,7 @@ from ui.train_words import duration
 
 SECONDS = 15.0  # a slow-motion view lasts at least this long
 FRAME_SECONDS = 0.5  # how often it moves on: about one snapshot per frame (40 planned in 15 s)
-HEADING = ":material/slow_motion_video: **Slow motion**: how often it is right, pass by pass"
+HEADING = ":material/slow_motion_video: **Slow motion**: how often it is right"  # one line at 1366x768
 SKIP_HELP = "Show the result now."
 
 
@@ -57,9 +57,10 @@ def running(config: training.TrainConfig) -> bool:
 def words(shown: snapshots.Snapshot, total_steps: int, snap: training.Progress) -> str:
     """The progress bar's line: how far the slow motion is, and what the real training did meanwhile."""
     where = f"Slow motion: {shown.step / max(1, total_steps):.0%} of the way"
+    took = duration(snap.elapsed) if snap.elapsed >= 0.5 else "less than a second"  # not "0 s"
     if snap.finished:
-        return f"{where} · the real training took {duration(snap.elapsed)}"
-    return f"{where} · the real training: {snap.fraction:.0%} done in {duration(snap.elapsed)}"
+        return f"{where} · the real training took {took}"
+    return f"{where} · the real training: {snap.fraction:.0%} done in {took}"
 
 
 def _stop(job: training.TrainingJob) -> None:

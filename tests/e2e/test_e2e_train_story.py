@@ -252,7 +252,7 @@ def test_a_quick_training_in_slow_motion_stays_in_view_long_enough_to_follow(bro
     lasted = time.monotonic() - (started or time.monotonic())
     assert lasted >= SLOW_MOTION_AT_LEAST_S, f"the slow motion lasted only {lasted:.1f} s"
     assert len(seen_strips) >= 4, f"the 20 test digits changed only {len(seen_strips)} times"
-    assert re.search(r"the real training took \d+ s", real_time_said), "says how long the real training took"
+    assert re.search(r"the real training took (\d+ s|less than a second)", real_time_said), real_time_said
     expect(page.get_by_text(re.compile("Training finished"))).to_be_visible()
     expect(heading).to_have_count(0)
     assert steady_in_view(page, chart(page), strip_picture(page))
