@@ -15,8 +15,9 @@ model, stored = loaded
 several = toggle_col.toggle("Several digits", key="several_digits", persist_state="session", on_change=draw_view.clear_canvas,
                     help="Write a number, e.g. 2026: the canvas gets wider and each digit is read. "
                          "Switching starts a fresh drawing.")
-# The wide canvas needs the whole width; the answer then goes below it.
-draw_col, answer_col = (st.container(), st.container()) if several else st.columns([1, 1], gap="large")
+# The wide canvas needs the whole width; the answer then goes below it. Otherwise the canvas column is just wide
+# enough for the canvas at 1366x768, and the answer with its teaching controls gets the rest.
+draw_col, answer_col = (st.container(), st.container()) if several else st.columns([0.8, 1.2], gap="medium")
 answer_col = answer_col.container(key=draw_view.ANSWER_KEY)
 if presenter.active():
     st.html(draw_view.ANSWER_STYLE)
@@ -31,6 +32,8 @@ with draw_view.answering(drawing is not None):  # a crowd's answers go before an
                     "The answer appears as soon as you lift the pen.", icon=":material/draw:")
         else:
             draw_view.answer(prediction)
+            if not several:  # one digit per example
+                teach_view.beside_answer(stored, drawing)
     if prediction is not None:  # in view with the canvas and the answer: what happens between the two
         network_view.for_prediction(model, stored, prediction)
 if prediction is not None:

@@ -54,7 +54,7 @@ FORCED_PROBABILITIES = {**charts.PROBABILITIES,
                         "encoding": {**charts.PROBABILITIES["encoding"], **_FORCED_ENCODING,
                                      "y": {**charts.PROBABILITIES["encoding"]["y"], "title": "if it had to pick"}}}
 # Beside the canvas, the chart is no taller than the canvas column: the network at work below both stays in view.
-ANSWER_CHART_HEIGHT = 190
+ANSWER_CHART_HEIGHT = 160
 # So short a plot has little room for the y axis's title beside it: the line above the chart says "sure". The
 # forced choice keeps its title, which tells that the bars are no answer.
 _NO_Y_TITLE = {"y": {**charts.PROBABILITIES["encoding"]["y"], "title": None}}
@@ -291,11 +291,10 @@ CALIBRATED_HELP = ("How sure the network is, checked on digits it never trained 
 def answer(prediction: Prediction) -> None:
     """The big answer and how sure it is; or why there is none, with the network's forced choice.
 
-    When presenting, one digit's chart stands beside the (very large) answer instead of under it, so the
-    network at work below them stays in view at 1920x1080."""
+    One digit's chart stands beside the answer instead of under it: the teaching controls under them and
+    the network at work below them all stay in view (1366x768, and 1920x1080 when presenting)."""
     single = len(prediction.readings) <= 1
-    words, chart = (st.columns([1, 1.6], gap="medium") if presenter.active() and single
-                    else (st.container(), st.container()))
+    words, chart = st.columns([1, 1.6], gap="small") if single else (st.container(), st.container())
     with words:
         _answer_words(prediction)
     only_forced = bool(prediction.error)  # no answer: the bars are only its forced choice, and look it
@@ -312,9 +311,9 @@ def _answer_words(prediction: Prediction) -> None:
     if prediction.digits and len(prediction.readings) == 1:
         reading = prediction.readings[0]
         first, second = np.argsort(reading.probabilities)[::-1][:2]
-        st.markdown(f"First choice **{first}** ({percent(reading.probabilities[first])} sure) · "
-                    f"second choice **{second}** ({percent(reading.probabilities[second])})",
-                    help=CALIBRATED_HELP)
+        sure = percent(reading.probabilities[first])
+        st.markdown(f"{sure[0].upper() + sure[1:]} sure. Second choice **{second}** "
+                    f"({percent(reading.probabilities[second])}).", help=CALIBRATED_HELP)
     elif prediction.digits:
         least = percent(prediction.confidence)
         said = least[0].upper() + least[1:] if least[0].isalpha() else f"At least {least}"  # "More than 99%"

@@ -37,6 +37,17 @@ SEARCH_IMAGES = layer_trace.PATTERN_SEARCH_IMAGES
 EXAMPLE_DISPLAY = 84  # pixels a side per favourite test digit
 FOCUS_DISPLAY = 168  # pixels a side for the chosen map over the drawing
 ROW_KEY = "network"  # the row's container: browser tests find its pictures by it
+STAGES_KEY = "network-stages"  # the pictures' columns alone, under the heading
+# On a phone, three stages a row: Streamlit stacks columns at 640 px and less (one tall column of pictures), and its
+# wrap=False keeps them so wide that the row scrolls sideways even on a laptop.
+ROW_STYLE = f"""
+<style>
+@media (max-width: 640px) {{
+  .st-key-{STAGES_KEY} [data-testid="stHorizontalBlock"] {{ flex-wrap: wrap !important; }}
+  .st-key-{STAGES_KEY} [data-testid="stColumn"] {{ min-width: 0 !important; flex: 0 0 calc(33.3% - 1rem) !important; }}
+}}
+</style>
+"""
 LOOK_KEY = "network_look"  # the "Look closer" button
 LAYER_KEY, MAP_KEY = "network_look_layer", "network_look_map_{}"
 FIELD_COLOUR = (255, 196, 0)
@@ -183,8 +194,8 @@ def _row(model: "keras.Model", stored: "StoredModel", traced: list[Stage], proba
          answer: int | None, note: str) -> None:
     heading, closer = st.columns([3, 1], vertical_alignment="center")
     heading.markdown(f"**The network at work**, left to right{note}", help=HELP)
-    # One row on every screen: on a phone it scrolls sideways instead of stacking the stages into a tall column.
-    columns = st.columns(len(traced) + 1, gap="small", wrap=False)
+    st.html(ROW_STYLE)
+    columns = st.container(key=STAGES_KEY).columns(len(traced) + 1, gap="small")
     width = PRESENTING_WIDTH if presenter.active() else "stretch"
     for column, stage in zip(columns, traced):
         column.image(stage_picture(stage, stage.strongest(), arrow=stage.kind != "input"), width=width)

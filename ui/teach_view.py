@@ -24,7 +24,7 @@ import streamlit as st
 from mnist_core import adapt, store
 from mnist_core.errors import ImageError, MnistStudioError
 from mnist_core.paths import cache_dir, models_dir
-from ui import draw_view, images, models, presenter
+from ui import draw_view, images, models, presenter, state
 
 HEADING = "Teach it your handwriting"
 EXAMPLES_KEY = "teach_examples"  # list of adapt.Example, in the order they were added
@@ -66,6 +66,37 @@ def section(stored: store.StoredModel, drawing: np.ndarray | None) -> None:
 
 def _label() -> int | None:
     return st.session_state.get(LABEL_KEY)
+
+
+QUICK_LABEL_KEY = "teach_quick_label"  # the digit chosen beside the answer
+# The ten digits in one row beside the answer at 1366x768 (with Streamlit's padding the 9 wrapped to a second row).
+QUICK_STYLE = f"""
+<style>
+.st-key-{QUICK_LABEL_KEY} button {{ padding-left: 0.5rem !important; padding-right: 0.5rem !important; }}
+</style>
+"""
+
+
+def beside_answer(stored: store.StoredModel, drawing: np.ndarray | None) -> None:
+    """Teaching in one view: beside the answer, say which digit was meant and add the drawing as an example;
+    with enough examples, Teach. Each example is one drawing and two clicks, no scrolling; the uploads, the
+    examples' pictures and what teaching changed stay in the section below."""
+    if drawing is None:
+        return
+    examples: list[adapt.Example] = st.session_state.setdefault(EXAMPLES_KEY, [])
+    st.html(QUICK_STYLE)
+    label = st.segmented_control("Not what you meant? Teach it: which digit did you mean?", list(range(10)),
+                                 key=QUICK_LABEL_KEY, help="The digit you meant: the network learns it from your "
+                                                           "drawing once you add it and press Teach.")
+    missing = adapt.MIN_EXAMPLES - len(examples)
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.button("Add as an example", icon=":material/add:", disabled=label is None, key="teach_quick_add",
+                  on_click=_add, args=(drawing, label), help="Choose the digit you meant first.")
+        _teach(examples, stored, key="teach_quick")
+        st.caption(f"{len(examples)} so far" + (f", {missing} more to teach" if missing > 0 else ""))
+    problem = st.session_state.pop(DRAWING_PROBLEM_KEY, None)
+    if problem:
+        st.warning(problem, icon=":material/help:")
 
 
 def _add_drawing(examples: list[adapt.Example], drawing: np.ndarray | None) -> None:
@@ -149,10 +180,10 @@ def _base(stored: store.StoredModel) -> store.StoredModel:
     return stored
 
 
-def _teach(examples: list[adapt.Example], stored: store.StoredModel) -> None:
+def _teach(examples: list[adapt.Example], stored: store.StoredModel, key: str | None = None) -> None:
     base = _base(stored)
     enough = len(examples) >= adapt.MIN_EXAMPLES
-    if not st.button("Teach", type="primary", icon=":material/school:", disabled=not enough,
+    if not st.button("Teach", type="primary", icon=":material/school:", disabled=not enough, key=key,
                      help=f"Needs at least {adapt.MIN_EXAMPLES} examples. A few are kept aside to test it fairly."):
         return
     bar = st.progress(0.0, text="Starting")
@@ -212,15 +243,21 @@ def _before_after(result: dict) -> None:
     right_after = round(result["examples_accuracy_after"] * len(held)) if held else None
     with mine:
         if held:
+            change = right_after - right_before
             st.metric("Your examples read right", f"{right_after} of {len(held)}",
-                      delta=f"{right_after - right_before:+d} (before: {right_before} of {len(held)})",
+                      delta=f"{change:+d} (before: {right_before} of {len(held)})" if change else "no change",
+                      delta_color="normal" if change else "off",
                       help="Your examples kept aside from teaching, read before and after.")
     with mnist:
         before, after = result["mnist_test_accuracy_before"], result["mnist_test_accuracy_after"]
-        st.metric("MNIST test digits read right", f"{after:.2%}", delta=f"{(after - before) * 100:+.2f} points",
-                  delta_color="normal" if after >= before else "inverse",
-                  help=f"Before teaching: {before:.2%} of the 10,000 test digits. A good teacher adds your style "
-                       "without forgetting everyone else's.")
+        points = round((after - before) * 100, 2)
+        # A drop is a drop: red and down (the delta's own sign), never green; no change is said as such.
+        st.metric("Everyone's digits read right", f"{after:.2%}",
+                  delta=f"{points:+.2f} points" if points else "no change", delta_color="normal" if points else "off",
+                  help=f"The 10,000 MNIST test digits, written by hundreds of other people. Before teaching: "
+                       f"{before:.2%}. A good teacher adds your style without forgetting everyone else's.")
+    if held and right_before == len(held):
+        nothing_to_learn(len(held))
     if not result.get("saved"):
         st.success("From now on this page reads your drawings with the taught model. Only you see it: other "
                    "visitors keep the original unless you save it for everyone.", icon=":material/check:")
@@ -238,6 +275,21 @@ def _before_after(result: dict) -> None:
                         + (f" (plus {result['prepare_seconds']:.0f} s getting this model ready, once)"
                            if result["prepare_seconds"] > 1 else "")
                         + f". Confidence recalibrated: temperature {result['temperature']:.3f}.")
+
+
+SIMPLER = "softmax"  # the network to offer when the one in use already reads every example right
+
+
+def nothing_to_learn(count: int) -> None:
+    """Say that teaching had nothing to fix, and offer a simpler network, which misreads more, to teach."""
+    simpler = next((stored for stored in models.available_models().models
+                    if stored.meta.model == SIMPLER and models.is_bundled(stored)), None)
+    st.info(f"It already read all {count} of your examples right before teaching, so there was nothing for it to "
+            "learn. To watch teaching change something, teach a simpler network, which misreads more handwriting.",
+            icon=":material/info:")
+    if simpler is not None:
+        st.button(f"Use {models.label(simpler)} and teach it", icon=":material/swap_horiz:",
+                  on_click=state.choose_model, args=(str(simpler.path),), key="teach_simpler")
 
 
 def _save_for_everyone(result: dict) -> None:

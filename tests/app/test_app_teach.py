@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 import pytest
 from conftest import digit_png
+from streamlit.proto.Metric_pb2 import Metric as MetricProto
 
 from mnist_core import adapt, store
 from mnist_core.data import NUM_FIT, load_mnist
@@ -62,7 +63,7 @@ def test_teach_switches_this_session_only_and_save_shares_it(app, tiny_model):
     result = at.session_state[teach_view.RESULT_KEY]
     assert metric(at, "Your examples read right").value == \
         f"{round(result['examples_accuracy_after'] * 8)} of 8"  # 20% of 40 kept aside
-    assert metric(at, "MNIST test digits read right").value == f"{result['mnist_test_accuracy_after']:.2%}"
+    assert metric(at, "Everyone's digits read right").value == f"{result['mnist_test_accuracy_after']:.2%}"
     assert result["examples_accuracy_after"] > result["examples_accuracy_before"]
 
     other = app().run()  # another visitor never sees it
@@ -131,3 +132,68 @@ def test_the_drawing_above_becomes_an_example_with_the_digit_meant():
     assert [(e.label, e.name) for e in examples] == [(7, "drawing 1")]
     assert examples[0].digit.shape == (28, 28)
     assert any("Your examples: 1" in markdown.value for markdown in at.markdown)
+
+
+def answer_with_teaching():
+    """The teaching controls beside the answer, for a canvas drawing of a 7."""
+    import numpy as np
+
+    from mnist_core import inspect, synth
+    from ui import models, teach_view
+
+    digit, _ = inspect.test_digit(0)
+    rgba = synth.canvas_like((digit * 255).astype(np.uint8), np.random.default_rng(0), stroke="normal")
+    teach_view.beside_answer(models.chosen(), rgba)
+
+
+def test_beside_the_answer_one_drawing_becomes_an_example_in_two_clicks():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(answer_with_teaching, default_timeout=120).run()
+    assert button(at, "Add as an example").disabled and button(at, "Teach").disabled
+    assert at.caption[-1].value == "0 so far, 10 more to teach"
+    at.segmented_control(key=teach_view.QUICK_LABEL_KEY).set_value(1).run()
+    button(at, "Add as an example").click().run()
+    assert not at.exception
+    assert [(e.label, e.name) for e in at.session_state[teach_view.EXAMPLES_KEY]] == [(1, "drawing 1")]
+    assert at.caption[-1].value == "1 so far, 9 more to teach"
+
+
+def taught(before_right: int, after_right: int, mnist_before: float, mnist_after: float):
+    """The section after a teaching with these results (2 examples kept aside)."""
+    return {"examples_accuracy_before": before_right / 2, "examples_accuracy_after": after_right / 2,
+            "mnist_test_accuracy_before": mnist_before, "mnist_test_accuracy_after": mnist_after,
+            "held_out": [(np.zeros((28, 28), np.float32), 3), (np.zeros((28, 28), np.float32), 5)],
+            "before": [3, 5], "after": [3, 5], "base_label": "x", "path": "nowhere.keras", "epochs": 1, "steps": 1,
+            "examples_trained": 8, "seconds": 1.0, "prepare_seconds": 0.0, "temperature": 1.0}
+
+
+RED, DOWN = MetricProto.MetricColor.RED, MetricProto.MetricDirection.DOWN
+
+
+def test_a_drop_is_shown_as_a_drop_and_no_change_as_none(app):
+    at = app().run()
+    at.session_state[teach_view.RESULT_KEY] = taught(1, 2, 0.9964, 0.9864)
+    at.switch_page(DRAW).run()
+    assert not at.exception
+    everyone = metric(at, "Everyone's digits read right")
+    assert everyone.delta == "-1.00 points"
+    assert (everyone.proto.color, everyone.proto.direction) == (RED, DOWN), "a drop: red and down, never green"
+    assert metric(at, "Your examples read right").delta.startswith("+1")
+    at.session_state[teach_view.RESULT_KEY] = taught(1, 1, 0.99, 0.99)
+    at.run()
+    assert metric(at, "Your examples read right").delta == "no change"
+    assert metric(at, "Everyone's digits read right").delta == "no change"
+    assert not any("nothing for it to learn" in info.value for info in at.info)
+
+
+def test_nothing_to_learn_is_said_and_a_simpler_network_offered(app):
+    at = app().run()
+    at.session_state[teach_view.RESULT_KEY] = taught(2, 2, 0.99, 0.99)
+    at.switch_page(DRAW).run()
+    assert any("nothing for it to learn" in info.value for info in at.info)
+    offer = next(b for b in at.button if b.key == "teach_simpler")
+    assert offer.label.startswith("Use Ten templates")
+    offer.click().run()
+    assert not at.exception
+    assert store.verify(at.sidebar.selectbox[0].value).meta.model == teach_view.SIMPLER

@@ -36,7 +36,11 @@ def open_app(page: Page, url: str) -> None:
 
 
 def go_to(page: Page, title: str) -> None:
-    """Click a page in the sidebar navigation: same browser session, unlike a new URL."""
+    """Click a page in the sidebar navigation: same browser session, unlike a new URL. Presenting starts with the
+    sidebar folded away: it is opened first, as a presenter would."""
+    opener = page.get_by_test_id("stExpandSidebarButton")
+    if opener.is_visible():
+        opener.click()
     page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
 

@@ -58,8 +58,9 @@ def test_a_finger_draws_on_a_canvas_that_fits_the_phone_and_the_answer_is_in_vie
     # The canvas's own toolbar stays hidden (it lay over the canvas's top edge); the page's Clear button remains.
     surface.hover()
     expect(page.locator(".st-key-canvas .dc-toolbar")).to_be_hidden()
-    slider = page.get_by_test_id("stSlider").first
-    assert not overlaps(surface.bounding_box(), slider.bounding_box()), "the canvas covers the pen-width slider"
+    for control in ("Clear", "Pen width"):  # under the canvas, not under its edge
+        button = page.get_by_role("button", name=control).first
+        assert not overlaps(surface.bounding_box(), button.bounding_box()), f"the canvas covers {control}"
     expect_no_traceback(page)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"phone-draw-{'several' if several else 'one'}.png"))
