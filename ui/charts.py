@@ -118,10 +118,12 @@ CONFUSION: dict[str, Any] = {
 
 
 def _scaled(spec: dict[str, Any], size: int) -> dict[str, Any]:
-    """A copy of `spec` whose axis, legend and text marks use `size` pixels."""
+    """A copy of `spec` whose axis, legend and text marks use `size` pixels (the legend where the spec puts it,
+    else under the plot)."""
     scaled = copy.deepcopy(spec)
+    orient = spec.get("config", {}).get("legend", {}).get("orient", "bottom")
     scaled["config"] = {"axis": {"labelFontSize": size, "titleFontSize": size},
-                        "legend": {"labelFontSize": size, "orient": "bottom", "symbolSize": size * 12,
+                        "legend": {"labelFontSize": size, "orient": orient, "symbolSize": size * 12,
                                    "labelLimit": 0}}
     for layer in scaled.get("layer", []):
         mark = layer.get("mark")

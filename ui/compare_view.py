@@ -112,11 +112,16 @@ def reading(name: str, answer: Prediction | str) -> None:
         st.caption(f"This network could not be loaded: {answer}")
         return
     st.metric(name, answer.digits or "?", help=draw_view.CALIBRATED_HELP)
+    several = len(answer.readings) > 1
+    if answer.digits and several:  # one chart would show the first digit only, under the whole number
+        st.caption("How sure of each digit: " + ", ".join(f"{r.digit} {draw_view.percent(r.confidence)}"
+                                                          for r in answer.readings))
+        return
     if answer.digits:
         st.caption(f"{draw_view.percent(answer.confidence)} sure")
     elif answer.readings:
         forced = "".join(str(r.digit) for r in answer.readings)
         st.caption(f"No clear answer (if it had to pick: {forced})")
-    if answer.probabilities is not None:  # greyed when it is only the forced choice
-        st.vega_lite_chart(charts.probabilities_frame(answer.probabilities),
-                           draw_view.SMALL_PROBABILITIES if answer.digits else draw_view.SMALL_FORCED, width="stretch")
+    if answer.probabilities is not None and not several:  # greyed when it is only the forced choice
+        spec = draw_view.SMALL_PROBABILITIES if answer.digits else draw_view.SMALL_FORCED
+        st.vega_lite_chart(charts.probabilities_frame(answer.probabilities), charts.sized(spec), width="stretch")

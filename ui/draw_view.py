@@ -18,6 +18,7 @@ import streamlit as st
 
 from mnist_core.imageio import MAX_BYTES
 from mnist_core.prediction import Prediction, predict
+from mnist_core.preprocess import Preprocessed
 from mnist_core.store import StoredModel
 from ui import charts, images, models, presenter, state
 
@@ -39,12 +40,14 @@ STEP_WIDE = 560  # the wide canvas's steps, side by side with nothing else
 UPLOAD_COLUMNS = 3
 MAX_DIGITS_SHOWN = 8  # 28x28 inputs shown for a drawn number
 SMALL_MULTIPLES = 4  # per row: each digit's small chart stays readable
-# The probability chart, small: no axis titles, two ticks. One per digit of a number, one per network.
+# The probability chart, small: no axis titles, two ticks, every digit labelled (Vega drops labels it finds too
+# close, which left only the even digits in large type). One per digit of a number, one per network.
 SMALL_PROBABILITIES = {**charts.PROBABILITIES, "height": 110,
                        "encoding": {**charts.PROBABILITIES["encoding"],
                                     "y": {**charts.PROBABILITIES["encoding"]["y"], "title": None,
                                           "axis": {"format": "%", "tickCount": 2}},
-                                    "x": {**charts.PROBABILITIES["encoding"]["x"], "title": None}}}
+                                    "x": {**charts.PROBABILITIES["encoding"]["x"], "title": None,
+                                          "axis": {"labelAngle": 0, "labelOverlap": False}}}}
 
 # When there is no answer ("?"), the bars are only the forced choice: all grey (its favourite a darker grey), and
 # the axis says so, beside the line "If it had to pick one of its ten answers: ...".
@@ -337,7 +340,7 @@ def several_charts(prediction: Prediction, forced: bool = False) -> None:
             with column:
                 st.markdown(f"Digit {number}: **{reading.digit}** ({percent(reading.confidence)})")
                 st.vega_lite_chart(charts.probabilities_frame(reading.probabilities),
-                                   SMALL_FORCED if forced else SMALL_PROBABILITIES, width="stretch")
+                                   charts.sized(SMALL_FORCED if forced else SMALL_PROBABILITIES), width="stretch")
 
 
 def percent(probability: float) -> str:
@@ -362,11 +365,28 @@ def telling_steps(steps: list) -> list:
     return changed
 
 
-def steps(prediction: Prediction) -> None:
-    """How the picture became what the network reads, in the few steps that changed something."""
+# Step pictures never wider than where they are shown: an upload's card (about 240 px at 1366x768) or a phone (the
+# 560 px pictures of a number slid the whole page sideways). They shrink there, keeping their square pixels.
+STEPS_STYLE = """
+<style>
+[class*="st-key-steps-"] [data-testid="stImageContainer"] { max-width: 100%; }
+[class*="st-key-steps-"] [data-testid="stImage"] img { max-width: 100%; height: auto; }
+</style>
+"""
+
+
+def steps(prediction: Prediction, key: str = "canvas") -> None:
+    """How the picture became what the network reads, in the few steps that changed something (`key` names this
+    picture's steps on the page: the canvas, or an upload)."""
     prepared = prediction.preprocessed
     if prepared is None or not prepared.steps:
         return
+    with st.container(key=f"steps-{key}"):
+        _steps(prepared)
+
+
+def _steps(prepared: Preprocessed) -> None:
+    st.html(STEPS_STYLE)
     shown = telling_steps(prepared.steps)
     if prepared.digits:
         st.markdown("Before reading, the picture is made to look like the digits the network learned from: "
@@ -428,4 +448,4 @@ def upload_card(file_id: str, prediction: Prediction) -> None:
     st.metric("Prediction", prediction.digits, help="Left to right, when the picture holds several digits.")
     st.caption(f"{percent(prediction.confidence)} sure", help=CALIBRATED_HELP)
     with st.expander("How it was read"):
-        steps(prediction)
+        steps(prediction, key=file_id)
