@@ -366,7 +366,7 @@ ZOO: dict[str, ModelSpec] = {spec.name: spec for spec in (
         # 33 epochs x 600 steps = 19,800 steps, the published 20,000 in whole epochs.
         defaults=Recipe(epochs=33, batch_size=100, learning_rate=0.8), builder=build_mlp,
         plain_name='Two-layer detectors',
-        intro=('Looks at all 784 pixels at once, like the templates, but through 500 helpers in between, each '
+        intro=('Looks at all 784 pixels at once, like the templates, but through 500 detectors in between, each '
               'learning a piece of handwriting. It takes longer to learn and reads more digits right.')),
     ModelSpec(
         name="deepnn", title="Deep MNIST CNN",

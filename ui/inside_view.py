@@ -68,13 +68,12 @@ FINDS = (
 def pick_digit() -> np.ndarray:
     """The user's latest drawing or upload, or an MNIST test digit of their choice."""
     latest = state.latest_digit()
-    options = [YOURS, TEST] if latest is not None else [TEST]
     source_col, index_col = st.columns([2, 1], vertical_alignment="bottom")
-    source = source_col.radio("Digit to look at", options, horizontal=True, key="inside_source")
-    if source == YOURS and latest is not None:
+    if latest is None:  # one choice is no choice: say where the visitor's own digit would come from
+        source_col.markdown(f"**{TEST}.** Draw a digit on the Draw & Upload page to study your own handwriting "
+                            "here.")
+    elif source_col.radio("Digit to look at", [YOURS, TEST], horizontal=True, key="inside_source") == YOURS:
         return latest
-    if latest is None:
-        source_col.caption("Draw a digit on the Draw & Upload page to study your own handwriting here.")
     index = index_col.number_input("Test image number", 0, 9_999, 0, key="inside_test_index",
                                    persist_state="session")
     digit, label = inspect.test_digit(int(index))

@@ -115,11 +115,12 @@ def label(stored: store.StoredModel) -> str:
         return stored.label  # the caption below says where it came from
     if stored.meta.stopped:  # short enough for the picker; the caption below says where it stopped
         return stored.label.split(" · stopped")[0] + " · stopped early"
-    taught = stored.meta.adapted
-    if taught:  # taught a visitor's handwriting (ui/teach_view): this session's own until saved
+    # A picker cannot wrap its text: the label stays short enough for the sidebar (the caption under it says how
+    # the model was trained), and runs of one network are told apart by when they were trained.
+    if stored.meta.adapted:  # taught a visitor's handwriting (ui/teach_view): this session's own until saved
         whose = "your" if not stored.path.is_relative_to(models_dir()) else "a visitor's"
-        return f"{stored.label} · taught {whose} handwriting ({taught.get('examples', '?')} digits)"
-    return f"{stored.label} · {stored.meta.planned_epochs or '?'} × {stored.meta.images_trained:,}"
+        return f"{stored.label} · {whose} handwriting"
+    return f"{stored.label} · {when(stored.meta.saved_at)}"
 
 
 def when(saved_at: str) -> str:

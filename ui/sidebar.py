@@ -9,7 +9,7 @@ from ui import models, state
 
 
 # A picker cannot wrap its text, so the sidebar is wide enough for a model's plain name, its accuracy and
-# how long it trained (e.g. "Quick learner (ours) · 98.7% · 2 × 5,000"); rem-based, so presenting widens it too.
+# when it was trained (e.g. "Quick learner (ours) · 98.7% · today at 12:55"); rem-based, so presenting widens it too.
 STYLE = """
 <style>
 section[data-testid="stSidebar"][data-collapsed="false"] {
@@ -17,6 +17,9 @@ section[data-testid="stSidebar"][data-collapsed="false"] {
 }
 </style>
 """
+
+
+RIGHT_LABEL = "Right on the 10,000 test digits"  # the Train page's words for the same number
 
 
 def render() -> None:
@@ -37,8 +40,8 @@ def render() -> None:
         chosen = choices.find(state.selected_model_path())
         accuracy = chosen.meta.test_accuracy
         spec = ZOO.get(chosen.meta.model)
-        st.metric("Test accuracy", f"{accuracy:.2%}" if accuracy is not None else "unknown",
-                  help="Share of the 10,000 MNIST test digits this model reads correctly.")
+        st.metric(RIGHT_LABEL, f"{accuracy:.2%}" if accuracy is not None else "unknown",
+                  help="Share of the 10,000 test digits, which it never learned from, that this model reads right.")
         st.markdown(f"**{spec.plain_name if spec else chosen.meta.model or chosen.path.stem}**")
         st.caption(models.origin(chosen))
         if choices.bundled_problem:

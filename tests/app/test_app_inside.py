@@ -184,3 +184,12 @@ def test_a_drawing_that_is_no_digit_gets_no_answer_here_either(app):
     assert next(metric for metric in at.metric if metric.label == "Prediction").value == "?"
     assert any(caption.value.startswith("This doesn't look like a digit to it. If it had to pick")
                for caption in at.caption)
+
+
+def test_before_anything_is_drawn_there_is_no_one_option_choice(app):
+    at = app().run()
+    at.switch_page("app_pages/inside.py").run()
+    assert not at.exception
+    assert not at.radio, "a radio with one option is no choice"
+    assert any("Draw a digit on the Draw & Upload page" in markdown.value for markdown in at.markdown)
+    assert at.number_input(key="inside_test_index").value == 0

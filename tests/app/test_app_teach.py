@@ -59,7 +59,7 @@ def test_teach_switches_this_session_only_and_save_shares_it(app, tiny_model):
     taught = store.verify(taught_path)
     assert not taught.path.is_relative_to(models_dir())  # not in the folder every session lists
     assert taught.meta.adapted["examples"] == 40 and taught.meta.adapted["base_model"] == str(tiny_model.path)
-    assert "taught your handwriting" in models.label(taught)
+    assert models.label(taught).endswith("· your handwriting")
     result = at.session_state[teach_view.RESULT_KEY]
     assert metric(at, "Your examples read right").value == \
         f"{round(result['examples_accuracy_after'] * 8)} of 8"  # 20% of 40 kept aside
@@ -78,7 +78,7 @@ def test_teach_switches_this_session_only_and_save_shares_it(app, tiny_model):
     assert "Saved" in at.info[-1].value
     other.run()
     assert models.label(saved[0]) in other.sidebar.selectbox[0].options
-    assert "a visitor's handwriting" in models.label(saved[0])
+    assert models.label(saved[0]).endswith("· a visitor's handwriting")
     assert store.verify(tiny_model.path).meta.sha256 == tiny_model.meta.sha256  # the base is unchanged
 
 

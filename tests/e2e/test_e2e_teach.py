@@ -73,7 +73,7 @@ def test_teaching_my_sevens_changes_the_answer_for_me_only(new_page, app_url, tm
     expect(page.get_by_role("heading", name="What it learned")).to_be_visible(timeout=TRAINING_DONE_MS)
     expect_no_traceback(page)
     picker = page.get_by_role("combobox", name="Read digits with")
-    expect(picker).to_have_value(re.compile("taught your handwriting"))  # used here at once
+    expect(picker).to_have_value(re.compile("your handwriting"))  # used here at once
 
     draw_above(page)
     expect(metric(page, "Prediction")).to_have_text("7")
