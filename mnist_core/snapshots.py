@@ -335,6 +335,16 @@ def path_for(model_path: Path | str) -> Path:
     return model_path.with_name(model_path.stem + FILE_SUFFIX)
 
 
+def delete(model_path: Path | str) -> None:
+    """Delete the recording beside `model_path`, if there is one (its model is being deleted)."""
+    target = path_for(model_path)
+    try:
+        target.unlink(missing_ok=True)
+    except OSError as exc:
+        raise ModelFileError(f"Could not delete {target} ({exc.strerror or exc}). "
+                             "Check that the folder is writable.") from exc
+
+
 def save(model_path: Path | str, recording: Recording, model_sha256: str) -> Path:
     """Write the recording beside the model, atomically, tied to the model file's checksum."""
     target = path_for(model_path)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from . import calibration
 from .errors import ModelFileError
 from .meta import ModelMeta
-from .paths import BUNDLED_MODEL, cache_dir, models_dir
+from .paths import BUNDLED_DIR, BUNDLED_MODEL, cache_dir, models_dir
 
 if TYPE_CHECKING:
     import keras
@@ -223,6 +223,25 @@ def update_meta(model_path: Path, changes: Mapping[str, Any]) -> StoredModel:
         raise ModelFileError(f"Could not update {sidecar_path(stored.path)} ({exc.strerror or exc}). "
                              "Check that the folder is writable.") from exc
     return StoredModel(stored.path, meta)
+
+
+def delete_model(model_path: Path) -> bool:
+    """Delete a model and its sidecar as a pair, under the pair's lock (no reader is left between them).
+
+    False when there was no model file. The bundled models are never deleted: ModelFileError.
+    """
+    model_path = Path(model_path)
+    if model_path.resolve().parent == BUNDLED_DIR.resolve():
+        raise ModelFileError(f"{model_path.name} ships with the app and is never deleted.")
+    try:
+        with _pair_lock(model_path, exclusive=True):
+            existed = model_path.is_file()
+            model_path.unlink(missing_ok=True)
+            sidecar_path(model_path).unlink(missing_ok=True)
+    except OSError as exc:
+        raise ModelFileError(f"Could not delete {model_path} ({exc.strerror or exc}). "
+                             "Check that the folder is writable.") from exc
+    return existed
 
 
 def list_models(folder: Path | None = None) -> list[StoredModel]:

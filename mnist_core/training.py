@@ -185,6 +185,11 @@ class Progress:
         return self.state in FINISHED
 
     @property
+    def testing(self) -> bool:
+        """Every step is done and the job is testing and saving its model: too late for Stop to change anything."""
+        return self.state == "running" and not self.stopping and 0 < self.total_steps <= self.step
+
+    @property
     def learning(self) -> snapshots.Snapshot | None:
         """The latest learning snapshot (None before the first), for a live view that follows the real run."""
         return self.learned[-1] if self.learned else None
@@ -547,6 +552,26 @@ def start_training(config: TrainConfig) -> TrainingJob:
             job = TrainingJob.finished_from(stored, config) if stored is not None else TrainingJob(config)
             registry.add(job)
         return job
+
+
+def forget_result(config: TrainConfig) -> bool:
+    """Forget the finished result of `config`, so that it can be trained again from scratch (live, for an audience
+    that did not see the rehearsal): its model file, sidecar and learning snapshots are deleted, and the registry
+    forgets its finished job. Every other setting's result stays, and so does a stopped run of these settings.
+
+    Returns whether a result was on disk. TrainingError while a job for `config` waits in line or trains.
+    """
+    with _registry.lock:
+        job = _registry.jobs.get(config.key)
+    if job is not None and not job.snapshot().finished:
+        raise TrainingError("This training is still running: stop it first, or wait for its result.")
+    path = config.model_path()
+    existed = store.delete_model(path)  # the pair under the store's lock; a reader never sees half of it
+    snapshots.delete(path)
+    with _registry.lock:
+        if _registry.jobs.get(config.key) is job and job is not None:  # not one started meanwhile
+            del _registry.jobs[config.key]
+    return existed
 
 
 def find_job(config: TrainConfig) -> TrainingJob | None:

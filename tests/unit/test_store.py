@@ -103,3 +103,14 @@ def test_readers_never_see_a_model_and_a_sidecar_from_two_different_saves(tmp_pa
     writer.join()
     assert not failures
     assert store.verify(path).meta.extra["round"] == 7
+
+
+def test_delete_model_removes_the_pair_and_never_a_bundled_model(tmp_path, small_model):
+    store.save_model(small_model, tmp_path / "gone.keras", {"model": "softmax"})
+    store.save_model(small_model, tmp_path / "kept.keras", {"model": "softmax"})
+    assert store.delete_model(tmp_path / "gone.keras") is True
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.json", "kept.keras"]
+    assert store.delete_model(tmp_path / "gone.keras") is False, "nothing left to delete"
+    with pytest.raises(ModelFileError, match="ships with the app"):
+        store.delete_model(store.BUNDLED_MODEL)
+    assert store.bundled_model().path.is_file()

@@ -252,3 +252,35 @@ def test_progress_keeps_every_learning_snapshot_and_the_final_state_replaces_its
     progress = job.snapshot()
     assert [snapshot.step for snapshot in progress.learned] == [0, 1, 2, 10]
     assert progress.learning is final and progress.learned[-1] is final
+
+
+def test_forget_result_deletes_only_that_settings_result_and_it_trains_again():
+    from mnist_core import snapshots, store
+
+    forgotten = TrainConfig.for_model("softmax", epochs=1, limit=1000, seed=21)
+    kept = TrainConfig.for_model("softmax", epochs=1, limit=1000, seed=22)
+    for config in (forgotten, kept):
+        assert start_training(config).wait(timeout=120).state == "done"
+    before = {path.name for path in forgotten.model_path().parent.iterdir()}
+    path = forgotten.model_path()
+    trio = [path, store.sidecar_path(path), snapshots.path_for(path)]
+    assert all(path.is_file() for path in trio)
+
+    assert training.forget_result(forgotten) is True
+    assert not any(path.exists() for path in trio)
+    assert {path.name for path in kept.model_path().parent.iterdir()} == before - {path.name for path in trio}
+    assert training.stored_result(kept) is not None and training.find_job(kept) is not None
+    assert training.find_job(forgotten) is None and training.stored_result(forgotten) is None
+    again = start_training(forgotten)
+    assert not again.snapshot().cached, "trained again from scratch, not served from disk"
+    assert again.wait(timeout=120).state == "done"
+    assert training.forget_result(TrainConfig.for_model("softmax", epochs=1, limit=1000, seed=23)) is False
+
+
+def test_forget_result_refuses_a_training_in_progress(gate):
+    config = queued_config(24)
+    job = start_training(config)
+    wait_until(lambda: gate.started == [24])
+    with pytest.raises(TrainingError, match="still running"):
+        training.forget_result(config)
+    assert training.find_job(config) is job
