@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import compare_view, draw_view, models, network_view, presenter, teach_view
+from ui import answer_first, canvas_view, compare_view, draw_view, models, network_view, presenter, teach_view, upload_view
 
 presenter.compact_top()  # the canvas, the answer and the network at work, in view at 1366x768
 title_col, toggle_col = st.columns([3, 1], vertical_alignment="bottom")
@@ -12,7 +12,7 @@ if loaded is None:
     st.stop()
 model, stored = loaded
 
-several = toggle_col.toggle("Several digits", key="several_digits", persist_state="session", on_change=draw_view.clear_canvas,
+several = toggle_col.toggle("Several digits", key="several_digits", persist_state="session", on_change=canvas_view.clear_canvas,
                     help="Write a number, e.g. 2026: the canvas gets wider and each digit is read. "
                          "Switching starts a fresh drawing.")
 # The wide canvas needs the whole width; the answer then goes below it. Otherwise the canvas column is just wide
@@ -22,9 +22,9 @@ answer_col = answer_col.container(key=draw_view.ANSWER_KEY)
 if presenter.active():
     st.html(draw_view.ANSWER_STYLE)
 with draw_col:
-    drawing = draw_view.canvas(several)
-with draw_view.answering(drawing is not None):  # a crowd's answers go before anyone's comparison row
-    prediction = draw_view.read(drawing, model, several) if drawing is not None else None
+    drawing = canvas_view.canvas(several)
+with answer_first.answering(drawing is not None):  # a crowd's answers go before anyone's comparison row
+    prediction = answer_first.read(drawing, model, several) if drawing is not None else None
     with answer_col:
         if prediction is None:
             st.metric("Prediction", "—")
@@ -38,17 +38,17 @@ with draw_view.answering(drawing is not None):  # a crowd's answers go before an
         network_view.for_prediction(model, stored, prediction)
 if prediction is not None:
     compare_view.show(prediction)  # the comparison row waits while other pages' answers are on their way
-    draw_view.after_answers()
+    answer_first.after_answers()
     with st.expander("How your drawing was prepared for the network", expanded=True):
         draw_view.steps(prediction)
 
 st.header("Upload pictures")
 files = st.file_uploader("Photos or scans of handwritten digits (one or several per picture)",
-                         type=draw_view.UPLOAD_TYPES, accept_multiple_files=True,
-                         max_upload_size=draw_view.MAX_UPLOAD_MB,
-                         help=f"Up to {draw_view.MAX_UPLOAD_FILES} pictures at a time, "
-                              f"{draw_view.MAX_UPLOAD_MB} MB each.")
+                         type=upload_view.UPLOAD_TYPES, accept_multiple_files=True,
+                         max_upload_size=upload_view.MAX_UPLOAD_MB,
+                         help=f"Up to {upload_view.MAX_UPLOAD_FILES} pictures at a time, "
+                              f"{upload_view.MAX_UPLOAD_MB} MB each.")
 if files:
-    draw_view.uploads(files, stored)
+    upload_view.uploads(files, stored)
 
 teach_view.section(stored, None if several else drawing)  # one digit per example

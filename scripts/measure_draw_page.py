@@ -67,11 +67,11 @@ def main() -> None:
 
     from streamlit.testing.v1 import AppTest
 
-    from ui import compare_view, draw_view, sidebar, teach_view
+    from ui import answer_first, canvas_view, compare_view, draw_view, sidebar, teach_view
 
     parts: dict[str, float] = collections.defaultdict(float)
     if args.parts:
-        for module, name in ((sidebar, "render"), (draw_view, "read"), (draw_view, "answer"),
+        for module, name in ((sidebar, "render"), (answer_first, "read"), (draw_view, "answer"),
                              (compare_view, "show"), (draw_view, "steps"), (teach_view, "section")):
             setattr(module, name, timed(getattr(module, name), f"{module.__name__}.{name}", parts))
 
@@ -92,7 +92,7 @@ def main() -> None:
             if profiling["on"]:
                 profiler.disable()
 
-    draw_view.canvas, teach_view.section = canvas, last_section
+    canvas_view.canvas, teach_view.section = canvas, last_section
     page = AppTest.from_file(str(REPO / "app.py"), default_timeout=300).run()
     page.switch_page("app_pages/draw.py").run()
     for turn["index"] in range(5):

@@ -18,7 +18,7 @@ from mnist_core.models import ZOO
 from mnist_core.paths import BUNDLED_DIR, models_dir
 from mnist_core.prediction import Prediction, read_prepared_each
 from mnist_core.preprocess import Preprocessed
-from ui import charts, draw_view, models
+from ui import answer_first, charts, draw_view, models
 
 HEADING = "How each model reads it"
 # From the simplest network to the strongest: the order in which the tutorials introduce them.
@@ -71,7 +71,7 @@ def show(prediction: Prediction) -> None:
                 "remember of each digit; the stroke finders look for pieces of strokes first, which is why they "
                 "usually agree on a clear digit and differ on a messy one.")
     available = readers()
-    draw_view.after_answers()  # other people's answers first (ui/draw_view.answering)
+    answer_first.after_answers()  # other people's answers first (ui/answer_first.answering)
     answers = list(zip((name for name, _ in available), read_all(available, prepared)))
     rows([pair for pair in answers if not pair[0].endswith(TRAINED_HERE)], COLUMNS)
     trained = [pair for pair in answers if pair[0].endswith(TRAINED_HERE)]

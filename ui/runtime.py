@@ -12,16 +12,9 @@ st.cache_resource; there is nothing for the reset to clean up.
 
 from __future__ import annotations
 
-import functools
-import logging
 import sys
 
-from streamlit.runtime.scriptrunner import script_runner
-
-log = logging.getLogger(__name__)
-
-# Streamlit's cleanup hook; a private name, so a Streamlit without it is left as it is.
-_HOOK = "_clean_problem_modules"
+from ui import streamlit_internals
 
 
 def _close_figures() -> None:
@@ -33,14 +26,4 @@ def _close_figures() -> None:
 
 def keep_keras_state() -> None:
     """Replace Streamlit's post-run cleanup with one that leaves Keras alone (safe to call on every run)."""
-    if hasattr(script_runner, _HOOK):
-        setattr(script_runner, _HOOK, _close_figures)
-    else:
-        _warn_hook_missing()
-
-
-@functools.cache  # once per process, not on every script run
-def _warn_hook_missing() -> None:
-    log.warning("Streamlit has no %s.%s any more, so it may reset Keras after every script run and slow "
-                "or break training in the background. Check ui/runtime.py against this Streamlit version.",
-                script_runner.__name__, _HOOK)
+    streamlit_internals.replace_run_cleanup(_close_figures)

@@ -24,7 +24,7 @@ import streamlit as st
 from mnist_core import adapt, store
 from mnist_core.errors import ImageError, MnistStudioError
 from mnist_core.paths import cache_dir, models_dir
-from ui import draw_view, images, models, presenter, state
+from ui import canvas_view, images, models, presenter, state, upload_view
 
 HEADING = "Teach it your handwriting"
 EXAMPLES_KEY = "teach_examples"  # list of adapt.Example, in the order they were added
@@ -123,15 +123,15 @@ def _add(drawing: np.ndarray, label: int) -> None:
     except ImageError as exc:
         st.session_state[DRAWING_PROBLEM_KEY] = str(exc)
         return
-    draw_view.clear_canvas()  # an empty canvas for the next one
+    canvas_view.clear_canvas()  # an empty canvas for the next one
 
 
 def _upload_examples(examples: list[adapt.Example]) -> None:
     st.subheader("Or upload pictures")
     round_ = st.session_state.get(UPLOAD_ROUND_KEY, 0)
-    files = st.file_uploader("Pictures of one digit, one digit per picture", type=draw_view.UPLOAD_TYPES,
+    files = st.file_uploader("Pictures of one digit, one digit per picture", type=upload_view.UPLOAD_TYPES,
                              accept_multiple_files=True, key=f"teach_upload_{round_}",
-                             max_upload_size=draw_view.MAX_UPLOAD_MB)
+                             max_upload_size=upload_view.MAX_UPLOAD_MB)
     for problem in st.session_state.pop("teach_upload_problems", []):  # from the pictures added last
         st.warning(f"Left out {problem}", icon=":material/help:")
     label = _label()

@@ -58,7 +58,7 @@ STROKES: dict[int, list[list[tuple[float, float]]]] = {
     4: [[(170, 235), (170, 45), (70, 170), (215, 170)]],
     2: [[(80, 90), (110, 55), (160, 50), (195, 85), (185, 130), (80, 230), (210, 230)]],
 }
-PEN = 22  # the canvas's default pen width (ui/draw_view.STROKE_WIDTHS)
+PEN = 22  # the canvas's default pen width (ui/canvas_view.STROKE_WIDTHS)
 CANVAS = 280
 
 

@@ -6,7 +6,7 @@ import numpy as np
 from conftest import digit_png
 from streamlit.testing.v1 import AppTest
 
-from ui import draw_view, state
+from ui import canvas_view, draw_view, state
 
 
 def metric_values(at, label: str) -> list[str]:
@@ -38,14 +38,14 @@ def canvas_reading():
     import streamlit as st
 
     from mnist_core import inspect, synth
-    from ui import draw_view, models
+    from ui import answer_first, draw_view, models
 
     model, _ = models.current()
     digit, _ = inspect.test_digit(0)  # a 7
     rgba = synth.canvas_like((digit * 255).astype(np.uint8), np.random.default_rng(0), stroke="normal")
     if st.session_state.get("blank"):
         rgba = np.zeros_like(rgba)
-    prediction = draw_view.read(rgba, model, several=False)
+    prediction = answer_first.read(rgba, model, several=False)
     draw_view.answer(prediction)
     draw_view.steps(prediction)
 
@@ -68,14 +68,14 @@ def white_on_black_drawing():
     import cv2
     import numpy as np
 
-    from ui import draw_view, models
+    from ui import answer_first, canvas_view, draw_view, models
 
     model, _ = models.current()
-    rgba = np.zeros((draw_view.CANVAS_SIDE, draw_view.CANVAS_SIDE, 4), np.uint8)
+    rgba = np.zeros((canvas_view.CANVAS_SIDE, canvas_view.CANVAS_SIDE, 4), np.uint8)
     rgba[..., 3] = 255
     seven = np.array([(75, 60), (205, 60), (180, 110), (150, 170), (125, 235)], np.int32)
-    cv2.polylines(rgba, [seven], False, (255, 255, 255, 255), draw_view.STROKE_WIDTHS[2])
-    draw_view.steps(draw_view.read(rgba, model, several=False))
+    cv2.polylines(rgba, [seven], False, (255, 255, 255, 255), canvas_view.STROKE_WIDTHS[2])
+    draw_view.steps(answer_first.read(rgba, model, several=False))
 
 
 def test_a_drawing_on_the_apps_canvas_is_explained_in_two_pictures():
@@ -107,17 +107,17 @@ def test_switching_the_model_in_the_sidebar(app, tiny_model):
 
 
 def test_only_the_first_files_of_a_large_upload_are_read_and_the_rest_are_named(app):
-    from ui import draw_view
+    from ui import upload_view
 
-    total = draw_view.MAX_UPLOAD_FILES + 2
+    total = upload_view.MAX_UPLOAD_FILES + 2
     files = [(f"digit-{number:02d}.png", digit_png(number % 10), "image/png") for number in range(total)]
     at = app().run()
     at.switch_page("app_pages/draw.py").run()
     at.file_uploader[0].set_value(files).run()
     assert not at.exception and not at.error
-    assert len(metric_values(at, "Prediction")) == 1 + draw_view.MAX_UPLOAD_FILES  # the canvas, then each read file
+    assert len(metric_values(at, "Prediction")) == 1 + upload_view.MAX_UPLOAD_FILES  # the canvas, then each read file
     warning = at.warning[0].value
-    assert f"only the first {draw_view.MAX_UPLOAD_FILES}" in warning
+    assert f"only the first {upload_view.MAX_UPLOAD_FILES}" in warning
     assert "digit-12.png" in warning and "digit-13.png" in warning and "digit-11.png" not in warning
 
 
@@ -127,11 +127,11 @@ def test_upload_size_cap_matches_the_library():
     from pathlib import Path
 
     from mnist_core.imageio import MAX_BYTES
-    from ui import draw_view
+    from ui import upload_view
 
     config = tomllib.loads((Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml").read_text())
     assert config["server"]["maxUploadSize"] * 2**20 == MAX_BYTES  # Streamlit counts 1 MB as 2**20 bytes
-    assert draw_view.MAX_UPLOAD_MB * 2**20 == MAX_BYTES
+    assert upload_view.MAX_UPLOAD_MB * 2**20 == MAX_BYTES
 
 
 def forced_choice_answer():
@@ -170,11 +170,11 @@ def test_percentages_are_said_in_words_without_signs():
 def test_switching_several_digits_starts_a_fresh_drawing(app):
     at = app().run()
     at.switch_page("app_pages/draw.py").run()
-    at.session_state[draw_view.DRAWING_KEY] = {"objects": [{"type": "path"}]}
-    at.session_state[draw_view.IMAGE_KEY] = np.zeros((280, 280, 4), np.uint8)
+    at.session_state[canvas_view.DRAWING_KEY] = {"objects": [{"type": "path"}]}
+    at.session_state[canvas_view.IMAGE_KEY] = np.zeros((280, 280, 4), np.uint8)
     at.toggle(key="several_digits").set_value(True).run()
     assert not at.exception
-    assert draw_view.DRAWING_KEY not in at.session_state and draw_view.IMAGE_KEY not in at.session_state
+    assert canvas_view.DRAWING_KEY not in at.session_state and canvas_view.IMAGE_KEY not in at.session_state
     assert metric_values(at, "Prediction") == ["—"]
 
 
@@ -183,12 +183,12 @@ def compared_reading():
     import numpy as np
 
     from mnist_core import inspect, synth
-    from ui import compare_view, draw_view, models
+    from ui import answer_first, compare_view, models
 
     model, _ = models.current()
     digit, _ = inspect.test_digit(0)  # a 7
     rgba = synth.canvas_like((digit * 255).astype(np.uint8), np.random.default_rng(0), stroke="normal")
-    compare_view.show(draw_view.read(rgba, model, several=False))
+    compare_view.show(answer_first.read(rgba, model, several=False))
 
 
 def test_every_bundled_network_reads_the_same_drawing_side_by_side():
@@ -267,7 +267,7 @@ def test_the_wide_canvas_is_shown_at_the_largest_size_that_fits_its_column():
 
     rules = [(float(width), float(zoom)) for width, zoom in
              re.findall(r"max-width: ([\d.]+)px\) \{ \.st-key-canvas > \* \{ zoom: ([\d.]+);",
-                        draw_view.wide_canvas_style())]
+                        canvas_view.wide_canvas_style())]
 
     def zoom_for(column: float) -> float:
         applying = [zoom for width, zoom in rules if column <= width]
@@ -275,9 +275,9 @@ def test_the_wide_canvas_is_shown_at_the_largest_size_that_fits_its_column():
 
     for column in (1000, 700, 600, 430 - 36, 390 - 36, 360 - 36, 320 - 36):
         zoom = zoom_for(column)
-        assert draw_view.CANVAS_WIDE * zoom <= column, f"{column}px: the canvas must fit"
-        larger = [z for z in (1.0, *draw_view.WIDE_ZOOMS) if z > zoom]
-        assert not larger or draw_view.CANVAS_WIDE * min(larger) > column, f"{column}px: not smaller than needed"
+        assert canvas_view.CANVAS_WIDE * zoom <= column, f"{column}px: the canvas must fit"
+        larger = [z for z in (1.0, *canvas_view.WIDE_ZOOMS) if z > zoom]
+        assert not larger or canvas_view.CANVAS_WIDE * min(larger) > column, f"{column}px: not smaller than needed"
     assert zoom_for(390 - 36) == 0.5  # a phone: half size, 350 of its 354 pixels
 
 
@@ -286,7 +286,7 @@ def test_the_wide_canvas_style_is_sent_only_with_several_digits(app):
     at.switch_page("app_pages/draw.py").run()
     styles = " ".join(element.proto.body for element in at.get("html"))
     assert ".st-key-canvas {" in styles and "zoom" not in styles
-    assert draw_view.HIDE_TOOLBAR.strip() in styles  # the canvas's own toolbar lay over its top edge
+    assert canvas_view.HIDE_TOOLBAR.strip() in styles  # the canvas's own toolbar lay over its top edge
     assert "padding-top: 1.5rem" in styles  # less room above the title: the answer in view at 1366x768
     at.toggle(key="several_digits").set_value(True).run()
     assert not at.exception

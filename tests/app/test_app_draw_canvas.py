@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from ui import draw_view
+from ui import canvas_view
 
 WIDE_NUMBER = {"objects": [{"type": "path", "path": [["M", 60, 60], ["L", 120, 200]]},
                            {"type": "path", "path": [["M", 300, 60], ["L", 360, 200]]}]}
@@ -25,7 +25,7 @@ def canvas_page():
     import streamlit_drawable_canvas
     from PIL import Image
 
-    from ui import draw_view
+    from ui import canvas_view
 
     def sent(**arguments):
         drawing = st.session_state.get("browser_sends")  # what the browser's canvas holds now
@@ -39,10 +39,10 @@ def canvas_page():
         url = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
         return streamlit_drawable_canvas.CanvasResult(drawing, url, True)
 
-    several = st.toggle("Several digits", key="several_digits", on_change=draw_view.clear_canvas)
+    several = st.toggle("Several digits", key="several_digits", on_change=canvas_view.clear_canvas)
     real, streamlit_drawable_canvas.st_canvas = streamlit_drawable_canvas.st_canvas, sent
     try:
-        drawing = draw_view.canvas(several)
+        drawing = canvas_view.canvas(several)
     finally:
         streamlit_drawable_canvas.st_canvas = real
     st.metric("Drawing read", "none" if drawing is None else f"{drawing.shape[1]} wide")
@@ -58,22 +58,22 @@ def test_a_digit_drawn_after_switching_several_digits_off_is_read():
     at = AppTest.from_function(canvas_page, default_timeout=60)
     at.session_state["several_digits"] = True
     at.session_state["browser_sends"] = WIDE_NUMBER
-    assert read(at.run()) == f"{draw_view.CANVAS_WIDE} wide"
+    assert read(at.run()) == f"{canvas_view.CANVAS_WIDE} wide"
     # Switching off reloads the canvas at its square size; the browser still holds the wide drawing until the
     # person draws again, and never sends an empty drawing in between.
     at.toggle(key="several_digits").set_value(False)
     assert read(at.run()) == "none", "the wide drawing from before the switch must not be read"
     at.session_state["browser_sends"] = THREE
-    assert read(at.run()) == f"{draw_view.CANVAS_SIDE} wide", "the digit drawn afterwards must be read"
+    assert read(at.run()) == f"{canvas_view.CANVAS_SIDE} wide", "the digit drawn afterwards must be read"
 
 
 def test_after_clear_the_old_drawing_is_ignored_until_the_canvas_sends_something_new():
     at = AppTest.from_function(canvas_page, default_timeout=60)
     at.session_state["browser_sends"] = THREE
-    assert read(at.run()) == f"{draw_view.CANVAS_SIDE} wide"
+    assert read(at.run()) == f"{canvas_view.CANVAS_SIDE} wide"
     at.button[0].click()  # Clear
     assert read(at.run()) == "none", "the drawing from before Clear, still held by the browser"
     at.session_state["browser_sends"] = {"objects": []}  # the canvas reloaded empty
     assert read(at.run()) == "none"
     at.session_state["browser_sends"] = THREE  # the same digit drawn again is a new drawing
-    assert read(at.run()) == f"{draw_view.CANVAS_SIDE} wide"
+    assert read(at.run()) == f"{canvas_view.CANVAS_SIDE} wide"

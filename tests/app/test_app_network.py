@@ -17,14 +17,14 @@ def drawing_with_the_network():
     import streamlit as st
 
     from mnist_core import inspect, synth
-    from ui import draw_view, models, network_view
+    from ui import answer_first, draw_view, models, network_view
 
     model, stored = models.current()
     digit, _ = inspect.test_digit(0)
     rgba = synth.canvas_like((digit * 255).astype(np.uint8), np.random.default_rng(0), stroke="normal")
     if st.session_state.get("blank"):
         rgba = np.zeros_like(rgba)
-    prediction = draw_view.read(rgba, model, several=False)
+    prediction = answer_first.read(rgba, model, several=False)
     draw_view.answer(prediction)
     network_view.for_prediction(model, stored, prediction)
 

@@ -25,7 +25,7 @@ def test_page_renders_without_exception(app, page):
     assert not at.exception
     assert not at.error
     assert at.sidebar.selectbox[0].label == "Read digits with"
-    assert at.sidebar.metric[0].label == "Right on the 10,000 test digits"
+    assert at.sidebar.metric[0].label == "Test digits read right"
 
 
 def test_titles_and_contract_widgets(app):

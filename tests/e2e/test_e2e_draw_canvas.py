@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from browser_steps import ONE, SEVEN, APP_READY_MS, expect_no_traceback, metric
 from drawing_steps import draw_with_mouse, drawing_canvas
-from ui import draw_view
+from ui import canvas_view
 
 pytestmark = pytest.mark.e2e
 
@@ -32,16 +32,16 @@ def test_a_digit_drawn_after_switching_several_digits_off_is_read(page: Page, ap
     expect(drawing_canvas(page)).to_be_visible(timeout=APP_READY_MS)
     switch = page.locator(".st-key-several_digits").get_by_text("Several digits")
     switch.click()
-    expect(drawing_canvas(page)).to_have_attribute("width", str(draw_view.CANVAS_WIDE))
+    expect(drawing_canvas(page)).to_have_attribute("width", str(canvas_view.CANVAS_WIDE))
     for shift, digit in enumerate((ONE, SEVEN)):
         draw_with_mouse(page, [[(x + shift * 220, y) for x, y in stroke] for stroke in digit],
-                        canvas_width=draw_view.CANVAS_WIDE)
+                        canvas_width=canvas_view.CANVAS_WIDE)
     expect(metric(page, "Prediction").first).to_have_text("17")
     # The answer, below the wide canvas, is on the first screen of a 1366x768 laptop without scrolling.
     expect(metric(page, "Prediction").first).to_be_in_viewport(ratio=1)
     expect(page.get_by_text("sure of every digit")).to_be_in_viewport(ratio=1)
     switch.click()  # a fresh, square canvas: no answer until something is drawn
-    expect(drawing_canvas(page)).to_have_attribute("width", str(draw_view.CANVAS_SIDE))
+    expect(drawing_canvas(page)).to_have_attribute("width", str(canvas_view.CANVAS_SIDE))
     expect(metric(page, "Prediction").first).to_have_text("—")
     draw_with_mouse(page, THREE)  # without pressing Clear
     expect(metric(page, "Prediction").first).to_have_text("3")

@@ -7,7 +7,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from browser_steps import SEVEN, expect_no_traceback, metric, screenshot
 from drawing_steps import draw_with_mouse, drawing_canvas
-from ui import draw_view, network_view
+from ui import canvas_view, network_view
 
 pytestmark = pytest.mark.e2e
 
@@ -43,7 +43,7 @@ def test_the_network_at_work_is_in_view_beside_the_answer(new_page, app_url: str
     header = page.get_by_test_id("stHeader").bounding_box()
     assert title.bounding_box()["y"] >= header["y"] + header["height"] - 1 or not query, "the title under the header"
     if query:  # presenting: a canvas and an answer for the back of the room
-        assert drawing_canvas(page).bounding_box()["width"] >= draw_view.CANVAS_SIDE_PRESENTING
+        assert drawing_canvas(page).bounding_box()["width"] >= canvas_view.CANVAS_SIDE_PRESENTING
         assert answer.bounding_box()["height"] >= MIN_ANSWER_PX
     expect_no_traceback(page)
     screenshot(page, f"network-{width}x{height}")

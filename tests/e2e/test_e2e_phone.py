@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from browser_steps import APP_READY_MS, SCREENSHOTS, SEVEN, expect_no_traceback, metric
 from drawing_steps import drawing_canvas, draw_with_finger
-from ui import draw_view
+from ui import canvas_view
 
 pytestmark = pytest.mark.e2e
 
@@ -47,12 +47,12 @@ def test_a_finger_draws_on_a_canvas_that_fits_the_phone_and_the_answer_is_in_vie
     expect(drawing_canvas(page)).to_be_visible(timeout=APP_READY_MS)
     if several:
         page.locator(".st-key-several_digits").get_by_text("Several digits").click()
-        expect(drawing_canvas(page)).to_have_attribute("width", str(draw_view.CANVAS_WIDE))
+        expect(drawing_canvas(page)).to_have_attribute("width", str(canvas_view.CANVAS_WIDE))
     surface = drawing_canvas(page)
     expect(surface).to_be_visible()
     box = surface.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], f"the canvas spans {box}: not all reachable"
-    width = draw_view.CANVAS_WIDE if several else draw_view.CANVAS_SIDE
+    width = canvas_view.CANVAS_WIDE if several else canvas_view.CANVAS_SIDE
     draw_with_finger(phone, page, SEVEN, canvas_width=width)
     answer_in_view(page, "7")
     # The canvas's own toolbar stays hidden (it lay over the canvas's top edge); the page's Clear button remains.
