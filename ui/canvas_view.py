@@ -39,27 +39,43 @@ CANVAS_STYLE = """
 """
 # The canvas's own toolbar (export, undo, redo, edit, delete) is hidden: the page has its own Clear button, and
 # the toolbar, invisible until hovered, lay over the canvas's top edge and swallowed strokes starting there (with
-# presenting's larger type, the top 15% of the canvas). It lives in the component's shadow DOM, which the page's
-# CSS cannot reach, so a script adds the rule there, also to a canvas mounted later (after Several digits).
+# presenting's larger type, the top 15% of the canvas). It lives in the component's shadow DOM (a private class of
+# streamlit-drawable-canvas, which has no option for it), which the page's CSS cannot reach, so a script adds the
+# rule there. The shadow root is attached a moment after the canvas mounts: the script looks for it on each
+# animation frame for at most a few seconds, and runs again whenever the canvas is mounted anew (its size is
+# part of the script, so a new size is a new script). No observer or timer is left running.
 HIDE_TOOLBAR = """
 <script>
-if (!window.mnistStudioCanvasToolbar) {
-  window.mnistStudioCanvasToolbar = true;
-  const hide = () => document.querySelectorAll(".st-key-canvas *").forEach((element) => {
-    const root = element.shadowRoot;
-    if (root && !root.querySelector("style[data-mnist-studio]")) {
-      const style = document.createElement("style");
-      style.setAttribute("data-mnist-studio", "");
-      style.textContent = ".dc-toolbar { display: none !important; }";
-      root.appendChild(style);
-    }
-  });
+/* canvas {width} x {height} */
+(() => {{
+  const started = performance.now();
+  const hide = () => {{
+    let found = false;
+    document.querySelectorAll(".st-key-canvas *").forEach((element) => {{
+      const root = element.shadowRoot;
+      if (!root) return;
+      found = true;
+      if (!root.querySelector("style[data-mnist-studio]")) {{
+        const style = document.createElement("style");
+        style.setAttribute("data-mnist-studio", "");
+        style.textContent = ".dc-toolbar {{ display: none !important; }}";
+        root.appendChild(style);
+      }}
+    }});
+    if (!found && performance.now() - started < {seconds} * 1000) requestAnimationFrame(hide);
+  }};
   hide();
-  new MutationObserver(hide).observe(document.body, {childList: true, subtree: true});
-  setInterval(hide, 250);  // the component attaches its shadow root after mounting, unseen by the observer
-}
+}})();
 </script>
 """
+TOOLBAR_SEARCH_SECONDS = 10  # a first visit on a busy machine mounts the canvas seconds after the script runs
+
+
+def hide_toolbar(width: int, height: int) -> str:
+    """The script that hides the toolbar of a canvas of this size (see HIDE_TOOLBAR)."""
+    return HIDE_TOOLBAR.format(width=width, height=height, seconds=TOOLBAR_SEARCH_SECONDS)
+
+
 WIDE_ZOOMS = (0.9, 0.8, 0.7, 0.6, 0.5, 0.45, 0.4)  # the wide canvas on a narrow screen: the largest that fits
 
 
@@ -115,8 +131,8 @@ def canvas(several: bool) -> np.ndarray | None:
     from streamlit_drawable_canvas import st_canvas  # a Streamlit component: only importable in a running app
 
     st.html(CANVAS_STYLE + (wide_canvas_style() if several else ""))
-    st.html(HIDE_TOOLBAR, unsafe_allow_javascript=True)
     side = canvas_side()
+    st.html(hide_toolbar(CANVAS_WIDE if several else side, side), unsafe_allow_javascript=True)
     if CANVAS_KEY not in st.session_state:  # mounting after a page switch: bring back the last drawing
         st.session_state[SEED_KEY] = st.session_state.get(DRAWING_KEY)
     low, high, default = STROKE_WIDTHS
