@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from mnist_core import inspect
+from mnist_core import inspection
 from ui import confidence_view, inside_view, models, presenter
 
 presenter.compact_top()  # the digit, its answer and where it looks, in view at 1366x768
@@ -20,7 +20,7 @@ with st.expander("The layers, from input to answer"):
 
 st.subheader("Your digit, step by step")
 st.caption("Open a step to see what that part of the network makes of your digit.")
-if inspect.conv_layer_names(model):
+if inspection.conv_layer_names(model):
     inside_view.conv_steps(model, digit, stored)
 else:
     inside_view.dense_steps(model, digit)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mnist_core import inspect
+from mnist_core import inspection
 from mnist_core.digit_check import not_a_digit
 from ui import charts, draw_view, images, presenter, state
 
@@ -76,7 +76,7 @@ def pick_digit() -> np.ndarray:
         return latest
     index = index_col.number_input("Test image number", 0, 9_999, 0, key="inside_test_index",
                                    persist_state="session")
-    digit, label = inspect.test_digit(int(index))
+    digit, label = inspection.test_digit(int(index))
     index_col.caption(f"What it really is: {label}")
     return digit
 
@@ -88,7 +88,7 @@ def overview(model: "keras.Model", digit: np.ndarray, stored: "StoredModel") -> 
     digit_col, chart_col, heat_col = st.container(key=OVERVIEW_KEY).columns(OVERVIEW_COLUMNS, gap="medium")
     digit_col.image(images.enlarge(images.grey(digit, 1.0), side),
                     caption="The digit as the network gets it: 28 x 28 squares of grey", width=side)
-    scores = inspect.probabilities(model, digit)
+    scores = inspection.probabilities(model, digit)
     first, second = np.argsort(-scores)[:2]
     no_digit = not_a_digit(digit.reshape(1, 28, 28, 1)) is not None  # as the Draw page said: "?"
     with chart_col:
@@ -109,12 +109,12 @@ def overview(model: "keras.Model", digit: np.ndarray, stored: "StoredModel") -> 
 def _occlusion(path: str, sha256: str, _model: "keras.Model", digit: np.ndarray) -> np.ndarray:
     """Once per model version and digit: opening a step reruns the page, and covering every patch in turn
     takes hundreds of the model's readings."""
-    return inspect.occlusion(_model, digit)
+    return inspection.occlusion(_model, digit)
 
 
 def layer_table(model: "keras.Model") -> None:
     """The layers a digit passes through, as a table a non-programmer can follow from top to bottom."""
-    rows = inspect.architecture(model)
+    rows = inspection.architecture(model)
     reading = [row for row in rows if row.reading]
     table = pd.DataFrame({"Layer": plain_layer_names(reading),
                           "What it does": [row.role for row in reading],
@@ -128,7 +128,7 @@ def layer_table(model: "keras.Model") -> None:
                f"in all.{note}")
 
 
-def plain_layer_names(rows: list[inspect.LayerRow]) -> list[str]:
+def plain_layer_names(rows: list[inspection.LayerRow]) -> list[str]:
     """Everyday names for the table: "input", "layer 1", "rescale", "keep positives", ..., "scores", "how sure"."""
     numbered = "Conv2D" if any(row.kind == "Conv2D" for row in rows) else "Dense"  # what the steps count
     names, count = [], 0
@@ -139,7 +139,7 @@ def plain_layer_names(rows: list[inspect.LayerRow]) -> list[str]:
             count += 1
             names.append(f"layer {count}")
         elif row.kind == "Activation":
-            names.append("how sure" if row.role == inspect.SURENESS_ROLE else KIND_NAMES["ReLU"])
+            names.append("how sure" if row.role == inspection.SURENESS_ROLE else KIND_NAMES["ReLU"])
         elif row.kind == "Dense":
             names.append("combine")
         else:
@@ -149,7 +149,7 @@ def plain_layer_names(rows: list[inspect.LayerRow]) -> list[str]:
 
 def details(model: "keras.Model") -> None:
     """For developers: every layer with its Keras type, output shape and parameter count."""
-    rows = inspect.architecture(model)
+    rows = inspection.architecture(model)
     table = [(r.name, r.kind, r.output_shape, f"{r.params:,}", "yes" if r.reading else "training only") for r in rows]
     st.table(pd.DataFrame(table, columns=["Layer", "Type", "Output shape", "Parameters", "Used when reading"]),
              hide_index=True)
@@ -166,11 +166,11 @@ def _step(label: str, name: str, summary: str):
 # --- Convolutional networks -------------------------------------------------------------------------------------
 
 
-@st.cache_data(show_spinner=f"Searching {inspect.PATCH_IMAGES:,} test digits for what each filter responds to…",
+@st.cache_data(show_spinner=f"Searching {inspection.PATCH_IMAGES:,} test digits for what each filter responds to…",
                max_entries=8)
-def _top_patches(path: str, sha256: str, _model: "keras.Model") -> list[inspect.FilterPatches]:
+def _top_patches(path: str, sha256: str, _model: "keras.Model") -> list[inspection.FilterPatches]:
     """Once per model file version for the whole server: `sha256` is in the cache key on purpose."""
-    return inspect.top_patches(_model)
+    return inspection.top_patches(_model)
 
 
 def _patch_picture(patch: np.ndarray, field: int, context: int) -> np.ndarray:
@@ -183,7 +183,7 @@ def _patch_picture(patch: np.ndarray, field: int, context: int) -> np.ndarray:
     return picture
 
 
-def _patch_cell(found: inspect.FilterPatches, index: int, weights: np.ndarray | None) -> np.ndarray:
+def _patch_cell(found: inspection.FilterPatches, index: int, weights: np.ndarray | None) -> np.ndarray:
     """One filter's cell: its weights (when readable) beside its strongest test patches, 3 x 3."""
     side = max(PATCH_DISPLAY, 2 * found.patches.shape[2])
     grid = images.tile([_patch_picture(p, found.field, found.context) for p in found.patches[index]], PATCH_COLUMNS,
@@ -200,7 +200,7 @@ def _patch_cell(found: inspect.FilterPatches, index: int, weights: np.ndarray | 
     return grid
 
 
-def _patch_sheet(found: inspect.FilterPatches, weights: np.ndarray | None) -> np.ndarray:
+def _patch_sheet(found: inspection.FilterPatches, weights: np.ndarray | None) -> np.ndarray:
     """One cell per filter, in the filters' order, CELL_COLUMNS cells a row on white."""
     cells = [_patch_cell(found, index, weights) for index in range(len(found.patches))]
     height, width = cells[0].shape[:2]
@@ -213,7 +213,7 @@ def _patch_sheet(found: inspect.FilterPatches, weights: np.ndarray | None) -> np
     return sheet
 
 
-def filter_patches(found: inspect.FilterPatches, weights: np.ndarray | None) -> None:
+def filter_patches(found: inspection.FilterPatches, weights: np.ndarray | None) -> None:
     """What excites each filter most, as a grid of test patches a person can read."""
     silent = int((found.strengths.max(axis=1) <= 0).sum())
     where = (f"each patch is the {found.field} x {found.field} pixels the filter sees (outlined), "
@@ -222,7 +222,7 @@ def filter_patches(found: inspect.FilterPatches, weights: np.ndarray | None) -> 
     beside = "the filter itself on the left of its cell, then " if weights is not None else ""
     st.image(_patch_sheet(found, weights),
              caption=f"Every filter, in order: {beside}the {found.patches.shape[1]} pieces of "
-                     f"{inspect.PATCH_IMAGES:,} test digits it responds to most, strongest first; {where}."
+                     f"{inspection.PATCH_IMAGES:,} test digits it responds to most, strongest first; {where}."
                      + (f" {silent} filter{'s' if silent > 1 else ''} never respond{'s' if silent == 1 else ''} "
                         "(grey)." if silent else ""))
 
@@ -244,12 +244,12 @@ def _map_grid(maps: np.ndarray, reference: np.ndarray | None, top: list[int]) ->
 
 def conv_steps(model: "keras.Model", digit: np.ndarray, stored: "StoredModel | None" = None) -> None:
     """One step per conv layer, from input to answer: what its filters find in the digit, and what they look for."""
-    names = inspect.conv_layer_names(model)
+    names = inspection.conv_layer_names(model)
     for number, name in enumerate(names, start=1):
         layer = model.get_layer(name)
-        field = inspect.receptive_field(model, name).size
+        field = inspection.receptive_field(model, name).size
         what, _ = finds(field)
-        seen = "the whole digit" if field >= inspect.DIGIT_SHAPE[0] else f"a patch of {field} x {field} pixels"
+        seen = "the whole digit" if field >= inspection.DIGIT_SHAPE[0] else f"a patch of {field} x {field} pixels"
         section = _step(f"Layer {number} of {len(names)}: {layer.filters} filters find {what}", name,
                         f"Each of its {layer.filters} filters slides over the digit and lights up where it finds "
                         f"its own pattern; each spot it judges covers {seen} of the input.")
@@ -259,19 +259,19 @@ def conv_steps(model: "keras.Model", digit: np.ndarray, stored: "StoredModel | N
             found = None
             if stored is not None:
                 found = {f.layer: f for f in _top_patches(str(stored.path), stored.meta.sha256, model)}
-            feature = next(f for f in inspect.activations(model, digit) if f.layer == name)
-            weights = inspect.filters(model)[0].weights if number == 1 else None  # deeper ones mix many channels
+            feature = next(f for f in inspection.activations(model, digit) if f.layer == name)
+            weights = inspection.filters(model)[0].weights if number == 1 else None  # deeper ones mix many channels
             conv_step(feature, found.get(name) if found else None, weights)
 
 
-def conv_step(feature: inspect.FeatureMaps, found: inspect.FilterPatches | None, weights: np.ndarray | None) -> None:
+def conv_step(feature: inspection.FeatureMaps, found: inspection.FilterPatches | None, weights: np.ndarray | None) -> None:
     """One conv layer: the digit through each filter, the most active ones, and what those look for."""
     maps = feature.maps
     reference = found.strengths[:, 0] if found is not None else None
-    strengths = inspect.channel_strengths(maps, reference)
+    strengths = inspection.channel_strengths(maps, reference)
     top = [int(c) for c in np.argsort(-strengths, kind="stable")[:TOP_CHANNELS] if strengths[c] > 0]
     side = maps.shape[1]
-    smaller = ("" if side >= inspect.DIGIT_SHAPE[0] else
+    smaller = ("" if side >= inspection.DIGIT_SHAPE[0] else
                f" The squares are smaller than your digit ({side} x {side}): each dot stands for a patch of it.")
     st.markdown(f"**Your digit through each of the {len(maps)} filters.** One square per filter: bright where it "
                 f"found what it looks for, black where it found nothing. The {len(top)} framed in orange reacted "
@@ -300,7 +300,7 @@ def conv_step(feature: inspect.FeatureMaps, found: inspect.FilterPatches | None,
 
 def dense_steps(model: "keras.Model", digit: np.ndarray) -> None:
     """The templates of a dense network, and which of them the digit matches."""
-    matches = inspect.template_matches(model, digit)
+    matches = inspection.template_matches(model, digit)
     if matches.digits:
         section = _step("The ten templates: which one your digit matches best", "templates",
                         "This network keeps one picture per digit and reads a digit by comparing it with all ten.")
@@ -317,13 +317,13 @@ def dense_steps(model: "keras.Model", digit: np.ndarray) -> None:
             detectors(matches)
 
 
-def _evidence_pictures(matches: inspect.TemplateMatches, units: list[int]) -> list[np.ndarray]:
+def _evidence_pictures(matches: inspection.TemplateMatches, units: list[int]) -> list[np.ndarray]:
     """The digit laid over each template, on one colour scale, so the pictures can be compared."""
     scale = float(np.abs(matches.evidence[units]).max()) or 1.0
     return [images.enlarge(images.signed(matches.evidence[unit], scale), TEMPLATE_DISPLAY) for unit in units]
 
 
-def digit_templates(matches: inspect.TemplateMatches) -> None:
+def digit_templates(matches: inspection.TemplateMatches) -> None:
     """Softmax: one template per digit, and the digit laid over each; the best match framed."""
     order = [int(d) for d in np.argsort(-matches.scores)]
     best, runner_up = order[:2]
@@ -338,7 +338,7 @@ def digit_templates(matches: inspect.TemplateMatches) -> None:
                      f"{runner_up} comes second.")
 
 
-def detectors(matches: inspect.TemplateMatches) -> None:
+def detectors(matches: inspection.TemplateMatches) -> None:
     """The mlp's hidden units as templates, the ones the digit excites most framed, each with its vote."""
     response = np.maximum(matches.scores, 0.0)  # the hidden layer's ReLU
     top = [int(u) for u in np.argsort(-response, kind="stable")[:TOP_DETECTORS] if response[u] > 0]

@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 import streamlit as st
 
-from mnist_core import inspect, layer_trace
+from mnist_core import inspection, layer_trace
 from mnist_core.data import load_mnist
 from mnist_core.layer_trace import Stage
 from mnist_core.prediction import Prediction
@@ -152,7 +152,7 @@ def _field(model: "keras.Model", stage: Stage) -> int:
     if stage.kind != "maps":
         return layer_trace.DIGIT_SHAPE[0]
     try:
-        return inspect.receptive_field(model, stage.layer).size
+        return inspection.receptive_field(model, stage.layer).size
     except Exception:  # noqa: BLE001 - a foreign layer type: call it the whole digit rather than fail the row
         return layer_trace.DIGIT_SHAPE[0]
 
@@ -217,7 +217,7 @@ def _example(model: "keras.Model", stage: Stage, image: np.ndarray, position: np
     picture = images.rgb(_fit(images.grey(image, 1.0), EXAMPLE_DISPLAY))
     if position is None:
         return picture
-    field = inspect.receptive_field(model, stage.layer)
+    field = inspection.receptive_field(model, stage.layer)
     scale = EXAMPLE_DISPLAY / layer_trace.DIGIT_SHAPE[0]
     top = int((field.jump * position[0] + field.offset) * scale)
     left = int((field.jump * position[1] + field.offset) * scale)
@@ -259,7 +259,7 @@ def _stage_name(stage: Stage) -> str:
 def focus(model: "keras.Model", stored: "StoredModel", stage: Stage, index: int) -> None:
     """One map (or detector, or digit score) on the drawing, and the test digits that light it up most."""
     if stage.kind == "evidence":
-        weights = inspect.dense_templates(model)[index]
+        weights = inspection.dense_templates(model)[index]
         st.image([images.enlarge(images.signed(stage.values[index]), FOCUS_DISPLAY),
                   images.enlarge(images.signed(weights), FOCUS_DISPLAY)],
                  caption=[f"Your ink laid over what it expects of a {index}", f"What it expects of a {index}"],

@@ -37,11 +37,11 @@ def canvas_reading():
     import numpy as np
     import streamlit as st
 
-    from mnist_core import inspect, synth
+    from mnist_core import inspection, synth
     from ui import answer_first, draw_view, models
 
     model, _ = models.current()
-    digit, _ = inspect.test_digit(0)  # a 7
+    digit, _ = inspection.test_digit(0)  # a 7
     rgba = synth.canvas_like((digit * 255).astype(np.uint8), np.random.default_rng(0), stroke="normal")
     if st.session_state.get("blank"):
         rgba = np.zeros_like(rgba)
@@ -182,11 +182,11 @@ def compared_reading():
     """A canvas-drawn 7 read by the session's model, then by every network, as the Draw page does."""
     import numpy as np
 
-    from mnist_core import inspect, synth
+    from mnist_core import inspection, synth
     from ui import answer_first, compare_view, models
 
     model, _ = models.current()
-    digit, _ = inspect.test_digit(0)  # a 7
+    digit, _ = inspection.test_digit(0)  # a 7
     rgba = synth.canvas_like((digit * 255).astype(np.uint8), np.random.default_rng(0), stroke="normal")
     compare_view.show(answer_first.read(rgba, model, several=False))
 

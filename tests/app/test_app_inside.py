@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from streamlit.proto.Block_pb2 import Block
 
-from mnist_core import inspect
+from mnist_core import inspection
 from mnist_core.models import ZOO
 from mnist_core.paths import BUNDLED_DIR
 from ui import inside_view, presenter, state
@@ -18,7 +18,7 @@ BEST_LAYERS = ["conv1", "conv2", "conv3", "conv4", "conv5"]  # the bundled netwo
 
 def inside_with_my_seven(app, **open_steps: bool):
     """The Inside page studying a drawn 7 (as the Draw page leaves it), with the named steps open."""
-    seven, _ = inspect.test_digit(0)
+    seven, _ = inspection.test_digit(0)
     at = app()
     at.session_state[state.DIGIT_KEY] = np.roll(seven, 2, axis=1)
     for name, is_open in open_steps.items():
@@ -79,8 +79,8 @@ def test_an_open_step_shows_every_filter_the_most_active_and_what_they_look_for(
 
 def test_patches_are_searched_once_per_model_file_and_only_for_an_open_step(app, monkeypatch):
     calls = []
-    real = inspect.top_patches
-    monkeypatch.setattr(inspect, "top_patches", lambda model, *args, **kwargs: calls.append(1) or real(model))
+    real = inspection.top_patches
+    monkeypatch.setattr(inspection, "top_patches", lambda model, *args, **kwargs: calls.append(1) or real(model))
     inside_view._top_patches.clear()
     inside_with_my_seven(app)
     assert calls == [], "nothing is searched while every step is closed"
@@ -113,7 +113,7 @@ def bundled_dense_models() -> dict[str, str]:
 def inside_with(app, model_path: str, open_step: str):
     """The Inside page studying test digit 0 (a 7) with the model at `model_path`, one step opened."""
     at = app()
-    at.session_state[state.DIGIT_KEY], _ = inspect.test_digit(0)
+    at.session_state[state.DIGIT_KEY], _ = inspection.test_digit(0)
     at.session_state[inside_view.STEP_KEY.format(open_step)] = True
     at.run()
     at.sidebar.selectbox[0].select(model_path).run()

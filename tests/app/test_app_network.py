@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from mnist_core import inspect, layer_trace
+from mnist_core import inspection, layer_trace
 from mnist_core.prediction import load_for_inference
 from ui import network_view
 
@@ -16,11 +16,11 @@ def drawing_with_the_network():
     import numpy as np
     import streamlit as st
 
-    from mnist_core import inspect, synth
+    from mnist_core import inspection, synth
     from ui import answer_first, draw_view, models, network_view
 
     model, stored = models.current()
-    digit, _ = inspect.test_digit(0)
+    digit, _ = inspection.test_digit(0)
     rgba = synth.canvas_like((digit * 255).astype(np.uint8), np.random.default_rng(0), stroke="normal")
     if st.session_state.get("blank"):
         rgba = np.zeros_like(rgba)
@@ -51,7 +51,7 @@ def test_no_digit_found_means_no_network_row():
 
 @pytest.fixture(scope="module")
 def seven() -> np.ndarray:
-    return inspect.test_digit(0)[0]
+    return inspection.test_digit(0)[0]
 
 
 @pytest.mark.parametrize("name", ["default", "keras_cnn", "mlp", "softmax"])
@@ -86,11 +86,11 @@ def looking_closer():
     """One stage chosen in "Look closer" (the popover's contents), for the session's model and part."""
     import streamlit as st
 
-    from mnist_core import inspect, layer_trace
+    from mnist_core import inspection, layer_trace
     from ui import models, network_view
 
     model, stored = models.current()
-    stages = layer_trace.stages(model, inspect.test_digit(0)[0])
+    stages = layer_trace.stages(model, inspection.test_digit(0)[0])
     stage = stages[st.session_state["stage"]]
     network_view.focus(model, stored, stage, stage.strongest())
 

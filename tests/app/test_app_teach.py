@@ -112,10 +112,10 @@ def section_with_a_drawing():
     """The section beside a canvas drawing of a 7 (the page passes the canvas's picture in)."""
     import numpy as np
 
-    from mnist_core import inspect, synth
+    from mnist_core import inspection, synth
     from ui import models, teach_view
 
-    digit, _ = inspect.test_digit(0)  # a 7
+    digit, _ = inspection.test_digit(0)  # a 7
     rgba = synth.canvas_like((digit * 255).astype(np.uint8), np.random.default_rng(0), stroke="normal")
     teach_view.section(models.chosen(), rgba)
 
@@ -138,10 +138,10 @@ def answer_with_teaching():
     """The teaching controls beside the answer, for a canvas drawing of a 7."""
     import numpy as np
 
-    from mnist_core import inspect, synth
+    from mnist_core import inspection, synth
     from ui import models, teach_view
 
-    digit, _ = inspect.test_digit(0)
+    digit, _ = inspection.test_digit(0)
     rgba = synth.canvas_like((digit * 255).astype(np.uint8), np.random.default_rng(0), stroke="normal")
     teach_view.beside_answer(models.chosen(), rgba)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mnist_core import inspect, layer_trace
+from mnist_core import inspection, layer_trace
 from mnist_core.errors import MnistStudioError
 from mnist_core.models import ZOO, BuildOptions
 
@@ -17,7 +17,7 @@ def build(name: str):
 
 @pytest.fixture(scope="module")
 def seven() -> np.ndarray:
-    digit, label = inspect.test_digit(0)
+    digit, label = inspection.test_digit(0)
     assert label == 7
     return digit
 
@@ -49,7 +49,7 @@ def test_every_zoo_network_shows_its_input_then_each_learning_layer(name, seven)
 def test_a_conv_stage_is_the_layer_after_its_relu_as_the_inside_page_shows_it(seven):
     model = build("keras_cnn")
     first = layer_trace.stages(model, seven)[1]
-    expected = inspect.activations(model, seven)[0]
+    expected = inspection.activations(model, seven)[0]
     assert first.layer == expected.layer == "conv1"
     np.testing.assert_allclose(first.values, expected.maps, atol=1e-5)
     assert first.strongest() == int(expected.maps.reshape(32, -1).max(axis=1).argmax())
@@ -64,7 +64,7 @@ def test_batch_norm_and_relu_after_a_conv_are_part_of_its_stage():
 def test_softmax_shows_where_the_ink_counts_for_each_digit(seven):
     model = build("softmax")
     evidence = layer_trace.stages(model, seven)[1]
-    templates = inspect.dense_templates(model)
+    templates = inspection.dense_templates(model)
     np.testing.assert_allclose(evidence.values, templates * seven[None], atol=1e-6)
     assert evidence.strongest() == int(evidence.values.reshape(10, -1).sum(axis=1).argmax())
 
@@ -87,7 +87,7 @@ def test_favourites_are_the_test_digits_a_map_responds_to_most(seven):
     images = (np.random.default_rng(0).random((60, 28, 28)) * 255).astype(np.uint8)
     images[17] = (seven * 255).astype(np.uint8)
     found = layer_trace.favourites(model, "conv1", 3, images, k=5)
-    responses = inspect.activations(model, images[0] / 255.0)  # one digit, to check the scale matches
+    responses = inspection.activations(model, images[0] / 255.0)  # one digit, to check the scale matches
     assert found.images.shape == (5, 28, 28) and found.images.max() <= 1.0
     assert list(found.strengths) == sorted(found.strengths, reverse=True)
     assert found.positions.shape == (5, 2) and (found.positions >= 0).all() and (found.positions < 26).all()
