@@ -162,8 +162,8 @@ def first_layer_caption(snapshot: Snapshot, model: str) -> str:
         return (f"**What its first {len(snapshot.pictures)} detectors pick out of this 2**: each square shows in "
                 "dark the strokes one of them answers to. They change only a little as it learns.")
     if model == "mlp":  # the product of its two weight tables: the hidden layer's own choices are left out
-        return ("**Roughly what each digit's score looks for**: red where ink counts for that digit, blue where "
-                "it counts against. Noise before it learns.")
+        return ("**What its 500 detectors look for, added up for each digit**: red where ink counts for that "
+                "digit, blue where it counts against. Noise before it learns.")
     return ("**Its ten digit templates**: red where it expects ink for that digit, blue where ink counts "
             "against it. Blank before it learns.")
 

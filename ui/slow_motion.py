@@ -20,7 +20,7 @@ from mnist_core import snapshots, training
 from ui import errors
 from ui.train_live import progress_row, waiting_in_line
 from ui.train_story import curve_points, points_upto, story
-from ui.train_words import duration
+from ui.train_words import took_words
 
 SECONDS = 15.0  # a slow-motion view lasts at least this long
 FRAME_SECONDS = 0.5  # how often it moves on: about one snapshot per frame (40 planned in 15 s)
@@ -57,7 +57,7 @@ def running(config: training.TrainConfig) -> bool:
 def words(shown: snapshots.Snapshot, total_steps: int, snap: training.Progress) -> str:
     """The progress bar's line: how far the slow motion is, and what the real training did meanwhile."""
     where = f"Slow motion: {shown.step / max(1, total_steps):.0%} of the way"
-    took = duration(snap.elapsed) if snap.elapsed >= 0.5 else "less than a second"  # not "0 s"
+    took = took_words(snap.elapsed)
     if snap.finished:
         return f"{where} · the real training took {took}"
     return f"{where} · the real training: {snap.fraction:.0%} done in {took}"
@@ -90,7 +90,7 @@ def live(config: training.TrainConfig) -> None:
         shown = snapshots.paced(snap.learned, snap.total_steps, seconds_in(config) or 0.0, SECONDS)
         batches, epochs = points_upto(snap.batches, snap.epochs, shown)
         progress_row(job, snap, shown.step / max(1, snap.total_steps), words(shown, snap.total_steps, snap),
-                     on_stop=lambda: _stop(job))
+                     on_stop=lambda: _stop(job), on_skip=lambda: end(config))
         story(config, batches, epochs, shown, heading=HEADING)
 
 

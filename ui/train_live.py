@@ -13,13 +13,15 @@ import streamlit as st
 
 from mnist_core import training
 from mnist_core.models import ZOO
-from ui import errors
+from ui import errors, presenter
 from ui.train_story import story
 from ui.train_words import duration, epochs_words, plural
 
 REFRESH_SECONDS = 1.0  # the live chart redraws this often
 ANSI_ESCAPES = re.compile(r"\x1b\[[0-9;]*m")  # Keras colours its error messages for terminals
 STOP_HELP = "Stop in a moment; what it has learned so far is kept and tested."
+# Every step done: the job tests the model on the test set and saves it, a few seconds in which Stop changes nothing.
+TESTING_WORDS = "Testing and saving…: it has learned; now it reads the 10,000 test digits it never saw"
 
 
 def describe(snap: training.Progress) -> str:
@@ -78,17 +80,18 @@ def failure(snap: training.Progress) -> None:
                        f"{retry}")
 
 
-def progress_words(snap: training.Progress) -> str:
-    """The progress bar's line: how far, how long, and (once the pace is known) how long still."""
+def progress_words(snap: training.Progress, developer: bool = False) -> str:
+    """The progress bar's line: how far, how long, and (once the pace is known) how long still; the step count
+    only for developers (not when presenting)."""
     if snap.stopping:
         return (f"Stopping… after {epochs_words(snap.epochs_done)} of {plural(snap.config.epochs, 'pass')}: "
                 "testing what it has learned so far on the 10,000 test images and saving it")
-    if snap.step >= snap.total_steps:
-        return f"All {snap.total_steps:,} steps done: testing it on the 10,000 test images and saving it…"
+    if snap.testing:
+        return TESTING_WORDS
     left = f" · about {duration(snap.eta_seconds)} left" if snap.eta_seconds is not None else ""
-    tested = f" · test accuracy so far {snap.test_accuracy:.1%}" if snap.test_accuracy else ""
-    return (f"Training: {snap.fraction:.0%} · {duration(snap.elapsed)}{left}{tested} · "
-            f"step {snap.step:,} of {snap.total_steps:,}")
+    tested = f" · right on {snap.test_accuracy:.1%} of the test digits so far" if snap.test_accuracy else ""
+    steps = f" · step {snap.step:,} of {snap.total_steps:,}" if developer else ""
+    return f"Training: {snap.fraction:.0%} done · {duration(snap.elapsed)}{left}{tested}{steps}"
 
 
 def waiting_in_line(job: training.TrainingJob) -> None:
@@ -100,8 +103,11 @@ def waiting_in_line(job: training.TrainingJob) -> None:
 
 
 def progress_row(job: training.TrainingJob, snap: training.Progress, fraction: float, text: str,
-                 on_stop: Callable[[], None] | None = None) -> None:
-    """The progress bar with Stop beside it (a disabled "Stopping…" once asked); `on_stop` replaces job.stop."""
+                 on_stop: Callable[[], None] | None = None, on_skip: Callable[[], None] | None = None) -> None:
+    """The progress bar with Stop beside it (a disabled "Stopping…" once asked); `on_stop` replaces job.stop.
+
+    Once every step is done the job only tests and saves: no Stop then, since it would change nothing (a slow
+    motion's `on_skip` offers Skip in its place)."""
     bar_col, stop_col = st.columns([4, 1.3], vertical_alignment="bottom")
     with bar_col:
         st.progress(min(max(fraction, 0.0), 1.0), text=text)
@@ -109,6 +115,10 @@ def progress_row(job: training.TrainingJob, snap: training.Progress, fraction: f
         if snap.stopping:
             st.button("Stopping…", icon=":material/hourglass_top:", disabled=True, key=f"stopping-{job.config.key}",
                       width="stretch")
+        elif snap.testing:
+            if on_skip is not None:
+                st.button("Skip", icon=":material/skip_next:", on_click=on_skip, key=f"skip-{job.config.key}",
+                          width="stretch", help="Show the result as soon as it is saved.")
         else:
             st.button("Stop", icon=":material/stop_circle:", on_click=on_stop or job.stop,
                       key=f"stop-{job.config.key}", width="stretch", help=STOP_HELP)
@@ -127,7 +137,7 @@ def live(config: training.TrainConfig) -> None:
         if snap.state == "queued":
             waiting_in_line(job)
             return
-        progress_row(job, snap, snap.fraction, progress_words(snap))
+        progress_row(job, snap, snap.fraction, progress_words(snap, developer=not presenter.active()))
         # Nothing after the story: the results replace it in place, and a leftover element here would push
         # their chart down while the page redraws (the loss curve is in the results' Details).
         story(config, snap.batches, snap.epochs, snap.learning)

@@ -14,7 +14,7 @@ from mnist_core import snapshots, training
 from mnist_core.evaluation import Evaluation, evaluate_model
 from mnist_core.models import ZOO
 from mnist_core.store import StoredModel
-from ui import charts, errors, images, models, presenter, slow_motion, state, train_words
+from ui import charts, errors, images, models, presenter, slow_motion, state, train_settings, train_words
 from ui.train_story import curve_points, recording_of, story
 from ui.train_words import epochs_words, plural, recipe_words, run_words, short_duration
 
@@ -28,6 +28,9 @@ PUBLISHED_LABEL = "Its authors report"
 OURS_LABEL = "When we trained it"
 TARGET_LABEL = "Time to reach 99%"
 TIME_LABEL = "Training time"
+AGAIN_LABEL = "Train again from scratch"
+AGAIN_WARNING = ("This forgets the result of these settings and trains them again live. Others stay as they are.")
+AGAIN_CONFIRM = "Forget it and train again"
 REPLAY_NEWS = ("Replay: watching it learn again, from the start. Its final result comes back here when the replay "
                "ends.")
 
@@ -51,23 +54,28 @@ def results(snap: training.Progress) -> None:
     # While a replay runs, the final result is not shown beside an early frame of the run (96% over "10 of 20
     # right"): the replay's own rerun at its end brings the news and the numbers back.
     now_replaying = recording is not None and replaying(config)
-    # Replay sits beside the news, in view: pressing it must not scroll the chart away.
-    news, replay_col = st.columns([4, 1.3], vertical_alignment="center") if recording else (st.container(), None)
+    # Replay and Train again sit beside the news, in view: pressing them must not scroll the chart away.
+    again = snap.state == "done" and not now_replaying  # a stopped run offers Start above instead
+    # Side by side where they fit (1920x1080), one above the other where not (1366x768 when presenting).
+    news, room = st.columns([3.2, 2.1], vertical_alignment="center") if recording or again else (st.container(), None)
+    actions = room.container(horizontal=True, wrap=True, gap="small") if room is not None else None
     with news:
         if now_replaying:
             st.info(REPLAY_NEWS, icon=":material/replay:")
         elif stopped:
             st.info(f"This training was {said}. {reads}", icon=":material/stop_circle:")
         elif snap.cached:
-            st.success(f"Trained before with these exact settings ({said}). {reads} Press Replay to watch it "
-                       "learn.", icon=":material/history:")
+            st.success(f"Trained before with these exact settings ({said}). {reads}", icon=":material/history:")
         else:
             st.success(f"Training finished: {said}. {reads}", icon=":material/check_circle:")
-    if replay_col is not None:
-        replay_col.button(f"Replay ({REPLAY_SECONDS:.0f} s)", icon=":material/replay:", on_click=start_replay,
-                          args=(config,), key=f"replay-button-{config.key}", width="stretch",
-                          help="Watch it learn again: the chart, the pictures and the 20 test digits, at a pace "
-                               "everyone can follow, whatever the real training took.")
+    if actions is not None and recording is not None:
+        actions.button(f"Replay ({REPLAY_SECONDS:.0f} s)", icon=":material/replay:", on_click=start_replay,
+                       args=(config,), key=f"replay-button-{config.key}",
+                       help="Watch it learn again: the chart, the pictures and the 20 test digits, at a pace "
+                            "everyone can follow, whatever the real training took.")
+    if actions is not None and again:
+        with actions:
+            train_again(config)
     # The chart and pictures keep the place they had while it trained; the numbers come after them.
     if now_replaying:
         replay(config, recording)
@@ -92,6 +100,23 @@ def results(snap: training.Progress) -> None:
     mistakes(evaluation(stored))
 
 
+def train_again(config: training.TrainConfig) -> None:
+    """"Train again from scratch", confirmed in a popover: a rehearsal's result must not spoil the live moment.
+
+    Only this setting's result is forgotten (training.forget_result: its model, sidecar and recording); then it
+    trains live, in slow motion when this session chose it, as Start would."""
+    with st.popover(AGAIN_LABEL, icon=":material/restart_alt:",
+                    help="Forget this result and watch it learn again, live."):
+        st.markdown(AGAIN_WARNING)
+        if st.button(AGAIN_CONFIRM, type="primary", icon=":material/play_arrow:", key=f"again-{config.key}"):
+            with errors.shown_in_words():
+                training.forget_result(config)
+                training.start_training(config)
+                if train_settings.slow_motion_chosen():
+                    slow_motion.begin(config)
+                st.rerun()
+
+
 def numbers(snap: training.Progress, accuracy: float) -> None:
     """The finished run's numbers in a row: only those that mean something for this run.
 
@@ -103,8 +128,8 @@ def numbers(snap: training.Progress, accuracy: float) -> None:
     # The first column is wider: its label is the longest, and must not be cut at 1366x768.
     columns = iter(st.columns([1.7, 1, 1, 1]))
     against = "vs ours" if ours else "vs published"
-    next(columns).metric(RIGHT_LABEL, f"{accuracy:.2%}",
-                         delta=f"{accuracy - spec.reported_accuracy:+.2%} {against}" if fair else None,
+    delta = f"{points(accuracy, spec.reported_accuracy)} {against}" if fair else None
+    next(columns).metric(RIGHT_LABEL, f"{accuracy:.2%}", delta=delta,
                          help="Share of the 10,000 test digits it reads right: digits it never learned from.")
     if fair:  # a fair comparison: the same settings as the number it is compared with
         if ours:
@@ -121,6 +146,12 @@ def numbers(snap: training.Progress, accuracy: float) -> None:
     next(columns).metric(TIME_LABEL, short_duration(snap.elapsed), help="Time spent training, without the tests.")
     if not fair:
         st.caption(train_words.comparison(config))
+
+
+def points(accuracy: float, other: float) -> str:
+    """How far apart two percentages are, in percentage points: "+0.11 points" (not "+0.11%", which would be
+    a share of a share)."""
+    return f"{(accuracy - other) * 100:+.2f} points"
 
 
 def _replay_key(config: training.TrainConfig) -> str:
@@ -148,9 +179,14 @@ def replay(config: training.TrainConfig, recording: snapshots.Recording) -> None
         shown = recording.snapshots[snapshots.at_fraction(recording, min(fraction, 1.0))]
         batches, epochs = curve_points(recording, shown)
         # The replay says where it is in the chart's own heading: nothing moves the chart down.
-        story(config, batches, epochs, shown,
-              heading=f":material/replay: **Replay**: {epochs_words(shown.epoch)} of "
-                      f"{plural(recording.epochs, 'pass')} · step {shown.step:,}")
+        story(config, batches, epochs, shown, heading=replay_heading(shown, recording.epochs, config.num_images))
+
+
+def replay_heading(shown: snapshots.Snapshot, epochs: int, images: int) -> str:
+    """Where a replay is, in the chart's heading: passes and the training images seen so far (no steps)."""
+    seen = min(round(shown.epoch * images), epochs * images)
+    return (f":material/replay: **Replay**: {epochs_words(shown.epoch)} of {plural(epochs, 'pass')} · "
+            f"{seen:,} images seen")
 
 
 @st.cache_resource(max_entries=8, show_spinner="Checking all 10,000 test digits…")

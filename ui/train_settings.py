@@ -29,7 +29,7 @@ HELP = {
               "longer wait.",
     "images": "How many handwritten training digits it learns from. Fewer train faster, at some cost in "
               "accuracy. MNIST has 60,000 training digits; 5,000 of them are always kept aside to check how sure "
-              "it should be, so it learns from 55,000 at most.",
+              "it should be. Models trained here learn from 55,000 at most.",
     "batch": "How many images it looks at before each small correction of its weights.",
     "rate": "How big each correction is: too small learns slowly, too large never settles.",
     "start": "Train this network with these settings; the chart below shows it learning.",
@@ -127,13 +127,22 @@ def start(config: training.TrainConfig) -> None:
     Slow motion is on by default when presenting, and each mode keeps its own choice for the session.
     """
     start_col, slow_col = st.columns([1, 1.4], vertical_alignment="center")
-    slow = slow_col.toggle(SLOW_LABEL, value=presenter.active(), key=f"slow-motion-{presenter.active()}",
-                           persist_state="session", help=HELP["slow"])
+    slow = slow_col.toggle(SLOW_LABEL, value=presenter.active(), key=_slow_key(), persist_state="session",
+                           help=HELP["slow"])
     if start_col.button("Start training", type="primary", icon=":material/play_arrow:", help=HELP["start"]):
         training.start_training(config)
         if slow:
             slow_motion.begin(config)
         st.rerun()
+
+
+def _slow_key() -> str:
+    return f"slow-motion-{presenter.active()}"
+
+
+def slow_motion_chosen() -> bool:
+    """This session's slow-motion choice in its current mode (on when presenting, until switched off)."""
+    return bool(st.session_state.get(_slow_key(), presenter.active()))
 
 
 def existing_job(config: training.TrainConfig) -> training.TrainingJob | None:

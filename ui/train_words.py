@@ -31,17 +31,24 @@ def duration(seconds: float | None) -> str:
     return f"{minutes} min {rest:02d} s" if minutes else f"{rest} s"
 
 
+def took_words(seconds: float) -> str:
+    """How long a run took: "45 s", "3 min 05 s", and "less than a second" for a run that "0 s" would belie."""
+    return duration(seconds) if seconds >= 0.5 else "less than a second"
+
+
 def short_duration(seconds: float | None) -> str:
-    """For a big number in a narrow column: "75 s" up to ten minutes, then "12 min"."""
+    """For a big number in a narrow column: "< 1 s", "75 s" up to ten minutes, then "12 min"."""
     if seconds is None:
         return "—"
+    if seconds < 0.5:
+        return "< 1 s"
     return f"{round(seconds)} s" if seconds < 600 else f"{round(seconds / 60)} min"
 
 
 def run_words(config: training.TrainConfig, epochs_done: float | None, seconds: float | None,
               stopped: bool) -> str:
     """What a run did, e.g. "stopped after 0.3 of 3 passes over 30,000 images, 10 s"."""
-    took = f", {duration(seconds)}" if seconds else ""
+    took = f", {took_words(seconds)}" if seconds else ""
     if stopped and epochs_done is not None:
         return (f"stopped after {epochs_words(epochs_done)} of {plural(config.epochs, 'pass')} over "
                 f"{config.num_images:,} images{took}")

@@ -13,7 +13,7 @@ from google.protobuf.message import Message
 
 from mnist_core import training
 from mnist_core.training import TrainConfig
-from ui import models, presenter, slow_motion, train_settings, train_words
+from ui import models, presenter, slow_motion, train_live, train_results, train_settings, train_words
 
 JOB_TIMEOUT = 120
 SHOWN_FIELDS = {"label", "body", "text", "options", "caption", "delta", "placeholder"}  # what a person reads
@@ -61,7 +61,7 @@ def seen_text(node, inside_expanders: bool, with_help: bool = False) -> str:
     return " ".join(parts)
 
 
-PRESENTER_UNSAID = ("epoch", "batch", "learning rate", "logits")  # engineering words, never before an audience
+PRESENTER_UNSAID = ("epoch", "batch", "learning rate", "logits", "step")  # engineering words, never before an audience
 
 
 def assert_no_epoch(at, inside_expanders: bool, with_help: bool, moment: str,
@@ -145,3 +145,31 @@ def test_a_models_time_is_said_as_people_say_it():
     assert models.when(f"{today:%Y-%m-%d}T09:05:07+0000") == "today at 09:05"
     assert models.when("2020-03-04T10:05:00+0000") == "on 4 March 2020 at 10:05"
     assert models.when("yesterday") == "on yesterday"  # an odd sidecar is shown as it is, never an error
+
+
+def test_a_sub_second_run_took_less_than_a_second_not_0_s():
+    config = TrainConfig.for_model("softmax", epochs=1, limit=1_000)
+    assert train_words.run_words(config, 1, 0.3, stopped=False) == "1 pass over 1,000 images, less than a second"
+    assert train_words.short_duration(0.3) == "< 1 s" and train_words.short_duration(0.6) == "1 s"
+
+
+def test_the_progress_line_counts_steps_only_for_developers():
+    config = TrainConfig.for_model("softmax", epochs=1, limit=1_000)
+    running = training.Progress(config=config, state="running", step=5, total_steps=10, elapsed=3.0)
+    assert "step" not in train_live.progress_words(running).lower()
+    assert train_live.progress_words(running, developer=True).endswith("step 5 of 10")
+    assert train_live.progress_words(running).startswith("Training: 50% done · 3 s")
+    # Every step done: it is testing and saving, and says so, in both modes.
+    testing = training.Progress(config=config, state="running", step=10, total_steps=10, elapsed=5.0)
+    assert testing.testing
+    assert train_live.progress_words(testing, developer=True).startswith("Testing and saving…")
+
+
+def test_a_difference_of_percentages_is_said_in_points():
+    assert train_results.points(0.9911, 0.99) == "+0.11 points"
+    assert train_results.points(0.98, 0.99) == "-1.00 points"
+    assert train_results.points(0.99, 0.99) == "+0.00 points"
+
+
+def test_the_images_help_says_how_many_a_model_trained_here_learns_from():
+    assert "Models trained here learn from 55,000 at most." in train_settings.HELP["images"]

@@ -247,7 +247,8 @@ def test_a_finished_run_shows_its_learning_and_compares_honestly(app, monkeypatc
     monkeypatch.setattr(train_words, "is_published_recipe", lambda config: True)
     at.run()
     ours = next(metric for metric in at.metric if metric.label == train_results.RIGHT_LABEL)
-    assert "vs published" in ours.proto.delta
+    assert "vs published" in ours.proto.delta and " points vs published" in ours.proto.delta, ours.proto.delta
+    assert "%" not in ours.proto.delta, "a difference of percentages is in points"
     published = next(metric for metric in at.metric if metric.label == train_results.PUBLISHED_LABEL)
     assert published.value == "92.0%"
     final = [s.value for s in at.success]
@@ -255,7 +256,7 @@ def test_a_finished_run_shows_its_learning_and_compares_honestly(app, monkeypatc
     # Replay: the recorded run again, saying where it is in the chart's heading; the final result (the banner
     # and the numbers) is not shown beside its early frames.
     button(at, "Replay (15 s)").click().run()
-    assert any("Replay" in md.value and "step" in md.value for md in at.markdown)
+    assert any("Replay" in md.value and "images seen" in md.value and "step" not in md.value for md in at.markdown)
     assert not at.main.success and not at.main.metric, "no final result beside the replay's early frames"
     assert any(info.value == train_results.REPLAY_NEWS for info in at.info)
     # At the end of the replay the page comes back with the final result.
@@ -326,3 +327,49 @@ def test_our_presets_say_what_we_measured_and_the_tutorials_what_their_authors_r
     said = visible_text(at.main)
     assert "Its authors report that it reads **99.0%**" in said and "When we trained it" not in said
     assert "python -m mnist_core" not in at.expander[0].markdown[0].value
+
+
+def test_train_again_from_scratch_asks_first_then_trains_only_these_settings_live(app):
+    config = TrainConfig.for_model("softmax", epochs=1, limit=1_000)
+    other = TrainConfig.for_model("softmax", epochs=2, limit=1_000)
+    for each in (config, other):
+        assert training.start_training(each).wait(timeout=JOB_TIMEOUT).state == "done"
+    rehearsed = training.find_job(config)
+    training.reset_registry()  # as on the day of the talk: the rehearsal's results are on disk
+    at = app().run()
+    pick_tiny_softmax(at)
+    assert any("Trained before" in message.value for message in at.success)
+    # The page's own button is a popover: opening it only asks; its one button there does it.
+    again = [block for block in at.main.get("popover") if block.proto.popover.label == train_results.AGAIN_LABEL]
+    assert again and not [b for b in at.button if b.label == train_results.AGAIN_LABEL]
+    assert any(md.value == train_results.AGAIN_WARNING for md in again[0].markdown)
+    confirm = [b for b in again[0].button if b.label == train_results.AGAIN_CONFIRM]
+    assert len(confirm) == 1 and training.find_job(config).snapshot().cached
+    confirm[0].click().run()
+    assert not at.exception and not at.error
+    job = training.find_job(config)
+    assert job is not rehearsed and not job.snapshot().cached, "a new job, trained live"
+    assert job.wait(timeout=JOB_TIMEOUT).state == "done"
+    assert training.stored_result(other) is not None, "the other setting's result stays"
+    at.run()
+    assert any("Training finished" in message.value for message in at.success)
+    assert not at.exception
+
+
+def test_after_its_last_step_it_says_testing_and_saving_without_stop(app, monkeypatch):
+    at = app().run()
+    config = pick_tiny_softmax(at)
+    release = __import__("threading").Event()
+    original = training.calibration.calibrate
+    monkeypatch.setattr(training.calibration, "calibrate", lambda model: (release.wait(30), original(model))[1])
+    job = training.start_training(config)
+    try:
+        while not job.snapshot().testing:
+            assert not job.wait(timeout=0.05).finished
+        at.run()
+        assert at.get("progress")[0].proto.text == train_live.TESTING_WORDS
+        assert not [b for b in at.button if b.label in ("Stop", "Stopping…")], "nothing left for Stop to stop"
+    finally:
+        release.set()
+    assert job.wait(timeout=JOB_TIMEOUT).state == "done"
+    assert not at.exception

@@ -201,13 +201,13 @@ def test_a_result_replays_at_an_audience_pace(browser, app_url: str) -> None:
     finished(page)
     replay = page.get_by_role("button", name=re.compile(r"Replay \(\d+ s\)"))
     replay.click()
-    heading = page.get_by_text(re.compile(r"Replay: .* · step [\d,]+"))
+    heading = page.get_by_text(re.compile(r"Replay: .* · [\d,]+ images seen"))
     expect(heading).to_be_visible()
     started = time.monotonic()
     seen_strips, seen_steps = set(), set()
     while heading.count():
         assert time.monotonic() - started < REPLAY_RANGE_S[1] + 5, "the replay does not end"
-        found = re.search(r"step ([\d,]+)", " ".join(heading.all_inner_texts()))  # no wait: it may have ended
+        found = re.search(r"([\d,]+) images seen", " ".join(heading.all_inner_texts()))  # no wait: it may end
         if found:
             seen_steps.add(found.group(1))
         seen_strips.update(strip_picture(page).evaluate_all("nodes => nodes.map(n => n.src)"))
