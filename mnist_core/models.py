@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from . import keras_internals
 from .errors import TrainingError
 
 if TYPE_CHECKING:
@@ -232,59 +233,6 @@ def _one_cycle(options: BuildOptions, warmup_fraction: float):
         warmup_target=options.learning_rate, warmup_steps=warmup)
 
 
-def _fused_batch_norm(layer: "keras.layers.BatchNormalization") -> None:
-    """Train `layer` through TensorFlow's one fused batch-norm kernel instead of the ~10 ops Keras 3 composes.
-
-    The same normalisation and running averages (the batch variance is Bessel-corrected, n/(n-1) with n =
-    128 x 14 x 14 at least); reading is Keras' own code, and the saved file holds a plain
-    BatchNormalization, so a model trained this way loads anywhere. Only the TensorFlow backend on NHWC
-    float32, which is how `fast` trains on a CPU; anything else keeps Keras' path.
-    """
-    import tensorflow as tf
-
-    keras_call = layer.call
-
-    def call(inputs, training=None, mask=None):
-        if not training or not layer.trainable or inputs.dtype != tf.float32 or layer.axis not in (-1, 3):
-            return keras_call(inputs, training=training, mask=mask)
-        empty = tf.constant([], tf.float32)
-        outputs, mean, variance, _, _, _ = tf.raw_ops.FusedBatchNormV3(
-            x=inputs, scale=layer.gamma, offset=layer.beta, mean=empty, variance=empty, epsilon=layer.epsilon,
-            exponential_avg_factor=1.0, data_format="NHWC", is_training=True)
-        layer.moving_mean.assign(layer.moving_mean * layer.momentum + mean * (1 - layer.momentum))
-        layer.moving_variance.assign(layer.moving_variance * layer.momentum + variance * (1 - layer.momentum))
-        return outputs
-
-    layer.call = call
-
-
-def _fused_adam(learning_rate) -> "keras.optimizers.Optimizer":
-    """Keras' Adam with each variable updated by TensorFlow's one ResourceApplyAdam op (the same formula).
-
-    Keras 3 writes Adam's update as ~20 graph ops per variable: building them is most of what `fit()`
-    traces before its first step (this saves ~0.5 s of CPU there), and each runs every step
-    (docs/benchmarks.md).
-    Falls back to Keras' update for anything but a plain float32 tf.Variable.
-    """
-    import keras
-    import tensorflow as tf
-
-    class FusedAdam(keras.optimizers.Adam):
-        def update_step(self, gradient, variable, learning_rate):
-            if not isinstance(variable, tf.Variable) or variable.dtype != tf.float32:
-                return super().update_step(gradient, variable, learning_rate)
-            index = self._get_variable_index(variable)
-            step = tf.cast(self.iterations + 1, tf.float32)
-            beta_1, beta_2 = tf.cast(self.beta_1, tf.float32), tf.cast(self.beta_2, tf.float32)
-            tf.raw_ops.ResourceApplyAdam(
-                var=variable.handle, m=self._momentums[index].handle, v=self._velocities[index].handle,
-                beta1_power=tf.pow(beta_1, step), beta2_power=tf.pow(beta_2, step),
-                lr=tf.cast(learning_rate, tf.float32), beta1=beta_1, beta2=beta_2,
-                epsilon=tf.cast(self.epsilon, tf.float32), grad=tf.cast(gradient, tf.float32))
-
-    return FusedAdam(learning_rate)
-
-
 def build_fast(options: BuildOptions) -> "keras.Model":
     """Ours: three strided batch-norm convs and a one-cycle schedule: 99% in one epoch on a CPU.
 
@@ -311,8 +259,8 @@ def build_fast(options: BuildOptions) -> "keras.Model":
     if options.dtype == "float32" and keras.backend.backend() == "tensorflow":  # how CPUs train: fused kernels
         for layer in model.layers:
             if isinstance(layer, layers.BatchNormalization):
-                _fused_batch_norm(layer)
-        optimizer = _fused_adam(schedule)
+                keras_internals.fuse_batch_norm(layer)
+        optimizer = keras_internals.fused_adam(schedule)
     else:
         optimizer = keras.optimizers.Adam(schedule)
     return _compile(model, optimizer, options, label_smoothing=0.1)

@@ -308,7 +308,7 @@ async def open_all(url: str, count: int) -> list[Session]:
     return list(await asyncio.gather(*(one() for _ in range(count))))
 
 
-def _percentile(values: list[float], share: float) -> float | None:
+def percentile(values: list[float], share: float) -> float | None:
     if not values:
         return None
     ordered = sorted(values)
@@ -321,9 +321,9 @@ def _summary(drawn: list[Drawn]) -> dict[str, Any]:
     ms = lambda value: None if value is None else round(value * 1000)  # noqa: E731
     return {"drawings": len(drawn), "answered": len(answers),
             "answer_ms_p50": ms(statistics.median(answers)) if answers else None,
-            "answer_ms_p95": ms(_percentile(answers, 0.95)), "answer_ms_max": ms(max(answers, default=None)),
+            "answer_ms_p95": ms(percentile(answers, 0.95)), "answer_ms_max": ms(max(answers, default=None)),
             "page_ms_p50": ms(statistics.median(pages)) if pages else None,
-            "page_ms_p95": ms(_percentile(pages, 0.95)),
+            "page_ms_p95": ms(percentile(pages, 0.95)),
             "read_as_drawn": sum(d.answer == str(d.digit) for d in drawn),
             "pages_cut_short": sum(d.cut_short for d in drawn),
             "errors": sorted({d.error for d in drawn if d.error})[:3]}

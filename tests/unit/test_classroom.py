@@ -10,7 +10,7 @@ import random
 import numpy as np
 from PIL import Image
 
-from mnist_core.bench.classroom import CANVAS, STROKES, _percentile, drawing_state
+from mnist_core.bench.classroom import CANVAS, STROKES, percentile, drawing_state
 from mnist_core.prediction import predict
 
 
@@ -31,5 +31,5 @@ def test_each_drawing_has_the_canvas_shape_and_is_read_as_its_digit():
 
 def test_percentile_is_the_nearest_rank():
     values = [float(v) for v in range(100, 0, -1)]
-    assert _percentile(values, 0.95) == 95.0 and _percentile(values, 0.5) == 50.0
-    assert _percentile([], 0.95) is None
+    assert percentile(values, 0.95) == 95.0 and percentile(values, 0.5) == 50.0
+    assert percentile([], 0.95) is None
