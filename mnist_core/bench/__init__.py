@@ -9,6 +9,7 @@ of two measurements taken in the same run on the same machine. One module per su
 - robustness: the bundled model on photo-like and canvas-like digits, 4-digit strips, and tight
   crops (16 px to 3000 px) of MNIST and of font digits.
 - digit-check: "not a digit" said to generated non-digits, and not to MNIST test, styled and font digits.
+- forms: digits that fill their frame, in printed boxes and rows of boxes, on answer lines, in plot frames.
 - calibration: is "90% sure" right 9 times in 10, for every bundled model, through the predict path.
 - classroom: N people drawing on one real app server while a training runs: drawing-to-answer p50/p95, RSS.
 - memory: peak RSS of `train --model fast`; the app's server idle after its first answer and while training.
@@ -62,6 +63,12 @@ def _digit_check(options: Options, say: Say) -> dict[str, Any]:
     return digit_check(say=say, **({"count": 20, "test_digits": 50, "styled": 20} if options.limit else {}))
 
 
+def _forms(options: Options, say: Say) -> dict[str, Any]:
+    from .forms import forms
+
+    return forms(say=say, **({"count": 20, "rows": 10} if options.limit else {}))
+
+
 def _calibration(options: Options, say: Say) -> dict[str, Any]:
     from .calibration import calibration
 
@@ -87,6 +94,7 @@ SUITES: dict[str, tuple[str, Callable[[Options, Say], Any]]] = {
     "inference": ("inference", _inference),
     "robustness": ("robustness", _robustness),
     "digit-check": ("digit_check", _digit_check),
+    "forms": ("forms", _forms),
     "calibration": ("calibration", _calibration),
     "classroom": ("classroom", _classroom),
     "memory": ("memory", _memory),

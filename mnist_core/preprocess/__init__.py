@@ -10,6 +10,8 @@ One module per stage, in the order `pipeline.preprocess` runs them:
   greyscale        colour and transparency -> grey, at the working resolution
   canvas           a clean drawing (one paper, one ink): read at its own size, skipping the
                    table, margin, lighting and ruled-line stages (photos and scans never are)
+  boxes            printed boxes, rows of boxes, plot frames and answer lines taken away (and what lies
+                   outside a box: tick labels, printed words), before the checks (thin lines pass for grain)
   blank_or_noise   anything to read? (blank, noise; the reasons said when not)
   paper_on_table   a sheet photographed on a dark table: the table painted over
   polarity         dark ink on light paper, or light on dark?

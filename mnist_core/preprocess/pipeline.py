@@ -17,6 +17,7 @@ from PIL import Image
 from mnist_core.imageio import load_image
 
 from .blank_or_noise import BLANK, EMPTY_CANVAS, MIN_CONTRAST, NOISE, NOTHING, contrast, noisy
+from .boxes import without_boxes
 from .canvas import CANVAS_BLUR, clean_canvas
 from .cleanup import clean
 from .greyscale import grayscale, work_scale
@@ -82,13 +83,21 @@ def preprocess(
     if max(height, width) < MIN_INPUT_SIDE or min(height, width) < MIN_INPUT_WIDTH:
         return nothing(f"The image is too small to hold a digit ({width}x{height} pixels).")
     native = resize(gray, min(scale, 1.0))  # checks run on real pixels, not enlarged ones
+    work = resize(gray, scale)
+    greys = to_u8(work)
+    boxes = None
+    if canvas is None:  # printed boxes and lines go first: thin lines in a row of boxes can pass for grain
+        work, boxes = without_boxes(work)
+        if boxes:
+            native = resize(work, min(scale, 1.0) / scale)
     if contrast(native) < MIN_CONTRAST:
         return nothing(empty)
     if noisy(native):  # grain, or blotches of several pixels on a coarser copy
         return nothing(NOISE)
 
-    work = resize(gray, scale)
-    add_step(steps, "Colours taken away: only light and dark are left", to_u8(work))
+    add_step(steps, "Colours taken away: only light and dark are left", greys)
+    if boxes:
+        add_step(steps, boxes, to_u8(work))
     if canvas is not None:  # no table, no shadows, no margin to add: the paper is one grey
         is_dark_ink, offset = canvas.dark_ink, 0
         flat = canvas.flat(work if is_dark_ink else 255.0 - work)

@@ -1,0 +1,257 @@
+"""Printed boxes, frames and answer lines found and taken away, so the digit written in them is read.
+
+Forms put each digit in a printed box (a postcode: a row of boxes sharing their sides), plots frame an image
+with axes whose tick labels are digits too, and answers are written on a printed line. To the later stages a
+box is one big mark (the digit inside touches it, or is lost beside it), and a tick label is one more digit.
+So before them, on the grey picture: a box is a dark mark whose four sides are straight, thin and closed at
+square corners, holding writing inside; its lines, its inner dividers and everything outside it (tick labels,
+a form's printed words) are painted over with the paper inside it. An answer line is a straight dark line
+running well past the writing on both sides; it is painted over too, except where a stroke crosses it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from .pixels import to_u8
+
+BOX_MIN_SIDE = 0.25  # a box spans at least this share of the picture's short side (both ways)
+BOX_MIN_AREA = 0.04  # ... and this share of the picture
+BOX_EDGE = 0.7  # a row (column) of a mark this dark is one of its sides, or inside a filled frame
+BOX_HOLDS = 0.9  # ... and those sides hold this share of the mark (the rest: ticks, a stroke poking out)
+BOX_SIDE_COVER = 0.92  # each side's line runs along this share of its length, at least
+BOX_BAND = 0.06  # ... looked for within this share of the box's short side from its edge
+BOX_CORNER_FILL = 0.6  # a square corner: its line-thick corner square is this full (a round 0's is not)
+BOX_MAX_LINE = 0.12  # the thinnest side is at most this share of the box's short side (thicker: a bold 0's
+# ring, or the dark table around a photographed sheet)
+SIDE_PERCENTILE = 10  # a side's thickness: this percentile of its runs of dark inwards
+EVEN_LINE, EVEN_SIDES = 2.0, 3  # a printed line is even: its median run at most twice its thinnest (+2 px),
+# on three sides at least (a digit may lie along the fourth)
+FILLED_EDGE = 2  # px: of a frame filled by a dark image, only this edge is painted over
+BOX_FILLED = 0.5  # a frame this dark inside its sides holds a dark image (inside a plot's axes)
+BOX_MIN_WRITING = 0.004  # share of the inside that must hold ink apart from the lines: else it is no box (a 0)
+DIVIDER_COVER = 0.95  # a divider inside a box runs down this share of its height, straight
+DIVIDER_WIDTH = 3  # ... at most this many times as thick as the sides (plus their soft rims)
+DIVIDER_CELL = 0.35  # ... and leaves cells at least this share of the box's height wide
+LINE_SPAN = 0.6  # an answer line runs along this share of the picture's width, at least
+LINE_PAST = 0.25  # ... and past the writing on both sides by this share of the writing's height
+LINE_MAX_THICKNESS = 0.12  # ... and is at most this share of the writing's height thick
+PAPER_PERCENTILE = 90  # the paper's grey: most of a form is paper
+FAINT_LINE = 0.2
+EDGE_PX = 1  # px painted beyond each line found, and a quarter of its thickness (its antialiased rim)
+
+
+@dataclass(frozen=True)
+class Box:
+    """A printed box (or a row of boxes sharing their sides), in working pixels: its outer edges and line."""
+
+    x0: int
+    y0: int
+    x1: int  # exclusive
+    y1: int
+    lines: tuple[int, int, int, int]  # px: the top, bottom, left and right side's thickness
+    dividers: tuple[int, ...]  # x of each inner vertical line
+
+    def inside(self, shape: tuple[int, int]) -> np.ndarray:
+        """The cells inside the lines, as a mask of `shape`."""
+        top, bottom, left, right = (line + line // 4 + EDGE_PX for line in self.lines)  # the soft rim goes too
+        cells = np.zeros(shape, bool)
+        cells[self.y0 + top:self.y1 - bottom, self.x0 + left:self.x1 - right] = True
+        edge = max(top, bottom)
+        for x in self.dividers:
+            cells[:, max(0, x - edge):x + edge + 1] = False
+        return cells
+
+
+def without_boxes(work: np.ndarray) -> tuple[np.ndarray, str | None]:
+    """The grey picture with printed boxes, frames and answer lines painted over; and what was taken away,
+    in words for the step's caption (None when nothing was).
+
+    `work` is the grey picture (float, any polarity); boxes and lines are darker than their paper.
+    """
+    masks = _dark_masks(work)
+    for dark in masks:
+        boxes = _boxes(dark)
+        if boxes:
+            return _painted(work, dark, boxes), ("Took away the boxes: their lines, and what lies outside them"
+                                                 if len(boxes) > 1 or boxes[0].dividers else
+                                                 "Took away the box: its lines, and what lies outside it")
+    line = _answer_line(masks[0]) if masks else None
+    if line is None:
+        return work, None
+    painted = work.copy()
+    painted[line] = float(np.median(work[~masks[0]]))
+    return painted, "Took away the line the digit is written on"
+
+
+def _painted(work: np.ndarray, dark: np.ndarray, boxes: list[Box]) -> np.ndarray:
+    """Everything but the boxes' cells painted with the paper inside them."""
+    cells = np.zeros(dark.shape, bool)
+    for box in boxes:
+        cells |= box.inside(dark.shape)
+    # The paper the digit is written on: what is not dark inside (a filled frame's inside is dark itself).
+    filled = (dark & cells).sum() >= BOX_FILLED * cells.sum()
+    paper = float(np.median(work[cells if filled or not (cells & ~dark).any() else cells & ~dark]))
+    return np.where(cells, work, paper).astype(work.dtype)
+
+
+def _dark_masks(work: np.ndarray) -> list[np.ndarray]:
+    """What is darker than its paper: split by Otsu (black lines, dark ink), and closer to the paper
+    (FAINT_LINE of the way from the paper to the darkest ink: grey lines beside black writing)."""
+    _, otsu = cv2.threshold(to_u8(work), 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    paper, darkest = np.percentile(work, [PAPER_PERCENTILE, 1])
+    masks = [otsu.astype(bool), work < paper - FAINT_LINE * (paper - darkest)]
+    return [mask for mask in masks if mask.any() and not mask.all()]
+
+
+def _boxes(dark: np.ndarray) -> list[Box]:
+    """The printed boxes among the dark marks: closed, straight, thin-lined rectangles with writing inside."""
+    height, width = dark.shape
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(dark.astype(np.uint8), connectivity=8)
+    found = []
+    for label in range(1, count):
+        x, y, w, h, _ = (int(v) for v in stats[label])
+        if min(w, h) < BOX_MIN_SIDE * min(height, width) or w * h < BOX_MIN_AREA * height * width:
+            continue
+        box = _as_box(labels[y:y + h, x:x + w] == label, dark[y:y + h, x:x + w], x, y, dark.shape)
+        if box is not None and min(box.x1 - box.x0, box.y1 - box.y0) >= BOX_MIN_SIDE * min(height, width) \
+                and _holds_writing(dark, box):
+            found.append(box)
+    return found
+
+
+def _as_box(mark: np.ndarray, dark: np.ndarray, x: int, y: int, shape: tuple[int, int]) -> Box | None:
+    """The mark as a box, when its four sides are straight lines closed at square corners; else None.
+
+    The sides are the outermost rows and columns that are mostly dark: a plot's ticks stick out beyond them.
+    """
+    rows, cols = np.flatnonzero(mark.mean(axis=1) >= BOX_EDGE), np.flatnonzero(mark.mean(axis=0) >= BOX_EDGE)
+    if rows.size < 2 or cols.size < 2:
+        return None
+    whole = mark.sum()
+    mark, dark = mark[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1], dark[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    if mark.sum() < BOX_HOLDS * whole:
+        return None  # the middle of a round blob (the dark inside of a 0), not a frame with a few ticks outside
+    x, y = x + int(cols[0]), y + int(rows[0])
+    h, w = mark.shape
+    band = max(2, int(round(BOX_BAND * min(h, w))))
+    sides = (mark[:band].any(axis=0), mark[-band:].any(axis=0), mark[:, :band].any(axis=1),
+             mark[:, -band:].any(axis=1))
+    if min(side.mean() for side in sides) < BOX_SIDE_COVER:
+        return None
+    # Each side's thickness: its thinnest parts (where no digit touches it).
+    runs = _runs_inwards(mark)
+    lines = tuple(max(1, int(np.percentile(side, SIDE_PERCENTILE))) for side in runs)
+    even = sum(np.median(side) <= EVEN_LINE * line + 2 for side, line in zip(runs, lines))
+    top, bottom, left, right = lines
+    if dark[top:h - bottom, left:w - right].mean() >= BOX_FILLED:
+        # An image shown dark inside a plot's axes: dark up to its digit, of which only the edge is painted over.
+        # A plot has room around its axes; a tight crop of light ink on dark paper has none.
+        if sum(at for at in _room_around(x, y, w, h, shape)) < 2:
+            return None
+        lines, size = (FILLED_EDGE,) * 4, band
+    elif min(lines) > BOX_MAX_LINE * min(h, w) or even < EVEN_SIDES:
+        return None  # a bold ring, or dark paper around light ink: no printed line
+    else:
+        size = min(lines)
+    corners = (mark[:size, :size], mark[:size, -size:], mark[-size:, :size], mark[-size:, -size:])
+    if min(corner.mean() for corner in corners) < BOX_CORNER_FILL:
+        return None  # rounded: a bold 0 or a ring, not a printed box
+    return Box(x, y, x + w, y + h, lines, tuple(x + at for at in _dividers(mark, int(np.median(lines)))))
+
+
+def _room_around(x: int, y: int, w: int, h: int, shape: tuple[int, int]) -> list[bool]:
+    """Which sides of a box have picture beyond them (top, bottom, left, right)."""
+    return [y > 0, y + h < shape[0], x > 0, x + w < shape[1]]
+
+
+def _runs_inwards(mark: np.ndarray) -> list[np.ndarray]:
+    """For the top, bottom, left and right side, along its middle half: the runs of the mark inwards from it."""
+    h, w = mark.shape
+    runs = []
+    for strip in (mark[:, w // 4:3 * w // 4], mark[::-1, w // 4:3 * w // 4], mark[h // 4:3 * h // 4].T,
+                  mark[h // 4:3 * h // 4, ::-1].T):
+        runs.append(np.argmin(np.vstack([strip, np.zeros((1, strip.shape[1]), bool)]), axis=0))
+    return runs
+
+
+def _dividers(mark: np.ndarray, line: int) -> tuple[int, ...]:
+    """Inner vertical lines as thick as the sides, running straight from top to bottom, cutting digit-wide cells."""
+    h, w = mark.shape
+    inner = mark[line:h - line]
+    if inner.size == 0:
+        return ()
+    column = inner.mean(axis=0) >= DIVIDER_COVER
+    found, x = [], line
+    while x < w - line:
+        if column[x]:
+            end = x
+            while end + 1 < w and column[end + 1]:
+                end += 1
+            if end - x + 1 <= DIVIDER_WIDTH * line + 4:
+                found.append((x + end) // 2)
+            x = end + 1
+        else:
+            x += 1
+    kept, last = [], 0
+    for middle in found:
+        if middle - last >= DIVIDER_CELL * h and w - middle >= DIVIDER_CELL * h:
+            kept.append(middle)
+            last = middle
+    return tuple(kept)
+
+
+def _holds_writing(dark: np.ndarray, box: Box) -> bool:
+    """Ink inside the cells, apart from the lines: a printed box holds a digit (a drawn 0 or square holds none)."""
+    cells = box.inside(dark.shape)
+    return bool(cells.any() and (dark & cells).sum() >= BOX_MIN_WRITING * cells.sum())
+
+
+def _answer_line(dark: np.ndarray) -> np.ndarray | None:
+    """The pixels of a straight horizontal line running well past the writing on both sides, less the strokes
+    that cross it; None when there is none."""
+    height, width = dark.shape
+    runs = _longest_runs(dark)
+    rows = np.flatnonzero(runs[:, 0] >= LINE_SPAN * width)
+    if rows.size == 0:
+        return None
+    top, bottom = int(rows[0]), int(rows[-1]) + 1
+    if np.any(np.diff(rows) > 1):  # two lines, or a frame: not one answer line
+        return None
+    start, stop = int(runs[rows, 1].max()), int(runs[rows, 2].min())
+    rest = dark.copy()
+    rest[top:bottom] = False
+    ys, xs = np.nonzero(rest)
+    if xs.size == 0:
+        return None
+    tall = ys.max() - ys.min() + 1
+    if bottom - top > LINE_MAX_THICKNESS * tall or bottom - top > 0.1 * height:
+        return None
+    if xs.min() - start < LINE_PAST * tall or stop - xs.max() < LINE_PAST * tall:
+        return None
+    line = np.zeros(dark.shape, bool)
+    edge = EDGE_PX
+    line[max(0, top - edge):bottom + edge, start:stop] = True
+    # A stroke crossing the line (ink just above and just below it) stays.
+    above = dark[max(0, top - edge - 2):max(0, top - edge)].any(axis=0)
+    below = dark[bottom + edge:bottom + edge + 2].any(axis=0)
+    crossing = cv2.dilate((above & below).astype(np.uint8)[None], np.ones((1, 3), np.uint8))[0] > 0
+    line[:, crossing] = False
+    return line
+
+
+def _longest_runs(dark: np.ndarray) -> np.ndarray:
+    """For each row: the longest run of dark, its start and its stop (exclusive)."""
+    height, width = dark.shape
+    padded = np.zeros((height, width + 2), np.int8)
+    padded[:, 1:-1] = dark
+    change = np.diff(padded, axis=1)
+    result = np.zeros((height, 3), int)
+    for row in np.flatnonzero(dark.any(axis=1)):
+        starts, stops = np.flatnonzero(change[row] == 1), np.flatnonzero(change[row] == -1)
+        longest = int(np.argmax(stops - starts))
+        result[row] = (stops[longest] - starts[longest], starts[longest], stops[longest])
+    return result

@@ -1,0 +1,52 @@
+"""preprocess.boxes: digits in printed boxes, rows of boxes and plot frames are read; the box is a step."""
+
+import cv2
+import numpy as np
+import pytest
+
+from mnist_core import synth
+from mnist_core.data import NUM_FIT, load_mnist
+from mnist_core.prediction import predict
+from mnist_core.preprocess import preprocess
+
+TOOK_AWAY = "Took away the box"
+
+
+@pytest.fixture(scope="module")
+def held_out():
+    """Held-out training digits (never the test set): images and labels."""
+    mnist = load_mnist()
+    return mnist.x_train[NUM_FIT:NUM_FIT + 12], mnist.y_train[NUM_FIT:NUM_FIT + 12]
+
+
+@pytest.mark.parametrize("index", [0, 3, 5])
+def test_a_digit_in_a_printed_box_is_read_and_the_box_step_is_shown(held_out, index):
+    digits, labels = held_out
+    image = synth.boxed(digits[index], np.random.default_rng([250, index]))
+    answer = predict(image)
+    assert answer.digits == str(labels[index]), answer.error
+    assert any(step.caption.startswith(TOOK_AWAY) for step in answer.preprocessed.steps)
+
+
+@pytest.mark.parametrize("seed", [2, 7])
+def test_a_row_of_boxed_digits_is_read_digit_by_digit(held_out, seed):
+    digits, labels = held_out
+    answer = predict(synth.boxed_row(list(digits[:4]), np.random.default_rng(seed)))
+    assert answer.digits == "".join(str(label) for label in labels[:4]), answer.error
+    assert any(step.caption.startswith("Took away the boxes") for step in answer.preprocessed.steps)
+
+
+@pytest.mark.parametrize("index", [0, 1, 2, 4])
+def test_a_plots_axes_and_tick_labels_never_become_the_answer(held_out, index):
+    digits, labels = held_out
+    image = synth.plot_frame(digits[index], np.random.default_rng([250, index]))
+    answer = predict(image)
+    assert answer.digits == str(labels[index]), answer.error  # one digit: no tick label (0, 5, ... 25) read
+
+
+def test_a_bold_ring_filling_its_frame_is_a_zero_not_a_box():
+    ring = np.zeros((64, 64), np.uint8)
+    cv2.ellipse(ring, (32, 32), (26, 28), 0, 0, 360, 255, 12, cv2.LINE_AA)
+    result = preprocess(synth.framed(ring, np.random.default_rng(0), 48, stroke="bold", dark_on_light=True))
+    assert len(result.digits) == 1
+    assert not any(step.caption.startswith(TOOK_AWAY) for step in result.steps)
