@@ -44,6 +44,9 @@ ZERO_COLOUR = "#F4F5F7"  # a mix-up that never happened: neutral, not a faint er
 ZERO_TEXT = "#B8C0CA"
 MISTAKE_RANGE = ["#F9C9C4", "#A50F15"]  # one mistake is clearly pink, the most common mix-up deep red
 DARK_TEXT, LIGHT_TEXT = "#0B0B0B", "#FFFFFF"
+# A count in the confusion matrix stays inside its cell at every size: its text is as large as the page's, unless
+# four bold digits and a margin (COUNT_EMS font sizes) would not fit the cell's width, or a row's height.
+COUNT_EMS, COUNT_ROW_SHARE = 2.5, 0.7
 
 _CONFIG = {"axis": {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE},
            "legend": {"labelFontSize": FONT_SIZE, "orient": "bottom", "labelLimit": 0}}
@@ -88,13 +91,22 @@ PROBABILITIES: dict[str, Any] = {
     },
 }
 
+def count_font(size: int) -> dict[str, str]:
+    """The confusion matrix's count size: `size` pixels, or less where a cell is too small for "1134" in it
+    (`width` and `height` are the chart's plot in Vega's own signals, so it follows the column it is drawn in)."""
+    return {"expr": f"min({size}, width / {10 * COUNT_EMS:g}, height / 10 * {COUNT_ROW_SHARE:g})"}
+
+
+# Every digit labelled on both axes: left to itself, Vega dropped every other row's label at presenter size.
+_DIGIT_AXIS = {"labelAngle": 0, "labelOverlap": False, "values": [str(digit) for digit in range(10)]}
+
 CONFUSION: dict[str, Any] = {
-    "height": 420, "config": _CONFIG,
+    "height": 460,  # rows tall enough for counts as large as the page's text "config": _CONFIG,
     # The commonest mix-up, so the numbers on the darkest reds can turn white.
     "transform": [{"joinaggregate": [{"op": "max", "field": "mistakes", "as": "worst"}]}],
     "encoding": {
-        "x": {"field": "predicted", "type": "nominal", "title": "the model said", "axis": {"labelAngle": 0}},
-        "y": {"field": "true", "type": "nominal", "title": "the digit really was"},
+        "x": {"field": "predicted", "type": "nominal", "title": "the model said", "axis": _DIGIT_AXIS},
+        "y": {"field": "true", "type": "nominal", "title": "the digit really was", "axis": _DIGIT_AXIS},
     },
     "layer": [
         {"mark": {"type": "rect", "stroke": "#FFFFFF", "strokeWidth": 2},
@@ -106,7 +118,7 @@ CONFUSION: dict[str, Any] = {
                        "field": "mistakes", "type": "quantitative", "legend": None,
                        "scale": {"range": MISTAKE_RANGE}},
              "tooltip": [{"field": "true"}, {"field": "predicted"}, {"field": "count"}]}},
-        {"mark": {"type": "text", "fontSize": FONT_SIZE, "fontWeight": "bold"},
+        {"mark": {"type": "text", "fontSize": count_font(FONT_SIZE), "fontWeight": "bold"},
          "encoding": {
              "text": {"field": "count", "type": "quantitative"},
              "color": {"condition": [{"test": "datum.correct || datum.mistakes > datum.worst * 0.55",
@@ -128,7 +140,7 @@ def _scaled(spec: dict[str, Any], size: int) -> dict[str, Any]:
     for layer in scaled.get("layer", []):
         mark = layer.get("mark")
         if isinstance(mark, dict) and mark.get("type") == "text":
-            mark["fontSize"] = size
+            mark["fontSize"] = count_font(size) if isinstance(mark.get("fontSize"), dict) else size
     if "height" in scaled:
         scaled["height"] = round(scaled["height"] * size / FONT_SIZE * 0.8)  # a little taller, not 1.5x
     return scaled

@@ -46,7 +46,8 @@ LOOKED_AT = 2  # the strip's digit the detectors are shown on: a 2 has curves, s
 EXAMPLE_CELL = 84  # pixels a side for one training digit shown before a run (x3)
 EXAMPLE_LABEL = 40
 LABEL_INK = (40, 40, 40)
-FONT_RATIO = 0.8  # label text height as a share of the label band
+FONT_RATIO = 0.9  # label text height as a share of the label band
+MARK_RATIO, MARK_STROKE = 0.55, 8  # the tick or cross: its height as a share of the band, its line band / this
 STRIP_ALT = "The 20 test digits, each framed in green when it reads it right and in red when wrong"
 
 
@@ -115,11 +116,13 @@ def _label_under(picture: np.ndarray, text: str, colour: tuple[int, int, int], b
     draw = ImageDraw.Draw(canvas)
     font = _font(round(band * FONT_RATIO))
     width = draw.textlength(text, font=font)
-    left = (rgb.shape[1] - width) / 2
+    left = (rgb.shape[1] - width - (band * (MARK_RATIO + 0.12) if mark else 0)) / 2  # the text and mark centred
     draw.text((left, rgb.shape[0] + band * 0.05), text, fill=colour, font=font)
     if mark is not None:  # a tick or a cross too, for anyone who cannot tell the green from the red
-        for segment in _mark_lines(mark, left + width + band * 0.15, rgb.shape[0] + band * 0.3, band * 0.4):
-            draw.line(segment, fill=colour, width=max(2, band // 12))
+        size = band * MARK_RATIO  # as tall as the digit beside it: read from the back of a room
+        top = rgb.shape[0] + band * 0.05 + (band * FONT_RATIO - size) * 0.6
+        for segment in _mark_lines(mark, left + width + band * 0.12, top, size):
+            draw.line(segment, fill=colour, width=max(2, round(band / MARK_STROKE)))
     return np.asarray(canvas)
 
 

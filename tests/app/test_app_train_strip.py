@@ -10,6 +10,7 @@ import re
 
 import numpy as np
 from PIL import Image
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from mnist_core import snapshots
@@ -99,3 +100,17 @@ def test_the_story_draws_the_strip_and_its_heading_as_one_element():
         assert len(strips) == 1, "the heading is drawn once"
         assert int(HEADING.search(strips[0]).group(1)) == right == green_frames(picture_in(strips[0]))
         assert len(at.get("image")) == 1, "the first layer's picture only: the strip is not a separate picture"
+
+
+
+@pytest.mark.parametrize("mark", ["\u2713", "\u2717"])
+def test_the_answer_and_its_tick_or_cross_under_each_digit_are_large(mark):
+    """The label under each strip digit reads from the back of a room: the answer and its tick or cross each more
+    than half as tall as the band under the digit (over 25 px when presenting at 1920x1080)."""
+    band, colour = learning_view.STRIP_LABEL, learning_view.RIGHT
+    paper = np.full((learning_view.STRIP_CELL, learning_view.STRIP_CELL), 255, np.uint8)
+    answer = learning_view._label_under(paper, "7", colour, band)[-band:]
+    marked = learning_view._label_under(paper, "7", colour, band, mark=mark)[-band:]
+    for ink in (np.all(answer == colour, axis=2), np.all(marked != answer, axis=2) & np.all(marked == colour, axis=2)):
+        rows = np.flatnonzero(ink.any(axis=1))
+        assert rows.size and rows[-1] - rows[0] + 1 >= band * 0.6, rows

@@ -33,3 +33,23 @@ def test_the_probability_chart_speaks_plainly():
     y = charts.PROBABILITIES["encoding"]["y"]
     assert y["title"] == "how sure"
     assert all(item.get("title", item["field"]) != "probability" for item in charts.PROBABILITIES["encoding"]["tooltip"])
+
+
+def count_size(spec: dict, width: float, height: float) -> float:
+    """The confusion matrix's count size, as Vega works it out for a plot `width` x `height` pixels."""
+    text = next(layer["mark"] for layer in spec["layer"] if layer["mark"]["type"] == "text")
+    return eval(text["fontSize"]["expr"], {"min": min}, {"width": width, "height": height})  # a min() of numbers
+
+
+@pytest.mark.parametrize("size", [charts.FONT_SIZE, charts.PRESENTER_FONT_SIZE])
+def test_the_confusion_matrix_labels_every_digit_and_keeps_each_count_in_its_cell(size):
+    spec = charts.CONFUSION if size == charts.FONT_SIZE else charts._scaled(charts.CONFUSION, size)
+    for axis in ("x", "y"):
+        shown = spec["encoding"][axis]["axis"]
+        assert shown["labelOverlap"] is False and shown["values"] == [str(digit) for digit in range(10)]
+    # From a phone's column to a projector's whole width: "1134" in bold (digits about 0.55 of the font size
+    # wide) fits its cell, never larger than the page's text, and as large as that where the cell has room.
+    for width in (250, 400, 470, 560, 700, 1100, 1700):
+        font = count_size(spec, width, spec["height"] - 60)  # the plot: the chart less its axis at the bottom
+        assert font <= size and 4 * 0.55 * font <= width / 10 * 0.9 and font <= (spec["height"] - 60) / 10 * 0.7
+    assert count_size(spec, 1100, spec["height"] - 60) == size
