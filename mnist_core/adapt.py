@@ -433,9 +433,16 @@ class Result:
     steps: int
     calibration: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def nothing_to_learn(self) -> bool:
+        """Every example it was measured on was read right before teaching: there was nothing to fix, and a
+        before/after of "+0" would hide that."""
+        return bool(self.before) and self.examples_accuracy_before >= 1.0
+
     def summary(self) -> dict[str, Any]:
         """The numbers the CLI prints and the sidecar keeps."""
         return {"examples": self.examples, "examples_trained": len(self.examples_trained),
+                "nothing_to_learn": self.nothing_to_learn,
                 "examples_held_out": len(self.examples_held_out),
                 "examples_accuracy_before": self.examples_accuracy_before,
                 "examples_accuracy_after": self.examples_accuracy_after,

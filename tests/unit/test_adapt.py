@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -73,6 +74,13 @@ def test_teaching_reads_the_writers_other_digits_better_and_keeps_mnist(softmax,
     assert result.mnist_test_accuracy_after >= result.mnist_test_accuracy_before - 0.02
     assert result.examples_accuracy_after > result.examples_accuracy_before
     assert result.examples_measured_on == "training examples" and result.examples == 100
+
+
+def test_the_summary_says_when_there_was_nothing_to_learn(taught):
+    result, _ = taught
+    assert result.summary()["nothing_to_learn"] is False  # the bent writer had digits to fix
+    already_right = dataclasses.replace(result, examples_accuracy_before=1.0, examples_accuracy_after=1.0)
+    assert already_right.summary()["nothing_to_learn"] is True
 
 
 def test_the_base_model_is_never_changed(softmax, taught):
