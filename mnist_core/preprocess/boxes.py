@@ -147,7 +147,10 @@ def _as_box(mark: np.ndarray, dark: np.ndarray, x: int, y: int, shape: tuple[int
     lines = tuple(max(1, int(np.percentile(side, SIDE_PERCENTILE))) for side in runs)
     even = sum(np.median(side) <= EVEN_LINE * line + 2 for side, line in zip(runs, lines))
     top, bottom, left, right = lines
-    if dark[top:h - bottom, left:w - right].mean() >= BOX_FILLED:
+    within = dark[top:h - bottom, left:w - right]
+    if within.size == 0:
+        return None  # all line, no inside
+    if within.mean() >= BOX_FILLED:
         # An image shown dark inside a plot's axes: dark up to its digit, of which only the edge is painted over.
         # A plot has room around its axes; a tight crop of light ink on dark paper has none.
         if sum(at for at in _room_around(x, y, w, h, shape)) < 2:
