@@ -11,6 +11,7 @@ import streamlit as st
 from mnist_core.prediction import Prediction
 from mnist_core.preprocess import Preprocessed
 from ui import charts, images
+from ui.plain_text import plain
 
 STEP_DISPLAY = 280  # pixels a side for each preprocessing step: the boxes must show on a projector
 STEP_WIDE = 560  # the wide canvas's steps, side by side with nothing else
@@ -83,7 +84,7 @@ def _answer_words(prediction: Prediction) -> None:
         said = least[0].upper() + least[1:] if least[0].isalpha() else f"At least {least}"  # "More than 99%"
         st.markdown(f"{said} sure of every digit.", help=CALIBRATED_HELP)
     if prediction.error:
-        st.warning(prediction.error, icon=":material/help:")
+        st.warning(plain(prediction.error), icon=":material/help:")
     if prediction.error and prediction.readings:
         forced = "".join(str(reading.digit) for reading in prediction.readings)
         st.caption(f"If it had to pick one of its ten answers: **{forced}**. The network only knows the digits "

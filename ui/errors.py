@@ -10,6 +10,7 @@ import streamlit as st
 
 from mnist_core.errors import MnistStudioError
 from ui import presenter
+from ui.plain_text import plain
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,7 @@ def shown_in_words() -> Iterator[None]:
     try:
         yield
     except MnistStudioError as exc:
-        st.error(str(exc))
+        st.error(plain(str(exc)))  # it may quote a file name the visitor chose
     except Exception:
         log.exception("unexpected error while drawing a page")
         st.error(UNEXPECTED)

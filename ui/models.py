@@ -20,6 +20,7 @@ from mnist_core.errors import MnistStudioError
 from mnist_core.models import ZOO
 from mnist_core.paths import BUNDLED_MODEL, models_dir
 from ui import state
+from ui.plain_text import plain
 
 if TYPE_CHECKING:
     import keras
@@ -176,7 +177,7 @@ def current() -> tuple["keras.Model", store.StoredModel] | None:
     try:
         return load(stored), stored
     except MnistStudioError as exc:
-        st.error(f"The model could not be loaded. {exc}")
+        st.error(f"The model could not be loaded. {plain(exc)}")
         return None
 
 

@@ -25,6 +25,7 @@ from mnist_core import adapt, store
 from mnist_core.errors import ImageError, MnistStudioError
 from mnist_core.paths import cache_dir, models_dir
 from ui import canvas_view, images, models, presenter, state, upload_view
+from ui.plain_text import plain
 
 HEADING = "Teach it your handwriting"
 EXAMPLES_KEY = "teach_examples"  # list of adapt.Example, in the order they were added
@@ -133,7 +134,7 @@ def _upload_examples(examples: list[adapt.Example]) -> None:
                              accept_multiple_files=True, key=f"teach_upload_{round_}",
                              max_upload_size=upload_view.MAX_UPLOAD_MB)
     for problem in st.session_state.pop("teach_upload_problems", []):  # from the pictures added last
-        st.warning(f"Left out {problem}", icon=":material/help:")
+        st.warning(f"Left out {plain(problem)}", icon=":material/help:")
     label = _label()
     if not files:
         return
@@ -194,7 +195,7 @@ def _teach(examples: list[adapt.Example], stored: store.StoredModel, key: str | 
         taught = adapt.save(result, base, _session_path(base))
     except MnistStudioError as exc:
         bar.empty()
-        st.error(f"Teaching did not work: {exc}")
+        st.error(f"Teaching did not work: {plain(exc)}")
         return
     st.session_state[RESULT_KEY] = {
         **result.summary(), "base_label": models.label(base), "path": str(taught.path),
@@ -301,7 +302,7 @@ def _save_for_everyone(result: dict) -> None:
         shutil.copy2(store.sidecar_path(source), store.sidecar_path(target))
         saved = store.update_meta(target, {"saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
     except (OSError, MnistStudioError) as exc:
-        st.error(f"It could not be saved: {exc}")
+        st.error(f"It could not be saved: {plain(exc)}")
         return
     st.session_state[models.CHOOSE_NEXT_KEY] = str(saved.path)
     st.session_state[models.SESSION_MODELS_KEY] = [

@@ -11,6 +11,7 @@ from mnist_core.imageio import MAX_BYTES
 from mnist_core.prediction import Prediction, predict
 from mnist_core.store import StoredModel
 from ui import draw_view, models, state
+from ui.plain_text import plain
 
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff"]
 MAX_UPLOAD_MB = MAX_BYTES // 2**20  # per file; also server.maxUploadSize in .streamlit/config.toml
@@ -46,7 +47,7 @@ def uploads(files: list, stored: StoredModel) -> None:
 
 def skipped_message(skipped: list, total: int) -> str:
     """Which files beyond the cap were left unread, in words."""
-    names = ", ".join(upload.name for upload in skipped[:SKIPPED_NAMES_SHOWN])
+    names = ", ".join(plain(upload.name) for upload in skipped[:SKIPPED_NAMES_SHOWN])
     more = len(skipped) - SKIPPED_NAMES_SHOWN
     names += f" and {more} more" if more > 0 else ""
     return (f"You uploaded {total} pictures; only the first {MAX_UPLOAD_FILES} are read at a time, so that the "
@@ -55,10 +56,10 @@ def skipped_message(skipped: list, total: int) -> str:
 
 
 def upload_card(file_id: str, prediction: Prediction) -> None:
-    st.markdown(f"**{prediction.file}**")
+    st.markdown(f"**{plain(prediction.file)}**")
     prepared = prediction.preprocessed
     if prediction.digits is None:
-        st.error(prediction.error or "This file could not be read.", icon=":material/error:")
+        st.error(plain(prediction.error or "This file could not be read."), icon=":material/error:")
         if prepared is not None and prepared.steps:
             st.image(prepared.steps[0].image, caption="The picture as uploaded", width="stretch")
         return

@@ -301,3 +301,29 @@ def test_the_model_cache_holds_the_whole_comparison_row():
     from ui import models
 
     assert models.MAX_CACHED_MODELS > 2 * len(ZOO)  # the row's longest, plus the sessions' own choices
+
+
+CRAFTED = ("[win a prize](http://example.invalid).png", "![tracker](http://example.invalid/x.png).png",
+           "**bold** :material/home: $x$.png")
+
+
+def test_upload_names_are_shown_as_typed_never_as_links_images_or_icons(app):
+    from ui.plain_text import plain
+
+    at = app().run()
+    at.switch_page("app_pages/draw.py").run()
+    at.file_uploader[0].set_value([(CRAFTED[0], digit_png(3), "image/png"), (CRAFTED[1], b"not a picture",
+                                    "image/png"), (CRAFTED[2], digit_png(5), "image/png")]).run()
+    assert not at.exception
+    shown = [markdown.value for markdown in at.markdown] + [error.value for error in at.error]
+    for name in CRAFTED:
+        assert any(plain(name) in text for text in shown), f"{name!r} is not shown as typed"
+        assert not any(name in text for text in shown), f"{name!r} reached Markdown unescaped"
+
+
+def test_plain_text_escapes_every_character_markdown_gives_a_meaning():
+    from ui.plain_text import plain
+
+    assert plain("a_b*c`d[e](f)!g#h<i>j|k~l$m:n") == r"a\_b\*c\`d\[e\]\(f\)\!g\#h\<i\>j\|k\~l\$m\:n"
+    assert plain("digit-7.png is not a digit.") == "digit-7.png is not a digit."  # sentences read as they are
+    assert plain("1. scan.png") == r"1\. scan.png" and plain("- a\n+ b") == "\\- a\n\\+ b"
