@@ -52,12 +52,39 @@ def _one_line(message: str) -> str:
     return " ".join(message.split())
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors told in one line on stderr as every other error is (the contract)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        print(f"error: {message} (see `{self.prog} --help`)", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def _positive(text: str) -> int:
+    """A whole number of at least 1 (epochs, images, batch size): 0 or less is refused, never silently replaced."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is too small: give 1 or more")
+    return value
+
+
+def _keras_file(text: str) -> Path:
+    """A model file: only .keras files are read (Keras' safe format; see requirements.txt)."""
+    path = Path(text)
+    if path.suffix != ".keras":
+        raise argparse.ArgumentTypeError(f"{text} is not a .keras model file: give a file whose name ends in .keras")
+    return path
+
+
 def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--json", action="store_true", help="print machine-readable JSON only")
     common.add_argument("--debug", action="store_true", help="show tracebacks")
     common.add_argument("--data", metavar="PATH", help="MNIST location (mnist.npz or a folder of idx files)")
-    parser = argparse.ArgumentParser(prog="python -m mnist_core", parents=[common],
+    parser = _Parser(prog="python -m mnist_core", parents=[common],
                                      description="MNIST Studio: train, inspect and use handwriting models.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -66,36 +93,39 @@ def _parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser("train", parents=[common], help="train a zoo model (cached)")
     train.add_argument("--model", required=True, help="zoo name, see `models`")
-    train.add_argument("--epochs", type=int)
-    train.add_argument("--batch-size", type=int)
+    train.add_argument("--epochs", type=_positive)
+    train.add_argument("--batch-size", type=_positive)
     train.add_argument("--learning-rate", type=float)
-    train.add_argument("--limit", type=int, help="train on the first N training images")
+    train.add_argument("--limit", type=_positive, help="train on the first N training images")
     train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--out", type=Path, help="also copy the model (and its .json) to this path")
+    train.add_argument("--out", type=_keras_file, help="also copy the model (and its .json) to this .keras path")
     train.set_defaults(handler=_train)
 
     predict = commands.add_parser("predict", parents=[common], help="read the digits in images")
     predict.add_argument("images", nargs="+", metavar="IMAGE")
-    predict.add_argument("--model", type=Path, help="a .keras file (default: the bundled model)")
+    predict.add_argument("--model", type=_keras_file, help="a .keras file (default: the bundled model)")
     predict.add_argument("--single", action="store_true", help="treat all ink as one digit")
     predict.set_defaults(handler=_predict)
 
     evaluate = commands.add_parser("evaluate", parents=[common], help="test accuracy of a model file")
-    evaluate.add_argument("--model", type=Path, help="a .keras file (default: the bundled model)")
+    evaluate.add_argument("--model", type=_keras_file, help="a .keras file (default: the bundled model)")
     evaluate.set_defaults(handler=_evaluate)
 
     calibrate = commands.add_parser("calibrate", parents=[common],
                                     help="fit a model's confidence temperature on the held-out training images")
-    calibrate.add_argument("--model", type=Path, help="a .keras file (default: the bundled model)")
+    calibrate.add_argument("--model", type=_keras_file, help="a .keras file (default: the bundled model)")
+    calibrate.add_argument("--out", type=_keras_file,
+                           help="calibrate a copy saved here (needed for the models that ship with the app: "
+                                "nothing is written into the app's folder)")
     calibrate.set_defaults(handler=_calibrate)
 
     adapt = commands.add_parser("adapt", parents=[common],
                                 help="teach a model one person's handwriting from a folder of examples")
-    adapt.add_argument("--model", type=Path, help="the .keras file to start from (default: the bundled model)")
+    adapt.add_argument("--model", type=_keras_file, help="the .keras file to start from (default: the bundled model)")
     adapt.add_argument("--examples", type=Path, required=True, metavar="DIR",
                        help="a folder with subfolders named 0-9, each holding pictures of that digit")
-    adapt.add_argument("--out", type=Path, required=True, help="where to save the adapted model (.keras)")
-    adapt.add_argument("--epochs", type=int, help="passes over the augmented examples (default: 15)")
+    adapt.add_argument("--out", type=_keras_file, required=True, help="where to save the adapted model (.keras)")
+    adapt.add_argument("--epochs", type=_positive, help="passes over the augmented examples (default: 15)")
     adapt.add_argument("--keep-aside", type=float, metavar="SHARE",
                        help="share of the examples kept aside to test on (default 0.2; 0 learns from all of them "
                             "and measures on the examples learned)")
@@ -253,10 +283,15 @@ def _evaluate(args: argparse.Namespace) -> int:
 def _calibrate(args: argparse.Namespace) -> int:
     from .calibration import calibrate
     from .data import NUM_FIT
-    from .paths import BUNDLED_MODEL
+    from .paths import BUNDLED_DIR, BUNDLED_MODEL
     from .store import load_model, update_meta
 
     path = args.model or BUNDLED_MODEL
+    if args.out is None and path.resolve().parent == BUNDLED_DIR.resolve():
+        raise MnistStudioError(f"{path} ships with the app, and nothing is written into the app's folder: add "
+                               "--out PATH to calibrate a copy of it there.")
+    if args.out is not None:
+        path = _copy_model(path, args.out)
     model, stored = load_model(path)
     # Models trained before the hold-out existed (no "train_images" in the sidecar) saw all 60,000 images.
     fitted = calibrate(model, trained_on_validation=stored.meta.images_trained > NUM_FIT)
@@ -290,7 +325,8 @@ def _adapt(args: argparse.Namespace) -> int:
 
     keep_aside = adapt.HOLD_OUT_SHARE if args.keep_aside is None else args.keep_aside
     result = adapt.adapt(model, examples, sha256=stored.meta.sha256, keep_aside=keep_aside,
-                         epochs=args.epochs or adapt.DEFAULT_EPOCHS, seed=args.seed, progress=show)
+                         epochs=adapt.DEFAULT_EPOCHS if args.epochs is None else args.epochs, seed=args.seed,
+                         progress=show)
     if not args.json:
         print(file=sys.stderr)
     saved = adapt.save(result, stored, args.out)

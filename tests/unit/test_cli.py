@@ -111,3 +111,29 @@ def test_bench_json_reports_the_speed_fields():
     assert speed["speedup"] == pytest.approx(speed["reference"]["train_seconds"] / speed["fast"]["train_seconds"],
                                              rel=0.01)
     assert report["machine"]["cores"] >= 1
+
+
+@pytest.mark.parametrize("args, words", [
+    (("adapt", "--examples", "mine", "--out", "mine.keras", "--epochs", "0"), "0 is too small"),
+    (("train", "--model", "softmax", "--epochs", "0"), "0 is too small"),
+    (("train", "--model", "softmax", "--limit", "-5"), "-5 is too small"),
+    (("predict", "--model", "weights.h5", "x.png"), "not a .keras model file"),
+    (("adapt", "--examples", "mine", "--out", "mine.pkl"), "not a .keras model file"),
+])
+def test_settings_out_of_range_are_refused_in_one_line_before_anything_runs(args, words):
+    result = cli(*args, timeout=60)
+    assert result.returncode == 2 and result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and words in lines[0], result.stderr
+
+
+def test_calibrate_never_writes_into_the_apps_folder(tmp_path):
+    sidecar = ROOT / "models" / "softmax.json"
+    before = sidecar.read_bytes()
+    refused = cli("calibrate", "--model", "models/softmax.keras", timeout=120)
+    assert refused.returncode == 1 and "--out" in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
+    copied = cli("calibrate", "--model", "models/softmax.keras", "--out", str(tmp_path / "softmax.keras"), "--json")
+    assert copied.returncode == 0, copied.stderr
+    assert last_json(copied.stdout)["model"] == str(tmp_path / "softmax.keras")
+    assert (tmp_path / "softmax.json").exists()
+    assert sidecar.read_bytes() == before
