@@ -97,8 +97,9 @@ def count_font(size: int) -> dict[str, str]:
     return {"expr": f"min({size}, width / {10 * COUNT_EMS:g}, height / 10 * {COUNT_ROW_SHARE:g})"}
 
 
-# Every digit labelled on both axes: left to itself, Vega dropped every other row's label at presenter size.
-_DIGIT_AXIS = {"labelAngle": 0, "labelOverlap": False, "values": [str(digit) for digit in range(10)]}
+# Every digit labelled on both axes: left to itself, Vega dropped every other row's label at presenter size; each
+# label on its row or column (the theme's labelFlush pushed the first row's "0" below its row).
+_DIGIT_AXIS = {"labelAngle": 0, "labelOverlap": False, "labelFlush": False, "values": [str(d) for d in range(10)]}
 
 CONFUSION: dict[str, Any] = {
     "height": 460,  # rows tall enough for counts as large as the page's text "config": _CONFIG,

@@ -47,6 +47,7 @@ def test_the_confusion_matrix_labels_every_digit_and_keeps_each_count_in_its_cel
     for axis in ("x", "y"):
         shown = spec["encoding"][axis]["axis"]
         assert shown["labelOverlap"] is False and shown["values"] == [str(digit) for digit in range(10)]
+        assert shown["labelFlush"] is False, "each label on its own row or column"
     # From a phone's column to a projector's whole width: "1134" in bold (digits about 0.55 of the font size
     # wide) fits its cell, never larger than the page's text, and as large as that where the cell has room.
     for width in (250, 400, 470, 560, 700, 1100, 1700):
