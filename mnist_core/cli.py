@@ -1,4 +1,4 @@
-"""The command line: `python -m mnist_core models|train|predict|evaluate|calibrate|bench`.
+"""The command line: `python -m mnist_core models|train|predict|evaluate|calibrate|adapt|export|bench|...`.
 
 Contract (other tools rely on it): with `--json`, stdout carries only JSON
 and its last line is one JSON object (one line per input for `predict`).
@@ -131,6 +131,12 @@ def _parser() -> argparse.ArgumentParser:
                             "and measures on the examples learned)")
     adapt.add_argument("--seed", type=int, default=0)
     adapt.set_defaults(handler=_adapt)
+
+    export = commands.add_parser("export", parents=[common],
+                                 help="a model, a standalone train.py that trains it the same way, and a README")
+    export.add_argument("--model", type=_keras_file, required=True, help="a .keras file trained by MNIST Studio")
+    export.add_argument("--out", type=Path, required=True, metavar="DIR", help="the folder to write the three files to")
+    export.set_defaults(handler=_export)
 
     from .digit_check import CHECK_MODEL, TrainDefaults
 
@@ -346,6 +352,15 @@ def _adapt(args: argparse.Namespace) -> int:
           f"{result.examples_accuracy_after:.0%} right\nMNIST test accuracy: {result.mnist_test_accuracy_before:.2%} -> "
           f"{result.mnist_test_accuracy_after:.2%}\nsaved to {saved.path}"
           + (f"\n{len(skipped)} picture{'s' if len(skipped) != 1 else ''} skipped (see above)" if skipped else ""))
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace) -> int:
+    from .export import export
+
+    files = export(args.model, args.out)
+    _emit(args, {"path": str(args.out), "files": [str(path) for path in files]},
+          "\n".join(f"wrote {path}" for path in files) + f"\nthen: python {files[1]} --epochs 1 --limit 5000")
     return EXIT_OK
 
 
