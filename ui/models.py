@@ -8,6 +8,8 @@ the models folder changes, not on every rerun.
 
 from __future__ import annotations
 
+import shutil
+import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -18,7 +20,8 @@ import streamlit as st
 from mnist_core import store
 from mnist_core.errors import MnistStudioError
 from mnist_core.models import ZOO
-from mnist_core.paths import BUNDLED_MODEL, models_dir
+from mnist_core.own_model import UPLOADED
+from mnist_core.paths import BUNDLED_MODEL, cache_dir, models_dir
 from ui import state
 from ui.plain_text import plain
 
@@ -75,7 +78,9 @@ def _choices(folder: str, signature: tuple) -> Choices:
     return Choices(models + _bundled_copies() + store.list_models(Path(folder)), problem)
 
 
-SESSION_MODELS_KEY = "session_models"  # models taught this session's handwriting (ui/teach_view): no one else's
+SESSION_MODELS_KEY = "session_models"  # models taught or uploaded in this session (ui/teach_view, ui/own_model_view)
+SESSION_FOLDER = "sessions"  # under the cache folder: one sub-folder per browser session
+SESSION_DAYS = 1  # a session's models nobody saved are deleted after this long
 CHOOSE_NEXT_KEY = "choose_model_next"  # a model to switch to before the picker is drawn on the next run
 
 
@@ -88,6 +93,35 @@ def available_models() -> Choices:
         state.choose_model(st.session_state.pop(CHOOSE_NEXT_KEY))
     mine = [stored for stored in st.session_state.get(SESSION_MODELS_KEY, []) if stored.path.exists()]
     return Choices(shared.models + mine, shared.bundled_problem) if mine else shared
+
+
+def session_folder() -> Path:
+    """This browser session's own folder for models no other session lists (taught or uploaded ones); folders
+    of sessions that ended long ago are deleted on the way."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    context = get_script_run_ctx()
+    root = cache_dir() / SESSION_FOLDER
+    _forget_old(root)
+    return root / (context.session_id if context else "local")
+
+
+def _forget_old(root: Path) -> None:
+    """Delete the models of sessions that ended long ago (never saved, so nobody else can use them)."""
+    cutoff = time.time() - SESSION_DAYS * 86400
+    for folder in root.glob("*") if root.is_dir() else []:
+        try:
+            if folder.is_dir() and folder.stat().st_mtime < cutoff:
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue
+
+
+def add_session_model(stored: store.StoredModel) -> None:
+    """Offer `stored` in this session's picker (no other session's) and switch to it on the next run."""
+    mine = [model for model in st.session_state.get(SESSION_MODELS_KEY, []) if model.path.exists()]
+    st.session_state[SESSION_MODELS_KEY] = [*mine, stored]
+    st.session_state[CHOOSE_NEXT_KEY] = str(stored.path)  # the picker is drawn already: switch next run
 
 
 def is_bundled(stored: store.StoredModel) -> bool:
@@ -121,6 +155,8 @@ def label(stored: store.StoredModel) -> str:
     if stored.meta.adapted:  # taught a visitor's handwriting (ui/teach_view): this session's own until saved
         whose = "your" if not stored.path.is_relative_to(models_dir()) else "a visitor's"
         return f"{stored.label} · {whose} handwriting"
+    if stored.meta.extra.get(UPLOADED):  # a visitor's own model (ui/own_model_view): this session's alone
+        return f"{stored.label} · your own model"
     return f"{stored.label} · {when(stored.meta.saved_at)}"
 
 
@@ -143,6 +179,9 @@ def origin(stored: store.StoredModel) -> str:
     how = f"{recipe(stored)}, {where}" if where else recipe(stored)
     if is_bundled(stored):
         return f"Ships with the app ({how})"
+    if stored.meta.extra.get(UPLOADED):
+        return (f"Your own model, uploaded {when(stored.meta.saved_at)} as {stored.meta.extra[UPLOADED]}; its "
+                "confidence tuned here; only in this browser")
     taught = stored.meta.adapted
     if taught:
         only = "" if stored.path.is_relative_to(models_dir()) else "; only in this browser until you save it"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from mnist_core.models import ZOO
-from ui import models, state
+from ui import models, own_model_view, state
 
 
 # A picker cannot wrap its text, so the sidebar is wide enough for a model's plain name, its accuracy and
@@ -44,6 +44,7 @@ def render() -> None:
                   help="Share of the 10,000 test digits, which it never learned from, that this model reads right.")
         st.markdown(f"**{spec.plain_name if spec else chosen.meta.model or chosen.path.stem}**")
         st.caption(models.origin(chosen))
+        own_model_view.section()
         if choices.bundled_problem:
             st.warning(f"The model that ships with the app is missing or damaged. "
                        f"To restore it, run `{models.FIX_BUNDLED}`.")

@@ -23,7 +23,7 @@ import streamlit as st
 
 from mnist_core import adapt, store
 from mnist_core.errors import ImageError, MnistStudioError
-from mnist_core.paths import cache_dir, models_dir
+from mnist_core.paths import models_dir
 from ui import canvas_view, images, models, presenter, state, upload_view
 from ui.plain_text import plain
 
@@ -33,8 +33,6 @@ UPLOAD_ROUND_KEY = "teach_upload_round"
 LABEL_KEY = "teach_label"
 DRAWING_PROBLEM_KEY = "teach_drawing_problem"  # why the drawing could not be added, shown once
 RESULT_KEY = "teach_result"  # what the latest teaching did, for the before/after
-SESSION_FOLDER = "sessions"  # under the cache folder: one sub-folder per browser session
-SESSION_DAYS = 1  # taught models nobody saved are deleted after this long
 THUMB = 56  # pixels a side for an example's picture (x2)
 PER_ROW = 10
 MAX_UPLOADS = 20
@@ -201,32 +199,13 @@ def _teach(examples: list[adapt.Example], stored: store.StoredModel, key: str | 
         **result.summary(), "base_label": models.label(base), "path": str(taught.path),
         "held_out": [(example.digit, example.label) for example in result.examples_held_out],
         "before": result.before, "after": result.after}
-    mine = [model for model in st.session_state.get(models.SESSION_MODELS_KEY, []) if model.path.exists()]
-    st.session_state[models.SESSION_MODELS_KEY] = [*mine, taught]
-    st.session_state[models.CHOOSE_NEXT_KEY] = str(taught.path)  # the picker is drawn already: switch next run
+    models.add_session_model(taught)
     st.rerun()
 
 
 def _session_path(base: store.StoredModel) -> Path:
     """A file of this session's own, outside the models folder that every session lists."""
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    context = get_script_run_ctx()
-    session = context.session_id if context else "local"
-    root = cache_dir() / SESSION_FOLDER
-    _forget_old(root)
-    return root / session / f"taught-{base.path.stem}-{time.strftime('%Y%m%d-%H%M%S')}.keras"
-
-
-def _forget_old(root: Path) -> None:
-    """Delete taught models of sessions that ended long ago (never saved, so nobody else can use them)."""
-    cutoff = time.time() - SESSION_DAYS * 86400
-    for folder in root.glob("*") if root.is_dir() else []:
-        try:
-            if folder.is_dir() and folder.stat().st_mtime < cutoff:
-                shutil.rmtree(folder, ignore_errors=True)
-        except OSError:
-            continue
+    return models.session_folder() / f"taught-{base.path.stem}-{time.strftime('%Y%m%d-%H%M%S')}.keras"
 
 
 def _before_after(result: dict) -> None:
