@@ -52,7 +52,7 @@ def test_your_own_digit_is_read_and_every_conv_layer_is_a_step_in_order(app):
     assert labels[-1] == "The answer: 7"
     # Collapsed, a step holds one sentence and no picture: its pictures are made only when it is opened.
     assert len(at.get("image")) == 2  # the digit and where it looks
-    assert [e.label for e in at.expander if e.proto.type != Block.Expandable.STEP][-2:] == [
+    assert [e.label for e in at.main.expander if e.proto.type != Block.Expandable.STEP][-2:] == [
         "Can you trust how sure it is?", "Details for developers"]
 
 
