@@ -215,8 +215,8 @@ def test_every_control_says_what_it_does(app):
 
 def test_models_are_introduced_in_plain_words_with_the_recipe_in_details(app):
     at = app().run()
-    assert [e.label for e in at.expander] == ["Details"]
-    assert "conv5x5/2" in at.expander[0].markdown[0].value, "developers find the recipe in Details"
+    assert [e.label for e in at.main.expander] == ["Details"]  # the page's own (the sidebar has its own)
+    assert "conv5x5/2" in at.main.expander[0].markdown[0].value, "developers find the recipe in Details"
     from test_app_audience_words import folded, folded_label
 
     developer = next(block for block in folded(at.main) if folded_label(block) == train_settings.DEVELOPER_SETTINGS)
@@ -229,7 +229,7 @@ def test_models_are_introduced_in_plain_words_with_the_recipe_in_details(app):
         said = visible_text(presenting.main)
         assert train_settings.ZOO[name].intro in said
         assert not [word for word in JARGON if word.lower() in said.lower()], said
-        assert not presenting.expander, "no Details when presenting"
+        assert not presenting.main.expander, "no Details when presenting"
         assert all("_" not in option for option in presenting.selectbox(key="train_model").options)
 
 
@@ -321,12 +321,12 @@ def test_our_presets_say_what_we_measured_and_the_tutorials_what_their_authors_r
     said = visible_text(at.main)
     assert "When we trained it with its own settings, it read about **99.0%**" in said
     assert "authors" not in said and "published" not in said.lower(), "our own number is not someone's publication"
-    assert "python -m mnist_core train --model fast" in at.expander[0].markdown[0].value, "how to measure it again"
+    assert "python -m mnist_core train --model fast" in at.main.expander[0].markdown[0].value, "how to measure it again"
     assert "55,000" in at.select_slider(key="slice-fast").help and "60,000" in at.select_slider(key="slice-fast").help
     at.selectbox(key="train_model").select("keras_cnn").run()
     said = visible_text(at.main)
     assert "Its authors report that it reads **99.0%**" in said and "When we trained it" not in said
-    assert "python -m mnist_core" not in at.expander[0].markdown[0].value
+    assert "python -m mnist_core" not in at.main.expander[0].markdown[0].value
 
 
 def test_train_again_from_scratch_asks_first_then_trains_only_these_settings_live(app):

@@ -125,7 +125,7 @@ def watch_until_results(page: Page, name: str) -> int:
                 assert steady_in_view(page, strip_picture(page)), "the test digits are out of view"
                 disagreement = heading_agrees_with_picture(page)
                 assert disagreement is None, f"the heading says one count, the picture shows {disagreement}"
-                said = page.get_by_test_id("stProgress").inner_text()
+                said = " ".join(page.get_by_test_id("stProgress").all_inner_texts())  # no wait: it may have ended
                 if not shot_taken and ("step" in said or "Slow motion" in said):
                     shot(page, f"{name}-running")
                     shot_taken = True
