@@ -31,6 +31,8 @@ SIDE_PERCENTILE = 10  # a side's thickness: this percentile of its runs of dark 
 EVEN_LINE, EVEN_SIDES = 2.0, 3  # a printed line is even: its median run at most twice its thinnest (+2 px),
 # on three sides at least (a digit may lie along the fourth)
 FILLED_EDGE = 2  # px: of a frame filled by a dark image, only this edge is painted over
+FRAME_ROOM, FRAME_ROOM_SIDES = 0.02, 3  # such a frame (a plot's axes) has this share of the picture beyond it on
+# three sides at least (a shadow or dark paper around light ink reaches the picture's edges)
 BOX_FILLED = 0.5  # a frame this dark inside its sides holds a dark image (inside a plot's axes)
 BOX_MIN_WRITING = 0.004  # share of the inside that must hold ink apart from the lines: else it is no box (a 0)
 DIVIDER_COVER = 0.95  # a divider inside a box runs down this share of its height, straight
@@ -73,8 +75,8 @@ def without_boxes(work: np.ndarray) -> tuple[np.ndarray, str | None]:
     `work` is the grey picture (float, any polarity); boxes and lines are darker than their paper.
     """
     masks = _dark_masks(work)
-    for dark in masks:
-        boxes = _boxes(dark)
+    for dark, frames in zip(masks, (True, False)):  # a shadow is dark on the faint mask: no filled frames there
+        boxes = _boxes(dark, frames)
         if boxes:
             return _painted(work, dark, boxes), ("Took away the boxes: their lines, and what lies outside them"
                                                  if len(boxes) > 1 or boxes[0].dividers else
@@ -107,8 +109,9 @@ def _dark_masks(work: np.ndarray) -> list[np.ndarray]:
     return [mask for mask in masks if mask.any() and not mask.all()]
 
 
-def _boxes(dark: np.ndarray) -> list[Box]:
-    """The printed boxes among the dark marks: closed, straight, thin-lined rectangles with writing inside."""
+def _boxes(dark: np.ndarray, frames: bool) -> list[Box]:
+    """The printed boxes among the dark marks: closed, straight, thin-lined rectangles with writing inside
+    (and, when `frames`, frames filled by a dark image)."""
     height, width = dark.shape
     count, labels, stats, _ = cv2.connectedComponentsWithStats(dark.astype(np.uint8), connectivity=8)
     found = []
@@ -116,14 +119,15 @@ def _boxes(dark: np.ndarray) -> list[Box]:
         x, y, w, h, _ = (int(v) for v in stats[label])
         if min(w, h) < BOX_MIN_SIDE * min(height, width) or w * h < BOX_MIN_AREA * height * width:
             continue
-        box = _as_box(labels[y:y + h, x:x + w] == label, dark[y:y + h, x:x + w], x, y, dark.shape)
+        box = _as_box(labels[y:y + h, x:x + w] == label, dark[y:y + h, x:x + w], x, y, dark.shape, frames)
         if box is not None and min(box.x1 - box.x0, box.y1 - box.y0) >= BOX_MIN_SIDE * min(height, width) \
                 and _holds_writing(dark, box):
             found.append(box)
     return found
 
 
-def _as_box(mark: np.ndarray, dark: np.ndarray, x: int, y: int, shape: tuple[int, int]) -> Box | None:
+def _as_box(mark: np.ndarray, dark: np.ndarray, x: int, y: int, shape: tuple[int, int],
+            frames: bool = True) -> Box | None:
     """The mark as a box, when its four sides are straight lines closed at square corners; else None.
 
     The sides are the outermost rows and columns that are mostly dark: a plot's ticks stick out beyond them.
@@ -153,7 +157,7 @@ def _as_box(mark: np.ndarray, dark: np.ndarray, x: int, y: int, shape: tuple[int
     if within.mean() >= BOX_FILLED:
         # An image shown dark inside a plot's axes: dark up to its digit, of which only the edge is painted over.
         # A plot has room around its axes; a tight crop of light ink on dark paper has none.
-        if sum(at for at in _room_around(x, y, w, h, shape)) < 2:
+        if not frames or sum(_room_around(x, y, w, h, shape)) < FRAME_ROOM_SIDES:
             return None
         lines, size = (FILLED_EDGE,) * 4, band
     elif min(lines) > BOX_MAX_LINE * min(h, w) or even < EVEN_SIDES:
@@ -168,7 +172,8 @@ def _as_box(mark: np.ndarray, dark: np.ndarray, x: int, y: int, shape: tuple[int
 
 def _room_around(x: int, y: int, w: int, h: int, shape: tuple[int, int]) -> list[bool]:
     """Which sides of a box have picture beyond them (top, bottom, left, right)."""
-    return [y > 0, y + h < shape[0], x > 0, x + w < shape[1]]
+    room = FRAME_ROOM * min(shape)
+    return [y > room, y + h < shape[0] - room, x > room, x + w < shape[1] - room]
 
 
 def _runs_inwards(mark: np.ndarray) -> list[np.ndarray]:
