@@ -7,7 +7,7 @@ handwriting is to blame.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,13 +21,13 @@ MAX_MISTAKES = 40  # enough to browse, few enough to draw quickly
 
 @dataclass(frozen=True)
 class Mistake:
-    """One test image the model got wrong."""
+    """One test image and how the model read it (a mistake, or, from the diagonal, a right answer)."""
 
     index: int  # position in the MNIST test set
     image: np.ndarray  # 28x28 uint8, white digit on black
     true: int
     predicted: int
-    confidence: float  # the model's probability for its (wrong) answer
+    confidence: float  # the model's probability for its answer
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,29 @@ class Evaluation:
     confusion: np.ndarray  # (10, 10) counts: row = true digit, column = predicted digit
     mistakes: list[Mistake]  # the most confident mistakes first
     total: int
+    # Every image's reading, so any cell of the confusion matrix can be opened: the images (as given, not
+    # copied), their labels, the model's answers and how sure it was of each.
+    images: np.ndarray = field(default_factory=lambda: np.zeros((0, 28, 28), np.uint8), repr=False)
+    labels: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
+    predictions: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
+    confidences: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
+
+    def cell(self, true: int, predicted: int, limit: int = MAX_MISTAKES) -> list[Mistake]:
+        """The test digits behind one cell: a mix-up's images surest first; the diagonal's (read right) least
+        sure first, the right answers that came closest to being wrong."""
+        chosen = np.flatnonzero((self.labels == true) & (self.predictions == predicted))
+        order = np.argsort(self.confidences[chosen] if true == predicted else -self.confidences[chosen],
+                           kind="stable")
+        return [Mistake(index=int(i), image=np.asarray(self.images[i], dtype=np.uint8), true=true,
+                        predicted=predicted, confidence=float(self.confidences[i])) for i in chosen[order][:limit]]
+
+    def worst_mix_up(self) -> tuple[int, int] | None:
+        """(true, predicted) of the commonest mistake; None for a model that read every digit right."""
+        wrong = self.confusion - np.diag(np.diag(self.confusion))
+        if not wrong.any():
+            return None
+        true, predicted = np.unravel_index(int(wrong.argmax()), wrong.shape)
+        return int(true), int(predicted)
 
     @property
     def accuracy(self) -> float:
@@ -75,4 +98,6 @@ def evaluate_model(model: "keras.Model", images: np.ndarray | None = None, label
     wrong = wrong[np.argsort(-scores[wrong, predicted[wrong]], kind="stable")][:max_mistakes]
     mistakes = [Mistake(index=int(i), image=np.asarray(images[i], dtype=np.uint8), true=int(labels[i]),
                         predicted=int(predicted[i]), confidence=float(scores[i, predicted[i]])) for i in wrong]
-    return Evaluation(confusion=confusion_matrix(labels, predicted), mistakes=mistakes, total=len(labels))
+    return Evaluation(confusion=confusion_matrix(labels, predicted), mistakes=mistakes, total=len(labels),
+                      images=images, labels=labels, predictions=predicted,
+                      confidences=scores[np.arange(len(labels)), predicted])

@@ -102,7 +102,7 @@ def count_font(size: int) -> dict[str, str]:
 _DIGIT_AXIS = {"labelAngle": 0, "labelOverlap": False, "labelFlush": False, "values": [str(d) for d in range(10)]}
 
 CONFUSION: dict[str, Any] = {
-    "height": 460,  # rows tall enough for counts as large as the page's text "config": _CONFIG,
+    "height": 460, "config": _CONFIG,  # rows tall enough for counts as large as the page's text
     # The commonest mix-up, so the numbers on the darkest reds can turn white.
     "transform": [{"joinaggregate": [{"op": "max", "field": "mistakes", "as": "worst"}]}],
     "encoding": {

@@ -64,3 +64,17 @@ def test_the_bundled_model_is_evaluated_on_the_real_test_set():
     assert result.total == 10_000
     assert result.accuracy == pytest.approx(stored.meta.test_accuracy, abs=1e-3)
     assert all(m.true != m.predicted for m in result.mistakes)
+
+
+def test_any_cell_of_the_matrix_opens_its_test_digits():
+    labels = np.array([4, 4, 4, 4, 7, 7])
+    images = np.stack([np.full((28, 28), value, np.uint8) for value in range(6)])
+    model = FixedModel(one_hot_answers([9, 9, 4, 4, 7, 7], [0.6, 0.8, 0.99, 0.7, 0.9, 0.55]))
+    result = evaluate_model(model, images, labels)
+    assert [(m.index, m.confidence) for m in result.cell(4, 9)] == [(1, pytest.approx(0.8)), (0, pytest.approx(0.6))]
+    assert [m.index for m in result.cell(4, 4)] == [3, 2], "read right: the least sure first"
+    assert [m.index for m in result.cell(7, 7, limit=1)] == [5]
+    assert result.cell(3, 8) == [] and result.cell(4, 9)[0].image[0, 0] == 1
+    assert result.worst_mix_up() == (4, 9)
+    perfect = evaluate_model(FixedModel(one_hot_answers([4, 7], [0.9, 0.9])), images[:2], np.array([4, 7]))
+    assert perfect.worst_mix_up() is None
