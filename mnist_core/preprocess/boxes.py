@@ -26,9 +26,10 @@ BOX_SIDE_COVER = 0.92  # each side's line runs along this share of its length, a
 BOX_BAND = 0.06  # ... looked for within this share of the box's short side from its edge
 BOX_CORNER_FILL = 0.6  # a square corner: its line-thick corner square is this full (a round 0's is not)
 BOX_MAX_LINE = 0.12  # the thinnest side is at most this share of the box's short side (thicker: a bold 0's
-# ring, or the dark table around a photographed sheet)
+# ring, or the dark table around a photographed sheet) ...
+BOX_THICKEST = 0.15  # ... and the thickest at most this share (the black around an MNIST digit is thicker)
 SIDE_PERCENTILE = 10  # a side's thickness: this percentile of its runs of dark inwards
-EVEN_LINE, EVEN_SIDES = 2.0, 3  # a printed line is even: its median run at most twice its thinnest (+2 px),
+EVEN_LINE, EVEN_SIDES = 1.5, 3  # a printed line is even: its median run at most 1.5 x its thinnest (+2 px),
 # on three sides at least (a digit may lie along the fourth)
 FILLED_EDGE = 2  # px: of a frame filled by a dark image, only this edge is painted over
 FRAME_ROOM, FRAME_ROOM_SIDES = 0.02, 3  # such a frame (a plot's axes) has this share of the picture beyond it on
@@ -160,7 +161,7 @@ def _as_box(mark: np.ndarray, dark: np.ndarray, x: int, y: int, shape: tuple[int
         if not frames or sum(_room_around(x, y, w, h, shape)) < FRAME_ROOM_SIDES:
             return None
         lines, size = (FILLED_EDGE,) * 4, band
-    elif min(lines) > BOX_MAX_LINE * min(h, w) or even < EVEN_SIDES:
+    elif min(lines) > BOX_MAX_LINE * min(h, w) or max(lines) > BOX_THICKEST * min(h, w) or even < EVEN_SIDES:
         return None  # a bold ring, or dark paper around light ink: no printed line
     else:
         size = min(lines)
