@@ -3,7 +3,7 @@ Start to the results."""
 
 import streamlit as st
 
-from ui import slow_motion, train_live, train_results, train_settings
+from ui import slow_motion, train_live, train_results, train_settings, what_if_view
 
 train_settings.page_style()
 st.title("Train a network")
@@ -27,3 +27,5 @@ elif not snap.finished:
     train_live.live(config)
 if snap is not None and snap.finished and snap.result is not None:
     train_results.results(snap)
+if snap is None or snap.finished:  # while it learns, the story has the page to itself
+    what_if_view.section(config)
