@@ -11,10 +11,11 @@ is stored in the model's sidecar and applied by `prediction.classify`.
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from .meta import ReliabilityBin
 
 if TYPE_CHECKING:
     import keras
@@ -23,17 +24,6 @@ ECE_BINS = 15  # as in Guo et al.; equal-width confidence bins
 TEMPERATURE_RANGE = (0.05, 20.0)  # searched on a log scale; far beyond what any zoo model needs
 SEARCH_STEPS = 60  # golden-section steps: the temperature to 1e-6 relative
 TINY = 1e-30  # probabilities are clipped here before the log (float32 softmax can underflow to 0)
-
-
-@dataclass(frozen=True)
-class ReliabilityBin:
-    """Test images whose confidence fell in [low, high): how sure the model said it was, and how right it was."""
-
-    low: float
-    high: float
-    count: int
-    confidence: float  # mean stated confidence in the bin
-    accuracy: float  # share of right answers in the bin
 
 
 def log_probabilities(probabilities: np.ndarray) -> np.ndarray:

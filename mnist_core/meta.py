@@ -18,7 +18,6 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from .calibration import ReliabilityBin
 from .errors import ModelFileError
 
 OLD_FULL_TRAINING = 60_000  # models saved before the validation hold-out trained on every training image
@@ -31,6 +30,17 @@ class EpochPoint:
     epoch: float
     test_accuracy: float
     elapsed: float  # seconds since training started
+
+
+@dataclass(frozen=True)
+class ReliabilityBin:
+    """Test images whose confidence fell in [low, high): how sure the model said it was, and how right it was."""
+
+    low: float
+    high: float
+    count: int
+    confidence: float  # mean stated confidence in the bin
+    accuracy: float  # share of right answers in the bin
 
 
 @dataclass(frozen=True)

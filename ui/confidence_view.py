@@ -12,8 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from mnist_core.calibration import ReliabilityBin
-from mnist_core.meta import CalibrationCheck
+from mnist_core.meta import CalibrationCheck, ReliabilityBin
 from mnist_core.store import StoredModel
 from ui import charts
 
