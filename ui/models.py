@@ -23,6 +23,7 @@ from mnist_core.models import ZOO
 from mnist_core.own_model import UPLOADED
 from mnist_core.paths import BUNDLED_MODEL, cache_dir, models_dir
 from ui import state
+from ui.train_words import passes_words
 from ui.plain_text import plain
 
 if TYPE_CHECKING:
@@ -131,17 +132,11 @@ def is_bundled(stored: store.StoredModel) -> bool:
 
 def recipe(stored: store.StoredModel) -> str:
     """How much training a model had, in the Train page's words, e.g. "1 pass over 10,000 images" (a pass, or an
-    epoch to developers, shows the network every training image once)."""
-    epochs = stored.meta.planned_epochs or "?"
-    passes = f"{epochs} pass{'' if epochs == 1 else 'es'}"
-    images = stored.meta.images_trained
-    done = stored.meta.epochs_done
-    if stored.meta.stopped and done is not None:  # a stopped run says what it did
-        part = f"{done:.2f}".rstrip("0") if done < 0.1 else f"{done:.1f}".removesuffix(".0")
-        seconds = stored.meta.train_seconds
-        took = f", {seconds:.0f} s" if seconds is not None else ""
-        return f"stopped after {part} of {passes} over {images:,} images{took}"
-    return f"{passes} over {images:,} images"
+    epoch to developers, shows the network every training image once); a stopped run says where it stopped."""
+    meta = stored.meta
+    stopped_at = meta.epochs_done if meta.stopped else None
+    return passes_words(meta.planned_epochs, meta.images_trained, stopped_at,
+                        meta.train_seconds if stopped_at is not None else None)
 
 
 def label(stored: store.StoredModel) -> str:

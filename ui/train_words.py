@@ -48,11 +48,18 @@ def short_duration(seconds: float | None) -> str:
 def run_words(config: training.TrainConfig, epochs_done: float | None, seconds: float | None,
               stopped: bool) -> str:
     """What a run did, e.g. "stopped after 0.3 of 3 passes over 30,000 images, 10 s"."""
+    return passes_words(config.epochs, config.num_images, epochs_done if stopped else None, seconds)
+
+
+def passes_words(planned: int | None, images: int, stopped_at: float | None = None,
+                 seconds: float | None = None) -> str:
+    """"3 passes over 30,000 images", or for a run stopped at `stopped_at` passes "stopped after 0.3 of 3
+    passes over 30,000 images"; ", 10 s" when `seconds` is known. The Train page and the model picker say it so."""
     took = f", {took_words(seconds)}" if seconds else ""
-    if stopped and epochs_done is not None:
-        return (f"stopped after {epochs_words(epochs_done)} of {plural(config.epochs, 'pass')} over "
-                f"{config.num_images:,} images{took}")
-    return f"{plural(config.epochs, 'pass')} over {config.num_images:,} images{took}"
+    passes = plural(planned, "pass") if planned else "? passes"
+    if stopped_at is not None:
+        return f"stopped after {epochs_words(stopped_at)} of {passes} over {images:,} images{took}"
+    return f"{passes} over {images:,} images{took}"
 
 
 def is_ours(name: str) -> bool:
