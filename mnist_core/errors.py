@@ -19,7 +19,7 @@ class ImageError(MnistStudioError):
 
 
 class ModelFileError(MnistStudioError):
-    """A stored model is missing, corrupt, tampered with or incompatible."""
+    """A stored model is missing, damaged or incompatible."""
 
 
 class TrainingError(MnistStudioError):

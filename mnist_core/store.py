@@ -2,16 +2,25 @@
 
 A model is `<stem>.keras` plus `<stem>.json`. The sidecar (a typed
 `meta.ModelMeta` in memory) holds the SHA-256 of the weights file, so a crash
-mid-save, a truncated copy or a tampered file is detected and refused instead
-of silently used.
+mid-save, a truncated copy or a damaged file is detected and refused instead
+of silently used. (A checksum kept beside the file detects damage, not a
+deliberate change: whoever can write the file can write its sidecar too.)
+
+Every change to a pair (save, copy, update, delete) happens under the pair's
+exclusive lock, with any check it depends on made inside that lock; readers
+verify and load under a shared one. Lock files are removed by the last
+holder, so none pile up.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import platform
+import secrets
+import shutil
 import tempfile
 import threading
 import time
@@ -79,13 +88,17 @@ def versions() -> dict[str, str]:
     return {"python": platform.python_version(), "tensorflow": tf.__version__, "keras": keras.__version__}
 
 
+LOCK_FOLDER = "locks"  # under the home folder's cache
+
+
 @contextmanager
 def _pair_lock(model_path: Path, exclusive: bool) -> Iterator[None]:
     """Hold the pair of `model_path`: a writer swaps model and sidecar while no reader is between them.
 
     A POSIX advisory lock on a file in the home folder's cache (never beside the models: the bundled
-    folder may be read-only). Where locking is unavailable (Windows, an unwritable home) saves stay
-    atomic file by file, as before.
+    folder may be read-only). The last holder removes the lock file; a waiter that got the lock on a file
+    removed meanwhile opens the new one and waits again, so two holders never hold two different files.
+    Where locking is unavailable (Windows, an unwritable home) saves stay atomic file by file, as before.
     """
     try:
         import fcntl
@@ -93,16 +106,44 @@ def _pair_lock(model_path: Path, exclusive: bool) -> Iterator[None]:
         yield
         return
     name = hashlib.sha256(str(Path(model_path).resolve()).encode()).hexdigest()[:24]
-    try:
-        folder = cache_dir() / "locks"
-        folder.mkdir(parents=True, exist_ok=True)
-        handle = open(folder / f"{name}.lock", "a+")
-    except OSError:
-        yield
-        return
-    with handle:
+    lock_path = cache_dir() / LOCK_FOLDER / f"{name}.lock"
+    while True:
+        try:
+            lock_path.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(lock_path, "a+")
+        except OSError:
+            yield
+            return
         fcntl.flock(handle, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        if _same_file(handle, lock_path):
+            break
+        handle.close()  # the last holder removed it while we waited: take the one there now
+    try:
         yield
+    finally:
+        try:
+            # The last holder (no one else holds or waits with a lock on it) removes the file.
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if _same_file(handle, lock_path):
+                lock_path.unlink()
+        except OSError:
+            pass  # someone else holds it: they remove it
+        handle.close()
+
+
+def _same_file(handle, path: Path) -> bool:
+    """Whether the open `handle` is still the file at `path` (not one removed since)."""
+    try:
+        return os.path.samestat(os.fstat(handle.fileno()), os.stat(path))
+    except OSError:
+        return False
+
+
+def _disk_words(exc: OSError) -> str:
+    """What to do about a failed write, in words: a full disk says so."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "The disk is full: free some space (or delete old models), then try again."
+    return "Check that the folder is writable, or set MNIST_STUDIO_HOME to a writable folder."
 
 
 def save_model(model: "keras.Model", path: Path, meta: ModelMeta | Mapping[str, Any]) -> StoredModel:
@@ -128,10 +169,8 @@ def save_model(model: "keras.Model", path: Path, meta: ModelMeta | Mapping[str, 
             os.replace(temporary, path)
             os.replace(sidecar, sidecar_path(path))
     except OSError as exc:
-        raise ModelFileError(
-            f"Could not save the model to {path.parent} ({exc.strerror or exc}). "
-            "Free some disk space or set MNIST_STUDIO_HOME to a writable folder."
-        ) from exc
+        raise ModelFileError(f"Could not save the model to {path.parent} ({exc.strerror or exc}). "
+                             f"{_disk_words(exc)}") from exc
     finally:
         for leftover in temporaries:
             if os.path.exists(leftover):
@@ -147,7 +186,13 @@ def _json_beside(path: Path, data: dict[str, Any]) -> Path:
 
 
 def _write_json_atomically(path: Path, data: dict[str, Any]) -> None:
-    os.replace(_json_beside(path, data), path)
+    """`data` as the JSON at `path`, whole or not at all (no temporary left when the disk refuses)."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        temporary.write_text(json.dumps(data, indent=2, sort_keys=True))
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def read_meta(model_path: Path) -> ModelMeta:
@@ -172,11 +217,19 @@ def verify(model_path: Path) -> StoredModel:
         raise ModelFileError(f"No model file at {model_path}. Check the path, or train one with "
                              "`python -m mnist_core train`.")
     with _pair_lock(model_path, exclusive=False):
-        meta = read_meta(model_path)
-        digest = file_sha256(model_path)
-    if meta.sha256 != digest:
+        return _verified(model_path)
+
+
+def _verified(model_path: Path) -> StoredModel:
+    """verify() for a caller that holds the pair's lock already."""
+    if not model_path.is_file():
+        raise ModelFileError(f"No model file at {model_path}. Check the path, or train one with "
+                             "`python -m mnist_core train`.")
+    meta = read_meta(model_path)
+    if meta.sha256 != file_sha256(model_path):
         raise ModelFileError(f"{model_path} does not match the checksum in {sidecar_path(model_path).name}: "
-                             "it is corrupt or was changed. Delete it and train it again.")
+                             "it is damaged (cut short or changed since it was saved). Delete it and train it "
+                             "again.")
     return StoredModel(model_path, meta)
 
 
@@ -187,7 +240,7 @@ def load_model(model_path: Path | str | None = None) -> tuple["keras.Model", Sto
     """
     path = Path(model_path) if model_path else BUNDLED_MODEL
     with _pair_lock(path, exclusive=False):  # no save between the check and the load
-        stored = verify(path)
+        stored = _verified(path)
         import keras
 
         try:
@@ -213,16 +266,58 @@ def temperature(stored: StoredModel) -> float:
 
 
 def update_meta(model_path: Path, changes: Mapping[str, Any]) -> StoredModel:
-    """Add or replace sidecar entries of a verified model, given as in the JSON (the weights and checksum stay)."""
-    stored = verify(model_path)
-    meta = stored.meta.with_changes(changes)
+    """Add or replace sidecar entries of a verified model, given as in the JSON (the weights and checksum stay).
+
+    The check and the write happen under one exclusive lock: no save or other update comes between them.
+    """
+    model_path = Path(model_path)
     try:
-        with _pair_lock(stored.path, exclusive=True):
+        with _pair_lock(model_path, exclusive=True):
+            stored = _verified(model_path)
+            meta = stored.meta.with_changes(changes)
             _write_json_atomically(sidecar_path(stored.path), meta.to_dict())
     except OSError as exc:
-        raise ModelFileError(f"Could not update {sidecar_path(stored.path)} ({exc.strerror or exc}). "
-                             "Check that the folder is writable.") from exc
+        raise ModelFileError(f"Could not update {sidecar_path(model_path)} ({exc.strerror or exc}). "
+                             f"{_disk_words(exc)}") from exc
     return StoredModel(stored.path, meta)
+
+
+def copy_model(source: Path, folder: Path, changes: Mapping[str, Any] | None = None) -> StoredModel:
+    """Copy a verified model and its sidecar into `folder` under a name no other copy has, with `changes` to
+    its sidecar (given as in the JSON); the copy is verified before it is offered.
+
+    The name is the source's stem and a random part (`taught-3f9a1c2e.keras`); it is taken under the new
+    pair's exclusive lock, where it is checked to be free, so two visitors saving at once get two files.
+    """
+    source, folder = Path(source), Path(folder)
+    temporaries: list[Path] = []
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with _pair_lock(source, exclusive=False):  # no save over the source while it is copied
+            stored = _verified(source)
+            weights = folder / f".{source.stem}.{os.getpid()}.{secrets.token_hex(4)}{MODEL_SUFFIX}.tmp"
+            temporaries.append(weights)
+            shutil.copyfile(stored.path, weights)
+        if file_sha256(weights) != stored.meta.sha256:
+            raise ModelFileError(f"The copy of {source.name} came out damaged. Try again.")
+        meta = stored.meta.with_changes(changes or {})
+        while True:
+            target = folder / f"{source.stem.rsplit('-copy-', 1)[0]}-copy-{secrets.token_hex(4)}{MODEL_SUFFIX}"
+            with _pair_lock(target, exclusive=True):
+                if target.exists() or sidecar_path(target).exists():
+                    continue  # taken (1 chance in 4 billion): draw again
+                sidecar = _json_beside(sidecar_path(target), meta.to_dict())
+                temporaries.append(sidecar)
+                os.chmod(weights, 0o644)
+                os.replace(weights, target)
+                os.replace(sidecar, sidecar_path(target))
+                return StoredModel(target, meta)
+    except OSError as exc:
+        raise ModelFileError(f"Could not copy the model into {folder} ({exc.strerror or exc}). "
+                             f"{_disk_words(exc)}") from exc
+    finally:
+        for leftover in temporaries:
+            leftover.unlink(missing_ok=True)
 
 
 def delete_model(model_path: Path) -> bool:
@@ -240,7 +335,7 @@ def delete_model(model_path: Path) -> bool:
             sidecar_path(model_path).unlink(missing_ok=True)
     except OSError as exc:
         raise ModelFileError(f"Could not delete {model_path} ({exc.strerror or exc}). "
-                             "Check that the folder is writable.") from exc
+                             f"{_disk_words(exc)}") from exc
     return existed
 
 

@@ -1,4 +1,4 @@
-"""Model files: atomic save, checksum sidecar, refusal of corrupt or tampered files."""
+"""Model files: atomic save, checksum sidecar, refusal of damaged files, copies and updates under one lock."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def test_failed_save_leaves_no_file(tmp_path, small_model, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_tampered_file_is_refused(tmp_path, small_model):
+def test_damaged_file_is_refused(tmp_path, small_model):
     store.save_model(small_model, tmp_path / "m.keras", {"model": "softmax"})
     with open(tmp_path / "m.keras", "ab") as handle:
         handle.write(b"\0")
@@ -114,3 +114,86 @@ def test_delete_model_removes_the_pair_and_never_a_bundled_model(tmp_path, small
     with pytest.raises(ModelFileError, match="ships with the app"):
         store.delete_model(store.BUNDLED_MODEL)
     assert store.bundled_model().path.is_file()
+
+
+def test_updates_at_once_lose_nothing(tmp_path, small_model):
+    """Each update reads, checks and writes the sidecar under one exclusive lock: no update overwrites another."""
+    import threading
+
+    path = tmp_path / "m.keras"
+    store.save_model(small_model, path, {"model": "softmax"})
+    threads = [threading.Thread(target=store.update_meta, args=(path, {f"note_{i}": i})) for i in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    extra = store.verify(path).meta.extra
+    assert {f"note_{i}" for i in range(12)} <= set(extra)
+
+
+def test_copies_at_once_get_names_of_their_own_and_verify(tmp_path, small_model):
+    import threading
+
+    source = tmp_path / "session" / "taught.keras"
+    store.save_model(small_model, source, {"model": "softmax", "test_accuracy": 0.9})
+    shared = tmp_path / "models"
+    copies: list[store.StoredModel] = []
+    threads = [threading.Thread(target=lambda: copies.append(store.copy_model(source, shared, {"origin": "x"})))
+               for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({copy.path for copy in copies}) == 8
+    assert all(store.verify(copy.path).meta.extra["origin"] == "x" for copy in copies)
+    assert sorted(p.suffix for p in shared.iterdir()) == [".json"] * 8 + [".keras"] * 8, "no temporary left"
+    # A copy of a copy is named after the original, not "taught-copy-ab12-copy-cd34".
+    again = store.copy_model(copies[0].path, shared)
+    assert again.path.name.count("-copy-") == 1
+
+
+def test_a_damaged_source_is_not_copied(tmp_path, small_model):
+    source = tmp_path / "taught.keras"
+    store.save_model(small_model, source, {"model": "softmax"})
+    with open(source, "ab") as handle:
+        handle.write(b"\0")
+    with pytest.raises(ModelFileError, match="damaged"):
+        store.copy_model(source, tmp_path / "models")
+    assert not (tmp_path / "models").exists() or not list((tmp_path / "models").iterdir())
+
+
+def test_no_lock_file_is_left_behind(tmp_path, small_model):
+    from mnist_core.paths import cache_dir
+
+    path = tmp_path / "m.keras"
+    store.save_model(small_model, path, {"model": "softmax"})
+    store.verify(path)
+    store.update_meta(path, {"note": 1})
+    store.copy_model(path, tmp_path / "copies")
+    store.load_model(path)
+    store.delete_model(path)
+    locks = cache_dir() / store.LOCK_FOLDER
+    assert not locks.exists() or list(locks.iterdir()) == []
+
+
+def test_a_full_disk_is_said_in_words_and_the_pair_stays(tmp_path, small_model, monkeypatch):
+    import errno
+    import os
+
+    path = tmp_path / "m.keras"
+    store.save_model(small_model, path, {"model": "softmax", "test_accuracy": 0.5})
+    real_replace = os.replace
+
+    def full(source, target):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full)
+    for attempt in (lambda: store.save_model(small_model, path, {"model": "softmax"}),
+                    lambda: store.update_meta(path, {"note": 1}),
+                    lambda: store.copy_model(path, tmp_path / "copies")):
+        with pytest.raises(ModelFileError, match="disk is full"):
+            attempt()
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert store.verify(path).meta.test_accuracy == 0.5
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["m.json", "m.keras"]
+    assert not (tmp_path / "copies").exists() or list((tmp_path / "copies").iterdir()) == []
