@@ -9,8 +9,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from mnist_core import malloc
-from ui import errors, images, presenter, runtime, sidebar
+from mnist_core import malloc, training
+from ui import errors, images, presenter, runtime, sidebar, state
 
 HERE = Path(__file__).parent
 # Every browser session runs its page in a thread of this one process, beside a training's thread. A page
@@ -46,7 +46,8 @@ def run() -> None:
     page = st.navigation([*pages, twin])
     with errors.shown_in_words():
         sidebar.render()
-    with errors.shown_in_words():
+    # Every training this page asks for counts as this browser session's (a share of the line: mnist_core.training).
+    with errors.shown_in_words(), training.asked_by(state.owner()):
         page.run()
 
 

@@ -28,6 +28,7 @@ run's batch size and image count.
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 from collections import deque
@@ -39,6 +40,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from . import npz_cache
 from .errors import ModelFileError
 
 if TYPE_CHECKING:
@@ -54,6 +56,8 @@ READABLE_FORMATS = (1, 2)
 PIXELS = 28 * 28
 WINDOW_IMAGES = 500  # the live chart's line: how often it was right on the last this many training images
 EXAMPLES = 12  # training digits shown before a run starts: what it will learn from
+
+log = logging.getLogger(__name__)
 
 Kind = Literal["filters", "templates"]
 
@@ -387,6 +391,8 @@ def load(model_path: Path | str, model_sha256: str, batch_size: int | None = Non
     run's) are given; without them its curve stays Keras' averages since each pass began (`window` 0).
     """
     source = path_for(model_path)
+    if not source.is_file():
+        return None
     try:
         with np.load(source, allow_pickle=False) as data:
             version = int(data["format"])
@@ -407,7 +413,10 @@ def load(model_path: Path | str, model_sha256: str, batch_size: int | None = Non
                                                                           data["elapsed"])))
             return Recording(snapshots=shots, total_steps=total_steps, epochs=epochs, curve=curve,
                              tests=_rows(data["tests"], 3), window=window)
-    except (OSError, KeyError, ValueError):
+    except (*npz_cache.DAMAGED, IndexError, TypeError) as exc:  # cut short, garbled or of a foreign shape
+        log.warning("The learning snapshots at %s are damaged (%s: %s); removed: the model still answers, without "
+                    "its replay, until these settings are trained again.", source, type(exc).__name__, exc)
+        source.unlink(missing_ok=True)
         return None
 
 

@@ -166,8 +166,10 @@ def save_model(model: "keras.Model", path: Path, meta: ModelMeta | Mapping[str, 
         sidecar = _json_beside(sidecar_path(path), full_meta.to_dict())
         temporaries.append(str(sidecar))
         with _pair_lock(path, exclusive=True):
-            os.replace(temporary, path)
+            # The sidecar first: a process killed between the two leaves a new model's sidecar with no model
+            # (nothing is offered), never a model file without the sidecar that vouches for it.
             os.replace(sidecar, sidecar_path(path))
+            os.replace(temporary, path)
     except OSError as exc:
         raise ModelFileError(f"Could not save the model to {path.parent} ({exc.strerror or exc}). "
                              f"{_disk_words(exc)}") from exc

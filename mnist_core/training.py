@@ -12,18 +12,30 @@ and per-epoch test accuracy to any number of readers through immutable
 and only the `KEEP_FINISHED` newest finished jobs; older results stay on disk
 and are served from there. Nothing touches the disk while the registry's lock
 is held, so a slow disk never stalls the pages that ask about jobs.
+
+The line is bounded: at most `MAX_WAITING` trainings wait or train at once,
+and at most `MAX_PER_OWNER` of them were asked by one owner (a browser
+session: the app names it, with `owner=` or `asked_by`; the CLI asks as
+nobody in particular, None). The next ask is refused with a TrainingError in
+words until one ends. On a public host (`host.public()`) one training's work
+is capped at about `PUBLIC_SECONDS` of this machine's time, and only its
+owner may stop it. Finished results are pruned to a disk budget, oldest first.
 """
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import json
 import logging
 import math
 import numbers
+import os
 import threading
 import time
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -31,7 +43,7 @@ from typing import Literal
 
 import numpy as np
 
-from . import calibration, fitting, snapshots, store
+from . import calibration, fitting, host, snapshots, store
 from .data import NUM_FIT, load_mnist
 from .errors import MnistStudioError, TrainingError
 from .meta import EpochPoint, ModelMeta  # EpochPoint: the sidecar keeps a training's test points
@@ -46,6 +58,18 @@ CACHE_VERSION = 5  # 3: trains on at most 55,000 images; the last 5,000 calibrat
 # 4: weights and order seeded per job (fitting.py), so a seed gives other weights than before
 # 5: `fast` reads the middle 24 x 24, conv3 unpadded, and trains through fused kernels (issue #16): another network
 MAX_RUNNING = 1  # one worker trains; two TensorFlow jobs on a laptop CPU only slow each other down
+MAX_WAITING = 8  # trainings in line at once, the one training included: more is refused until one ends
+MAX_PER_OWNER = 2  # of those, asked by one owner (a browser session); the CLI's asks have no owner
+# A public host (host.public()) caps one training at about this many seconds of this machine's time, estimated
+# from CPU_IMAGES_PER_SECOND before it starts (a GPU is only faster): a few minutes, whatever the settings.
+PUBLIC_SECONDS = 180
+# Training images per second on a 2-core CPU at each recipe's batch size (the bundled models' sidecars and
+# docs/benchmarks.md; deepnn, not bundled, measured at about 300). Smaller batches are counted as slower.
+CPU_IMAGES_PER_SECOND = {"softmax": 20_000, "mlp": 6_000, "deepnn": 300, "keras_cnn": 1_500, "fast": 4_000,
+                         "best": 240}
+DISK_ENV = "MNIST_STUDIO_DISK_MB"  # the trained results' disk budget, in MB (models, sidecars, recordings)
+DISK_MB, PUBLIC_DISK_MB = 1000, 300  # the budget by default, and on a public host
+LEFTOVER_SECONDS = 3600  # a temporary file in the models folder this old was left by a killed save
 KEEP_FINISHED = 16  # finished jobs kept in memory (pages show and replay them); older ones are read from disk
 MAX_CHART_POINTS = 1000  # per-batch points kept for the live chart
 EVAL_BATCH = 1000  # test images per forward pass; bounds memory on small GPUs
@@ -75,10 +99,12 @@ class Range:
         return None if fits else f"{field} must be {kind} from {self.low:g} to {self.high:g}, not {value!r}."
 
 
+# Ranges a person would use: every zoo recipe fits (the mlp's 33 passes, Adam's 1e-4, plain SGD's 0.8);
+# beyond them a run only takes longer or learns nothing (a rate above 1 diverges).
 LIMITS: dict[str, Range] = {
-    "epochs": Range(1, 500, whole=True),
-    "batch_size": Range(1, 8192, whole=True),
-    "learning_rate": Range(1e-6, 10.0, whole=False),
+    "epochs": Range(1, 50, whole=True),
+    "batch_size": Range(16, 1024, whole=True),
+    "learning_rate": Range(1e-5, 1.0, whole=False),
     "limit": Range(100, NUM_FIT, whole=True),  # None means all NUM_FIT images
     "seed": Range(0, 2**31 - 1, whole=True),
 }
@@ -134,6 +160,13 @@ class TrainConfig:
     @property
     def total_steps(self) -> int:
         return self.epochs * steps_per_epoch(self.num_images, self.batch_size)
+
+    @property
+    def cpu_seconds(self) -> float:
+        """About how long this training takes on a 2-core CPU (an upper bound's estimate, for the public cap)."""
+        rate = CPU_IMAGES_PER_SECOND.get(self.model, min(CPU_IMAGES_PER_SECOND.values()))
+        slower = max(1.0, get_spec(self.model).defaults.batch_size / self.batch_size)  # more steps, each with overhead
+        return self.epochs * self.num_images / rate * slower
 
     @property
     def key(self) -> str:
@@ -236,8 +269,9 @@ class TrainingJob:
     `record_batch`, `record_epoch`, `show_learning` and `stop_requested`, and nothing else.
     """
 
-    def __init__(self, config: TrainConfig) -> None:
+    def __init__(self, config: TrainConfig, owner: str | None = None) -> None:
         self.config = config
+        self.owner = owner  # who asked first (a browser session's id), None for the CLI or a script
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._done = threading.Event()
@@ -258,8 +292,21 @@ class TrainingJob:
         return job
 
     def start(self) -> None:
-        """Train now in a thread of its own, outside the engine's line (benchmarks; the app uses start_training)."""
-        threading.Thread(target=self.run, name=f"train-{self.config.model}-{self.config.key}", daemon=True).start()
+        """Train this job afresh, ignoring a stored result (benchmarks; the app uses start_training): it joins the
+        end of the engine's line like any other job, under the same bounds, and trains when its turn comes.
+
+        TrainingError when the line is full, or a job for the same settings is waiting or training.
+        """
+        with _registry.lock:
+            other = _registry.jobs.get(self.config.key)
+            if other is not None and not other.snapshot().finished:
+                raise TrainingError("A training with these settings is already waiting or running.")
+            _check_room(self.config, self.owner)
+            _registry.add(self)
+
+    def stoppable_by(self, owner: str | None) -> bool:
+        """Whether `owner` may stop it: anyone in a classroom; on a public host only whoever started it."""
+        return not host.public() or self.owner is None or owner == self.owner
 
     def snapshot(self) -> Progress:
         with self._lock:
@@ -366,7 +413,8 @@ class TrainingJob:
         # published recipes' times do.
         plan.fit(callbacks=[_publisher(self, started, per_epoch, recorder, plan.test)])
         train_seconds = time.perf_counter() - started
-        stopped = self.stop_requested
+        # A Stop that came during the last batch changed nothing: the run is complete and filed as finished.
+        stopped = self.stop_requested and self.snapshot().step < config.total_steps
         self.show_learning(recorder.finish(model, self.snapshot().step, train_seconds))
         # For the mlp, fit() has swapped in the moving-average weights by now: we evaluate those.
         # The held-out training images fit the confidence temperature; the test set is only measured.
@@ -388,8 +436,12 @@ class TrainingJob:
         recording = recorder.recording(
             config.epochs, curve=[(p.step, p.epoch, p.loss, p.accuracy) for p in snapshot.batches],
             tests=[(p.epoch, p.test_accuracy, p.elapsed) for p in snapshot.epochs])
-        snapshots.save(stored.path, recording, stored.meta.sha256)
+        try:
+            snapshots.save(stored.path, recording, stored.meta.sha256)
+        except MnistStudioError as exc:  # the model is saved and sound; only its replay is missing
+            log.warning("The learning snapshots of %s were not kept: %s", stored.path.name, exc)
         self._update(elapsed=train_seconds)
+        prune_results(keep=(stored.path,))
         return stored
 
 
@@ -537,9 +589,46 @@ def _joinable(config: TrainConfig) -> TrainingJob | None:
     return job if job is not None and job.snapshot().state in ("queued", "running", "done") else None
 
 
-def start_training(config: TrainConfig) -> TrainingJob:
-    """Join the job for `config`, reuse its stored result, or put a new job at the end of the line."""
+_asker: contextvars.ContextVar[str | None] = contextvars.ContextVar("training_owner", default=None)
+
+
+@contextmanager
+def asked_by(owner: str | None) -> Iterator[None]:
+    """Within this block, trainings are asked by `owner` unless a call names its own (the app wraps each page
+    run of a browser session in it, so every Start on any page counts for that session)."""
+    token = _asker.set(owner)
+    try:
+        yield
+    finally:
+        _asker.reset(token)
+
+
+def _check_room(config: TrainConfig, owner: str | None) -> None:
+    """TrainingError in words when a new job for `config` asked by `owner` would be one too many or too long
+    (caller holds the registry's lock)."""
+    waiting = [job for job in _registry.waiting() if not job.snapshot().finished]
+    if len(waiting) >= MAX_WAITING:
+        raise TrainingError(f"{len(waiting)} trainings are already waiting their turn, the most this server takes "
+                            "at once. Try again when one of them has finished.")
+    if owner is not None and sum(job.owner == owner for job in waiting) >= MAX_PER_OWNER:
+        raise TrainingError(f"You already have {MAX_PER_OWNER} trainings waiting or running, the most one visitor "
+                            "can have. Wait for one to finish, or stop one, then start this one.")
+    if host.public() and config.cpu_seconds > PUBLIC_SECONDS:
+        minutes = max(1, round(config.cpu_seconds / 60))
+        raise TrainingError(f"On this public server one training may take about {PUBLIC_SECONDS // 60} minutes at "
+                            f"most; these settings would take about {minutes} minutes. Choose fewer passes or "
+                            "fewer images.")
+
+
+def start_training(config: TrainConfig, owner: str | None = None) -> TrainingJob:
+    """Join the job for `config`, reuse its stored result, or put a new job at the end of the line.
+
+    `owner` (default: the one of the enclosing `asked_by`) is who asks: a new job counts against their share
+    of the line. Joining a job or reusing a result is never refused; a new job is refused with a TrainingError
+    when the line is full, the owner has MAX_PER_OWNER jobs in it, or (public host) the work is too long.
+    """
     config.validate()
+    owner = owner if owner is not None else _asker.get()
     registry = _registry
     with registry.lock:
         job = _joinable(config)
@@ -549,9 +638,76 @@ def start_training(config: TrainConfig) -> TrainingJob:
     with registry.lock:
         job = _joinable(config)  # someone may have started it meanwhile: follow that one
         if job is None:
-            job = TrainingJob.finished_from(stored, config) if stored is not None else TrainingJob(config)
+            if stored is None:
+                _check_room(config, owner)
+                job = TrainingJob(config, owner)
+            else:
+                job = TrainingJob.finished_from(stored, config)
             registry.add(job)
         return job
+
+
+def disk_budget() -> int:
+    """Bytes the trained results may take: MNIST_STUDIO_DISK_MB, else DISK_MB (PUBLIC_DISK_MB on a public host)."""
+    try:
+        megabytes = float(os.environ.get(DISK_ENV, ""))
+    except ValueError:
+        megabytes = PUBLIC_DISK_MB if host.public() else DISK_MB
+    return int(max(0.0, megabytes) * 1e6)
+
+
+def prune_results(budget: int | None = None, keep: tuple[Path, ...] = ()) -> list[Path]:
+    """Delete the oldest trained results (model, sidecar, recording) until the models folder fits `budget` bytes
+    (default: disk_budget()); returns the model paths deleted.
+
+    Never `keep`, never a bundled model (they live beside the code, not here). A finished job of this process
+    whose file goes is forgotten, so the next ask trains again. Temporary files and lone sidecars a killed save
+    left behind (older than LEFTOVER_SECONDS) go too.
+    """
+    budget = disk_budget() if budget is None else budget
+    folder = models_dir()
+    if not folder.is_dir():
+        return []
+    now, results = time.time(), []
+    for path in folder.iterdir():
+        try:
+            info = path.stat()
+            stale = now - info.st_mtime > LEFTOVER_SECONDS
+            if path.name.startswith(".") or (path.suffix == store.SIDECAR_SUFFIX and
+                                             not path.with_suffix(store.MODEL_SUFFIX).exists()):
+                if stale:  # a killed save's temporary, or the sidecar of a model it never renamed into place
+                    path.unlink()
+            elif path.suffix == store.MODEL_SUFFIX:
+                companions = (store.sidecar_path(path), snapshots.path_for(path))
+                size = info.st_size + sum(c.stat().st_size for c in companions if c.exists())
+                results.append((info.st_mtime, size, path))
+        except OSError:
+            continue  # gone meanwhile: nothing to count
+    total = sum(size for _, size, _ in results)
+    kept = {Path(path) for path in keep}
+    deleted = []
+    for _, size, path in sorted(results):
+        if total <= budget:
+            break
+        if path in kept:
+            continue
+        try:
+            store.delete_model(path)
+            snapshots.delete(path)
+        except MnistStudioError as exc:
+            log.warning("Could not prune %s: %s", path.name, exc)
+            continue
+        total -= size
+        deleted.append(path)
+    if deleted:
+        log.info("Pruned %d old trained result(s) to keep the models folder under %d MB.", len(deleted),
+                 budget // 1_000_000)
+        with _registry.lock:  # a finished job whose file is gone would offer a result that is not there
+            for key, job in list(_registry.jobs.items()):
+                result = job.snapshot().result
+                if job.snapshot().finished and result is not None and result.path in deleted:
+                    del _registry.jobs[key]
+    return deleted
 
 
 def forget_result(config: TrainConfig) -> bool:

@@ -8,6 +8,7 @@ library's registry, so a refresh or a second browser never duplicates one.
 from __future__ import annotations
 
 import hashlib
+import uuid
 
 import numpy as np
 import streamlit as st
@@ -15,6 +16,15 @@ import streamlit as st
 MODEL_KEY = "model_path"  # the sidebar model picker's widget key: a model file path
 DIGIT_KEY = "latest_digit"  # 28x28 float digit for the Inside page
 DIGIT_SOURCES_KEY = "digit_sources"  # source name -> fingerprint of the digit it gave last
+OWNER_KEY = "owner"  # a random name for this browser session: who asked for a training (mnist_core.training)
+
+
+def owner() -> str:
+    """This browser session's name for the training line: its share of the line and, on a public host, the
+    trainings only it may stop. Random, made on first use, forgotten with the session (a reload is a new one)."""
+    if OWNER_KEY not in st.session_state:
+        st.session_state[OWNER_KEY] = uuid.uuid4().hex
+    return st.session_state[OWNER_KEY]
 
 
 def selected_model_path() -> str | None:

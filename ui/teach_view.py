@@ -3,7 +3,9 @@
 The taught model belongs to this browser session: it is written to a folder
 of its own (not the models folder every session lists), offered in this
 session's model picker and chosen at once. "Save for everyone" copies it, with
-its sidecar, into the models folder. Bundled models are never changed.
+its sidecar, into the models folder under a name of its own (store.copy_model);
+a public server (MNIST_STUDIO_PUBLIC=1) does not offer it. Bundled models are
+never changed.
 
 Teaching runs here, in the session's own script run, not in the training
 queue: it takes seconds, its result is this visitor's alone, and waiting
@@ -14,14 +16,13 @@ each other's speed.
 
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 
 import numpy as np
 import streamlit as st
 
-from mnist_core import adapt, store
+from mnist_core import adapt, host, store
 from mnist_core.errors import ImageError, MnistStudioError
 from mnist_core.paths import models_dir
 from ui import canvas_view, images, models, presenter, state, upload_view
@@ -36,6 +37,7 @@ RESULT_KEY = "teach_result"  # what the latest teaching did, for the before/afte
 THUMB = 56  # pixels a side for an example's picture (x2)
 PER_ROW = 10
 MAX_UPLOADS = 20
+SAVING_OFF = "On this public server a taught model stays yours alone: it cannot be saved for everyone."
 
 
 def section(stored: store.StoredModel, drawing: np.ndarray | None) -> None:
@@ -239,12 +241,13 @@ def _before_after(result: dict) -> None:
     if held and right_before == len(held):
         nothing_to_learn(len(held))
     if not result.get("saved"):
+        unless = "" if host.public() else " unless you save it for everyone"
         st.success("From now on this page reads your drawings with the taught model. Only you see it: other "
-                   "visitors keep the original unless you save it for everyone.", icon=":material/check:")
+                   f"visitors keep the original{unless}.", icon=":material/check:")
     if result.get("saved"):
         st.info("Saved: every visitor can now choose it in the list of models.", icon=":material/save:")
-    elif st.button("Save for everyone", icon=":material/save:",
-                   help="Puts the taught model in the list of models every visitor can choose."):
+    elif not host.public() and st.button("Save for everyone", icon=":material/save:",
+                                         help="Puts the taught model in the list of models every visitor can choose."):
         _save_for_everyone(result)
     if not presenter.active():
         with st.expander("Details"):
@@ -273,14 +276,15 @@ def nothing_to_learn(count: int) -> None:
 
 
 def _save_for_everyone(result: dict) -> None:
+    """Copy the taught model into the folder every visitor's list reads, under a name of its own (store.copy_model:
+    checked and written under the store's lock). Never on a public server (mnist_core.host)."""
+    if host.public():
+        st.info(SAVING_OFF, icon=":material/lock:")
+        return
     source = Path(result["path"])
-    target = models_dir() / source.name
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source, target)  # the weights first, then the sidecar that vouches for them
-        shutil.copy2(store.sidecar_path(source), store.sidecar_path(target))
-        saved = store.update_meta(target, {"saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
-    except (OSError, MnistStudioError) as exc:
+        saved = store.copy_model(source, models_dir(), {"saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
+    except MnistStudioError as exc:
         st.error(f"It could not be saved: {plain(exc)}")
         return
     st.session_state[models.CHOOSE_NEXT_KEY] = str(saved.path)

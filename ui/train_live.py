@@ -13,13 +13,14 @@ import streamlit as st
 
 from mnist_core import training
 from mnist_core.models import ZOO
-from ui import errors, presenter
+from ui import errors, presenter, state
 from ui.train_story import story
 from ui.train_words import duration, epochs_words, plural
 
 REFRESH_SECONDS = 1.0  # the live chart redraws this often
 ANSI_ESCAPES = re.compile(r"\x1b\[[0-9;]*m")  # Keras colours its error messages for terminals
 STOP_HELP = "Stop in a moment; what it has learned so far is kept and tested."
+NOT_YOURS = "Only the person who started this training can stop it."  # a public host (mnist_core.host)
 # Every step done: the job tests the model on the test set and saves it, a few seconds in which Stop changes nothing.
 TESTING_WORDS = "Testing and saving…: it has learned; now it reads the 10,000 test digits it never saw"
 
@@ -98,8 +99,17 @@ def waiting_in_line(job: training.TrainingJob) -> None:
     """A queued job's view: what it waits for, and Cancel."""
     st.progress(0.0, text="Queued: waiting for another training to finish…")
     queued(job.config)
-    st.button("Cancel", icon=":material/cancel:", on_click=job.stop, key=f"cancel-{job.config.key}",
-              help="Take this training out of the line; nothing has been trained yet.")
+    if not job.stoppable_by(state.owner()):
+        st.caption(NOT_YOURS)
+        return
+    st.button("Cancel", icon=":material/cancel:", on_click=_stop, args=(job, job.stop),
+              key=f"cancel-{job.config.key}", help="Take this training out of the line; nothing has been trained yet.")
+
+
+def _stop(job: training.TrainingJob, stop: Callable[[], None]) -> None:
+    """Stop's and Cancel's click: checked again when it comes (the page may have been drawn before a change)."""
+    if job.stoppable_by(state.owner()):
+        stop()
 
 
 def progress_row(job: training.TrainingJob, snap: training.Progress, fraction: float, text: str,
@@ -108,6 +118,7 @@ def progress_row(job: training.TrainingJob, snap: training.Progress, fraction: f
 
     Once every step is done the job only tests and saves: no Stop then, since it would change nothing (a slow
     motion's `on_skip` offers Skip in its place)."""
+    mine = job.stoppable_by(state.owner())  # on a public host, someone else's training has no Stop for me
     bar_col, stop_col = st.columns([4, 1.3], vertical_alignment="bottom")
     with bar_col:
         st.progress(min(max(fraction, 0.0), 1.0), text=text)
@@ -119,9 +130,14 @@ def progress_row(job: training.TrainingJob, snap: training.Progress, fraction: f
             if on_skip is not None:
                 st.button("Skip", icon=":material/skip_next:", on_click=on_skip, key=f"skip-{job.config.key}",
                           width="stretch", help="Show the result as soon as it is saved.")
+        elif not mine:
+            st.button("Stop", icon=":material/stop_circle:", disabled=True, key=f"stop-{job.config.key}",
+                      width="stretch", help=NOT_YOURS)
         else:
-            st.button("Stop", icon=":material/stop_circle:", on_click=on_stop or job.stop,
+            st.button("Stop", icon=":material/stop_circle:", on_click=_stop, args=(job, on_stop or job.stop),
                       key=f"stop-{job.config.key}", width="stretch", help=STOP_HELP)
+    if not mine and not snap.stopping and not snap.testing:
+        st.caption(NOT_YOURS)
 
 
 @st.fragment(run_every=REFRESH_SECONDS)

@@ -11,12 +11,15 @@ from mnist_core.training import LIMITS, TrainConfig
 
 
 @pytest.mark.parametrize("field, value, words", [
-    ("epochs", 1.5, "epochs must be a whole number from 1 to 500, not 1.5."),
-    ("epochs", "3", "epochs must be a whole number from 1 to 500, not '3'."),
+    ("epochs", 1.5, "epochs must be a whole number from 1 to 50, not 1.5."),
+    ("epochs", "3", "epochs must be a whole number from 1 to 50, not '3'."),
     ("epochs", True, "epochs must be a whole number"),
-    ("epochs", 0, "epochs must be a whole number from 1 to 500, not 0."),
-    ("batch_size", 10_000, "batch_size must be a whole number from 1 to 8192"),
-    ("learning_rate", float("nan"), "learning_rate must be a number from 1e-06 to 10, not nan."),
+    ("epochs", 0, "epochs must be a whole number from 1 to 50, not 0."),
+    ("epochs", 51, "epochs must be a whole number from 1 to 50"),
+    ("batch_size", 10_000, "batch_size must be a whole number from 16 to 1024"),
+    ("batch_size", 1, "batch_size must be a whole number from 16 to 1024"),
+    ("learning_rate", float("nan"), "learning_rate must be a number from 1e-05 to 1, not nan."),
+    ("learning_rate", 5.0, "learning_rate must be a number from 1e-05 to 1, not 5.0."),
     ("learning_rate", -0.1, "learning_rate must be a number"),
     ("limit", 60_000, f"limit must be a whole number from 100 to {NUM_FIT}"),
     ("seed", -1, "seed must be a whole number from 0 to"),
