@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 NUM_CLASSES = 10
 INPUT_SHAPE = (28, 28, 1)
+LOGITS_LAYER = "logits"  # every zoo network's last Dense layer: the ten scores before the softmax
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ def _output(x, options: BuildOptions, seeds: "_Seeds"):
     """Logits to probabilities in float32, which mixed precision needs for a stable softmax."""
     from keras import layers
 
-    x = layers.Dense(NUM_CLASSES, kernel_initializer=seeds.glorot(), dtype=options.dtype, name="logits")(x)
+    x = layers.Dense(NUM_CLASSES, kernel_initializer=seeds.glorot(), dtype=options.dtype, name=LOGITS_LAYER)(x)
     return layers.Activation("softmax", dtype="float32", name="probabilities")(x)
 
 
@@ -136,7 +137,7 @@ def build_softmax(options: BuildOptions) -> "keras.Model":
 
     inputs = _input()
     x = layers.Flatten()(inputs)
-    x = layers.Dense(NUM_CLASSES, kernel_initializer="zeros", dtype=options.dtype, name="logits")(x)
+    x = layers.Dense(NUM_CLASSES, kernel_initializer="zeros", dtype=options.dtype, name=LOGITS_LAYER)(x)
     outputs = layers.Activation("softmax", dtype="float32", name="probabilities")(x)
     model = keras.Model(inputs, outputs, name="softmax")
     return _compile(model, keras.optimizers.SGD(options.learning_rate), options)
@@ -155,7 +156,7 @@ def build_mlp(options: BuildOptions) -> "keras.Model":
     x = layers.Dense(500, activation="relu", kernel_regularizer=l2, kernel_initializer=seeds.glorot(),
                      dtype=options.dtype, name="hidden")(x)
     x = layers.Dense(NUM_CLASSES, kernel_regularizer=l2, kernel_initializer=seeds.glorot(), dtype=options.dtype,
-                     name="logits")(x)
+                     name=LOGITS_LAYER)(x)
     outputs = layers.Activation("softmax", dtype="float32", name="probabilities")(x)
     # Decay x0.99 per epoch, continuously (staircase=False), as the book does.
     schedule = keras.optimizers.schedules.ExponentialDecay(
@@ -185,7 +186,7 @@ def build_deepnn(options: BuildOptions) -> "keras.Model":
     x = layers.Flatten()(x)
     x = layers.Dense(1024, activation="relu", name="fc1", **dense())(x)
     x = layers.Dropout(0.5, seed=seeds.next(), name="dropout")(x)
-    x = layers.Dense(NUM_CLASSES, name="logits", **dense())(x)
+    x = layers.Dense(NUM_CLASSES, name=LOGITS_LAYER, **dense())(x)
     outputs = layers.Activation("softmax", dtype="float32", name="probabilities")(x)
     return _compile(keras.Model(inputs, outputs, name="deepnn"), keras.optimizers.Adam(options.learning_rate), options)
 

@@ -19,6 +19,7 @@ import numpy as np
 from . import batching, calibration
 from .digit_check import not_a_digit
 from .errors import ImageError
+from .models import LOGITS_LAYER
 from .preprocess import Preprocessed, preprocess
 
 if TYPE_CHECKING:
@@ -104,7 +105,6 @@ def load_for_inference(path: str | Path | None = None) -> "keras.Model":
 
 _compiled: "weakref.WeakKeyDictionary[keras.Model, tuple[float, Callable]]" = weakref.WeakKeyDictionary()
 _compile_lock = threading.Lock()
-LOGITS_LAYER = "logits"  # every zoo model names its last Dense layer so (mnist_core.models)
 EVAL_BATCH = 250  # images per forward pass when scoring whole data sets: bounded memory (1,000: +160 MB at calibration)
 
 
