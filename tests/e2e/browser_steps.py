@@ -54,8 +54,9 @@ def metric(scope: Page | Locator, label: str) -> Locator:
 
 
 def upload_input(page: Page) -> Locator:
-    """The file input of "Upload pictures" (the first uploader; the teaching section below has its own)."""
-    return page.get_by_test_id("stFileUploaderDropzoneInput").first
+    """The file input of "Upload pictures": the main area's first uploader (the teaching section below has its own,
+    and the sidebar one for a model of your own)."""
+    return page.get_by_test_id("stMain").get_by_test_id("stFileUploaderDropzoneInput").first
 
 
 def expect_no_traceback(page: Page) -> None:
@@ -122,7 +123,7 @@ def choose_settings(page: Page, images: str, epochs: int = 1, model: str = "fast
     Each model has its own widgets (keys end in its name), so waiting for them means the page has caught up.
     """
     title = ZOO[model].plain_name
-    picker = page.get_by_role("combobox", name="Model")
+    picker = page.get_by_role("combobox", name="Model", exact=True)
     if picker.input_value() != title:
         picker.click()
         page.get_by_role("option", name=title, exact=True).click()

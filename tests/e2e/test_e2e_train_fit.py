@@ -66,7 +66,7 @@ def test_the_train_page_fits_a_laptop_when_presenting_before_during_and_after_a_
     page = open_at(browser, app_url, LAPTOP, presenter=True)  # the quick learner's own recipe, as it opens
     start = page.get_by_role("button", name=re.compile("Start training"))
     expect(start).to_be_visible()
-    expect(page.get_by_role("combobox", name="Model")).to_have_value("Quick learner (ours)")
+    expect(page.get_by_role("combobox", name="Model", exact=True)).to_have_value("Quick learner (ours)")
     nothing_cut(page, "before Start")
     shot(page, "fit-1366-presenter-before")
     page.get_by_text("Slow motion", exact=True).click()  # off: the real run is enough here (saves 15 s)
