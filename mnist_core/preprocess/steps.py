@@ -79,7 +79,12 @@ def draw_boxes(shown: np.ndarray, parts: list[Part], offset: int = 0) -> np.ndar
     for number, part in enumerate(parts, start=1):
         p = Part(part.x - offset, part.y - offset, part.w, part.h, part.mask)  # back in the picture's frame
         cv2.rectangle(image, (p.x, p.y), (p.x + p.w - 1, p.y + p.h - 1), (230, 40, 40), thickness)
-        _stamp(image, str(number), (p.x, max(12, p.y - 4)), 0.4 * thickness + 0.2, (230, 40, 40), thickness)
+        scale = 0.4 * thickness + 0.2
+        _, _, rise = _glyphs(str(number), scale, thickness)  # pixels from the number's top to its baseline
+        # Above the box where there is room; else inside its top-left corner (at the picture's top edge the
+        # number was cut in half).
+        origin = (p.x, p.y - 4) if p.y - 4 >= rise else (p.x + thickness + 2, p.y + thickness + rise)
+        _stamp(image, str(number), origin, scale, (230, 40, 40), thickness)
     return image
 
 

@@ -533,3 +533,16 @@ def test_a_judge_joins_the_two_sides_of_a_zero_whose_top_and_bottom_are_gone():
     cv2.line(one_one, (100, 30), (100, 210), 0, 12)
     cv2.line(one_one, (300, 30), (300, 210), 0, 12)
     assert len(preprocess(one_one, judge=judge_preferring(whole=True)).digits) == 2
+
+
+
+def test_a_box_at_the_top_edge_keeps_its_whole_number():
+    """The number over a digit's box went above the picture (cut in half) when the box touched the top edge."""
+    from mnist_core.preprocess.segmentation import Part
+    from mnist_core.preprocess.steps import draw_boxes
+
+    def red(top: int) -> int:  # the box's outline (whole in both) plus its number
+        picture = draw_boxes(np.zeros((200, 200, 3), np.uint8), [Part(40, top, 60, 100, None)])
+        return int(((picture[..., 0] > 150) & (picture[..., 1] < 100)).sum())
+
+    assert red(0) >= 0.9 * red(80), "the number at the top edge is about as whole as one with room above the box"
