@@ -22,9 +22,12 @@ PAGES = ("Train", "Draw & Upload", "Inside the model")
 
 
 def progress_step(page: Page) -> int:
-    """The step the live progress bar shows (all of them once the batches are done)."""
-    text = page.get_by_test_id("stProgress").inner_text()
-    if "steps done" in text:
+    """The step the live progress bar shows (all of them once the batches are done, or the bar is gone)."""
+    bar = page.get_by_test_id("stProgress")
+    if not bar.count():  # the results took its place
+        return 10**9
+    text = bar.inner_text()
+    if "steps done" in text or "Testing and saving" in text:
         return 10**9
     found = re.search(r"step ([\d,]+) of", text)
     return int(found.group(1).replace(",", "")) if found else 0
