@@ -23,6 +23,13 @@ MOVE_STEPS = 4  # intermediate mouse events between two points, like a real hand
 
 Stroke = list[tuple[float, float]]  # points in canvas pixels (0-280)
 
+# Text cut short with an ellipsis anywhere in the main area: not only on leaves (a button's or a metric's label
+# puts its ellipsis on the box around the text's <p>, so "Replay (15 s)" showed as "Re…").
+CUT_TEXT = """() => Array.from(document.querySelectorAll('[data-testid=stMain] *')).filter(e => {
+  const style = getComputedStyle(e);
+  return e.textContent.trim() && style.textOverflow === 'ellipsis' && e.scrollWidth > e.clientWidth + 1; })
+  .map(e => e.textContent.trim())"""
+
 # Digits as pen strokes on the 280x280 canvas.
 ONE: list[Stroke] = [[(140, 45), (140, 235)]]
 SEVEN: list[Stroke] = [[(75, 60), (205, 60), (180, 110), (150, 170), (125, 235)]]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from browser_steps import SEVEN, expect_no_traceback, metric, mnist_png, upload_input
+from browser_steps import CUT_TEXT, SEVEN, expect_no_traceback, metric, mnist_png, upload_input
 from drawing_steps import draw_with_mouse
 
 pytestmark = pytest.mark.e2e
@@ -15,11 +15,6 @@ pytestmark = pytest.mark.e2e
 PAGES = {"training": "Train a network", "draw-and-upload": "Draw & Upload", "inside-the-model": "Inside the model"}
 SIZES = {"phone": (390, 844, ""), "laptop presenting": (1366, 768, "?presenter=1"),
          "projector": (1920, 1080, "?presenter=1")}
-# Text cut short with an ellipsis (or hidden past its box) in the main area, as the visitor sees it.
-CUT_TEXT = """() => Array.from(document.querySelectorAll('[data-testid=stMain] *')).filter(e => {
-  const style = getComputedStyle(e);
-  return e.children.length === 0 && e.textContent.trim() && style.textOverflow === 'ellipsis'
-    && e.scrollWidth > e.clientWidth + 1; }).map(e => e.textContent.trim())"""
 # Whether the title is what the browser shows at its left and middle: nothing (the header) lies over it.
 TITLE_SHOWN = """() => { const title = document.querySelector('h1'); const box = title.getBoundingClientRect();
   return [[box.left + 8, box.top + 4], [box.left + box.width / 2, box.top + box.height / 2]]

@@ -14,17 +14,11 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from browser_steps import TRAINING_DONE_MS, expect_no_traceback, finished
+from browser_steps import CUT_TEXT, TRAINING_DONE_MS, expect_no_traceback, finished
 from test_e2e_train_story import LAPTOP, PROJECTOR, open_at, shot
 
 pytestmark = pytest.mark.e2e
 
-# Text cut short with an ellipsis anywhere in the main area. Not only leaves (test_e2e_fit.CUT_TEXT): a button's
-# or a metric's label puts its ellipsis on the box around the text's <p>, so "Replay (15 s)" showed as "Re…".
-CUT_ANYWHERE = """() => Array.from(document.querySelectorAll('[data-testid=stMain] *')).filter(e => {
-  const style = getComputedStyle(e);
-  return e.textContent.trim() && style.textOverflow === 'ellipsis' && e.scrollWidth > e.clientWidth + 1; })
-  .map(e => e.textContent.trim())"""
 # The confusion matrix's counts that spill out of their cells (a count's box against the cell under its centre).
 COUNTS_OUTSIDE = """chart => {
   const cells = [...chart.querySelectorAll('g.mark-rect.role-mark path')].map(p => p.getBoundingClientRect());
@@ -41,7 +35,7 @@ DIGITS = [str(digit) for digit in range(10)]
 
 def nothing_cut(page: Page, moment: str) -> None:
     page.wait_for_timeout(500)  # a rerun's elements settle into their columns
-    assert page.evaluate(CUT_ANYWHERE) == [], f"cut short {moment}"
+    assert page.evaluate(CUT_TEXT) == [], f"cut short {moment}"
 
 
 def confusion_matrix(page: Page):
