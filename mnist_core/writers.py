@@ -19,12 +19,12 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
 
 from . import synth
 from .data import NUM_FIT, load_mnist
-
-GLYPH_PX = 96  # glyphs are drawn with this long side
+from .synth import fonts
+from .synth.fonts import GLYPH_PX
+from .synth.ink import as_uint8, lean, wobble
 
 
 @dataclass(frozen=True)
@@ -43,8 +43,8 @@ class Writer:
 
 def writers() -> list[Writer]:
     """The writers the benchmark uses: each one a style that is consistent and not MNIST's."""
-    fonts = {path.rsplit("/", 1)[-1]: path for path in synth.truetype_fonts()}
-    serif = fonts.get("DejaVuSerif-Bold.ttf") or fonts.get("LiberationSerif-Bold.ttf")
+    by_name = {path.rsplit("/", 1)[-1]: path for path in synth.truetype_fonts()}
+    serif = by_name.get("DejaVuSerif-Bold.ttf") or by_name.get("LiberationSerif-Bold.ttf")
     return [w for w in (
         Writer("slanted script", cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, slant=0.45, aspect=1.0, stroke="normal"),
         Writer("wide serif, leaning back", serif, slant=-0.3, aspect=1.35, stroke="thick") if serif else None,
@@ -78,18 +78,8 @@ def _mnist_pool() -> dict[int, np.ndarray]:
 def _font_glyph(char: str, font: str | int) -> np.ndarray:
     """One character from a TrueType file or a Hershey font: float32 coverage, cropped to its ink."""
     if isinstance(font, str):
-        face = ImageFont.truetype(font, int(GLYPH_PX * 1.4))
-        left, top, right, bottom = face.getbbox(char)
-        image = Image.new("L", (right - left + 8, bottom - top + 8), 0)
-        ImageDraw.Draw(image).text((4 - left, 4 - top), char, fill=255, font=face)
-        return _trim(np.asarray(image, np.float32) / 255.0)
-    if char == "0":  # Hershey zeros are slashed; people write an oval
-        char = "O"
-    (width, height), baseline = cv2.getTextSize(char, font, 1.0, 1)
-    scale = GLYPH_PX / max(height + baseline, 1)
-    field = np.zeros((3 * GLYPH_PX, 3 * GLYPH_PX), np.uint8)
-    cv2.putText(field, char, (GLYPH_PX, 2 * GLYPH_PX), font, scale, 255, max(2, GLYPH_PX // 10), cv2.LINE_AA)
-    return _trim(field.astype(np.float32) / 255.0)
+        return fonts.truetype_glyph(char, font)
+    return fonts.hershey_glyph(char, font, max(2, GLYPH_PX // 10))
 
 
 def _hand(glyph: np.ndarray, writer: Writer, rng: np.random.Generator) -> np.ndarray:
@@ -99,23 +89,6 @@ def _hand(glyph: np.ndarray, writer: Writer, rng: np.random.Generator) -> np.nda
                        interpolation=cv2.INTER_CUBIC)
     pad = GLYPH_PX // 2
     glyph = cv2.copyMakeBorder(glyph, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=0)
-    height, width = glyph.shape
-    angle = np.radians(writer.tilt + rng.uniform(-writer.jitter_degrees, writer.jitter_degrees))
-    rotation = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
-    matrix = rotation @ np.array([[1.0, -writer.slant], [0.0, 1.0]]) @ np.diag([writer.aspect, 1.0])
-    centre = np.array([width / 2, height / 2])
-    affine = np.hstack([matrix, (centre - matrix @ centre)[:, None]]).astype(np.float32)
-    glyph = cv2.warpAffine(glyph, affine, (width, height), flags=cv2.INTER_LINEAR)
-    amount = writer.wobble * GLYPH_PX
-    fields = [cv2.resize(rng.normal(0, 1, (4, 4)).astype(np.float32), (width, height), interpolation=cv2.INTER_CUBIC)
-              for _ in range(2)]
-    xs, ys = np.meshgrid(np.arange(width, dtype=np.float32), np.arange(height, dtype=np.float32))
-    glyph = cv2.remap(glyph, xs + amount * fields[0], ys + amount * fields[1], cv2.INTER_LINEAR, borderValue=0)
-    return (np.clip(_trim(glyph), 0, 1) * 255 + 0.5).astype(np.uint8)
-
-
-def _trim(ink: np.ndarray) -> np.ndarray:
-    rows, cols = np.nonzero(ink > 0.05)
-    if rows.size == 0:
-        return ink
-    return ink[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+    degrees = writer.tilt + rng.uniform(-writer.jitter_degrees, writer.jitter_degrees)
+    glyph = lean(glyph, degrees, -writer.slant, writer.aspect)
+    return as_uint8(wobble(glyph, rng, writer.wobble * GLYPH_PX))

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from mnist_core import digit_check, synth
+from mnist_core.synth import fonts, glyphs
 from mnist_core.imageio import load_image
 from mnist_core.preprocess import preprocess
 
@@ -156,8 +157,8 @@ def test_both_font_sources_are_used_when_installed(monkeypatch):
         pytest.skip("no TrueType fonts installed (apt-get install fonts-dejavu-core fonts-liberation)")
     assert all("Mono" not in path for path in synth.truetype_fonts())  # dotted zeros are no handwriting
     used = []
-    real = synth._truetype_glyph
-    monkeypatch.setattr(synth, "_truetype_glyph", lambda char, path: used.append(path) or real(char, path))
+    real = fonts.truetype_glyph
+    monkeypatch.setattr(fonts, "truetype_glyph", lambda char, path: used.append(path) or real(char, path))
     synth.font_digits(40, np.random.default_rng(0))
     assert 5 <= len(used) <= 35 and len(set(used)) > 3  # TrueType and Hershey, several fonts
 
@@ -209,7 +210,7 @@ def test_no_letter_can_be_mistaken_for_a_digit():
 
 def test_every_shape_draws():
     for shape in synth.SHAPES:
-        ink = synth._shape(shape, np.random.default_rng(0))
+        ink = glyphs._shape(shape, np.random.default_rng(0))
         assert ink.shape[0] > 20 and ink.shape[1] > 20 and ink.max() > 0.9, shape
 
 
