@@ -138,7 +138,8 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--out", type=Path, required=True, metavar="DIR", help="the folder to write the three files to")
     export.set_defaults(handler=_export)
 
-    from .digit_check import CHECK_MODEL, TrainDefaults
+    from .digit_check import CHECK_MODEL
+    from .digit_check_training import TrainDefaults
 
     check = commands.add_parser("train-digit-check", parents=[common],
                                 help='train the "is this a digit?" check that says "not a digit" for every model')
@@ -365,7 +366,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _train_digit_check(args: argparse.Namespace) -> int:
-    from .digit_check import train_check
+    from .digit_check_training import train_check
 
     result = train_check(args.out, digits=args.digits, raw_digits=args.raw_digits, non_digits=args.non_digits,
                          tune_digits=args.tune_digits, tune_non_digits=args.tune_non_digits, epochs=args.epochs,

@@ -26,7 +26,8 @@ def digit_check(say: Say, count: int = NOT_DIGIT_COUNT, test_digits: int | None 
     """
     from .. import synth
     from ..data import load_mnist
-    from ..digit_check import NOT_A_DIGIT, SOME_NOT_DIGITS, load_check, non_digit_example
+    from ..digit_check import NOT_A_DIGIT, SOME_NOT_DIGITS, load_check
+    from ..digit_check_training import non_digit_example
     from ..prediction import load_for_inference, predict
 
     model = load_for_inference()

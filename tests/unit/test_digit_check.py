@@ -12,8 +12,10 @@ import cv2
 import numpy as np
 import pytest
 
-from mnist_core import digit_check
-from mnist_core.digit_check import CHECK_MODEL, NOT_A_DIGIT, load_check, not_a_digit, prepared_examples
+from mnist_core import digit_check, digit_check_training, npz_cache
+from mnist_core.digit_check import CHECK_MODEL, NOT_A_DIGIT, load_check, not_a_digit
+from mnist_core.digit_check_training import prepared_examples
+from mnist_core.paths import cache_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 TEST_SEED = 99  # non-digits the bundled check never trained or tuned on (11, 12) nor was benchmarked on (13)
@@ -41,7 +43,7 @@ def test_bundled_check_rejects_generated_non_digits_and_accepts_training_digits(
     check = load_check()
     assert check is not None, f"the bundled check {CHECK_MODEL} must load"
     others, kinds = prepared_examples(False, 60, TEST_SEED)
-    digits, _ = prepared_examples(True, 120, TEST_SEED, index_range=digit_check.TUNE_SLICE)
+    digits, _ = prepared_examples(True, 120, TEST_SEED, index_range=digit_check_training.TUNE_SLICE)
     assert len(others) >= 50 and len(digits) >= 110
     rejected = 1.0 - check.looks_like_digits(others).mean()
     accepted = check.looks_like_digits(digits).mean()
@@ -112,6 +114,19 @@ def test_examples_depend_only_on_seed_and_index():
     first, _ = prepared_examples(False, 3, TEST_SEED)
     again, _ = prepared_examples(False, 3, TEST_SEED)
     np.testing.assert_array_equal(first, again)
+
+
+def test_a_damaged_chunk_of_examples_is_made_again_with_one_log_line(caplog):
+    made, kinds = prepared_examples(False, 3, TEST_SEED, cache=True)
+    [chunk] = (cache_dir() / "digit_check").glob("*.npz")
+    whole = chunk.read_bytes()
+    chunk.write_bytes(whole[:len(whole) // 2])
+    with caplog.at_level(logging.WARNING, logger="mnist_core.npz_cache"):
+        again, kinds_again = prepared_examples(False, 3, TEST_SEED, cache=True)
+    np.testing.assert_array_equal(again, made)
+    assert kinds_again == kinds
+    assert len(caplog.records) == 1 and "damaged" in caplog.records[0].getMessage()
+    assert npz_cache.read(chunk, ("crops", "kinds"), "examples") is not None  # made again and kept
 
 
 def test_cli_trains_a_tiny_check(tmp_path):

@@ -4,7 +4,8 @@ import cv2
 import numpy as np
 import pytest
 
-from mnist_core import digit_check, synth
+from mnist_core import synth
+from mnist_core.digit_check_training import LEARNING_MIX
 from mnist_core.synth import fonts, glyphs
 from mnist_core.imageio import load_image
 from mnist_core.preprocess import preprocess
@@ -193,7 +194,7 @@ def test_non_digits_come_in_the_shares_asked_for():
     _, only_scribbles = synth.non_digits(40, np.random.default_rng(4), {"letter": 0.0, "scribble": 1.0})
     assert set(only_scribbles) == {"scribble"}
     _, plain = synth.non_digits(400, np.random.default_rng(4))
-    _, learning = synth.non_digits(400, np.random.default_rng(4), digit_check.LEARNING_MIX)
+    _, learning = synth.non_digits(400, np.random.default_rng(4), LEARNING_MIX)
     share = {name: sum(kind == "scribble" for kind in kinds) / 400 for name, kinds in (("plain", plain),
                                                                                          ("learning", learning))}
     assert 0.15 <= share["plain"] <= 0.25 and 0.34 <= share["learning"] <= 0.46, share
