@@ -126,34 +126,3 @@ def attach(model: "keras.Model", temperature: float) -> None:
 def temperature_of(model: "keras.Model") -> float:
     """The model's fitted temperature; 1.0 (the raw softmax) for a model that was never calibrated."""
     return _temperatures.get(model, 1.0)
-
-
-# --- Calibrating a trained model ---
-
-
-def calibrate(model: "keras.Model", *, trained_on_validation: bool = False) -> dict[str, Any]:
-    """Fit the model's temperature on the held-out training images; report it on the test set.
-
-    Returns the sidecar entries: "temperature" and "calibration" (what it was fitted on, and accuracy,
-    confidence and ECE before and after, on the validation images and on the 10,000 test images; the
-    test set is only measured, never fitted on). `trained_on_validation` marks a model (such as one
-    trained before the hold-out existed) that saw those images while training.
-    """
-    from .data import NUM_FIT, NUM_TRAIN, load_mnist
-    from .prediction import logits
-
-    mnist = load_mnist()
-    held_out = logits(model, mnist.x_validation)
-    temperature = fit_temperature(held_out, mnist.y_validation)
-    test = logits(model, mnist.x_test)
-    fitted_on = f"training images {NUM_FIT:,}-{NUM_TRAIN - 1:,}"
-    fitted_on += " (seen in training)" if trained_on_validation else " (held out from training)"
-
-    def measured(raw: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
-        before = summary(soften(raw, 1.0), labels)
-        return {**summary(soften(raw, temperature), labels), "ece_uncalibrated": before["ece"],
-                "mean_confidence_uncalibrated": before["mean_confidence"]}
-
-    return {"temperature": temperature,
-            "calibration": {"fitted_on": fitted_on, "validation": measured(held_out, mnist.y_validation),
-                            "test": measured(test, mnist.y_test)}}

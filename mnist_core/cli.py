@@ -288,7 +288,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 
 def _calibrate(args: argparse.Namespace) -> int:
-    from .calibration import calibrate
+    from .evaluation import calibrate
     from .data import NUM_FIT
     from .paths import BUNDLED_DIR, BUNDLED_MODEL
     from .store import load_model, update_meta

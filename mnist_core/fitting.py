@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     import keras
     import tensorflow as tf
 
-    from .training import TrainConfig
+    from .config import TrainConfig
 
 EVAL_BATCH = 1000  # test images per forward pass between epochs; bounds memory on small GPUs
 PIXEL_MAX = 255.0  # bytes 0-255 become floats 0-1, as every model expects

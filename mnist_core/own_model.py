@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import calibration, store
+from . import evaluation, store
 from .errors import ModelFileError
 
 MAX_BYTES = 25 * 2**20  # larger than any network of the zoo (deepnn: 13 MB) by a margin
@@ -41,7 +41,7 @@ def store_upload(data: bytes, name: str, folder: Path) -> store.StoredModel:
     model = _open(data, name)
     _check_shapes(model, name)
     _check_outputs(model, name)
-    fitted = calibration.calibrate(model, trained_on_validation=True)
+    fitted = evaluation.calibrate(model, trained_on_validation=True)
     fitted["calibration"]["fitted_on"] = FITTED_ON
     test = fitted["calibration"]["test"]
     meta = {**fitted, "test_accuracy": test["accuracy"], "params": int(model.count_params()), UPLOADED: name}

@@ -15,6 +15,7 @@ DEFAULT_HOME = Path.home() / ".mnist_studio"
 # The bundled models ship beside the package, in the repository's models/ folder.
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "models"
 BUNDLED_MODEL = BUNDLED_DIR / "default.keras"
+MODEL_SUFFIX = ".keras"  # a model file; its JSON sidecar sits beside it
 
 
 def home_dir() -> Path:

@@ -33,13 +33,12 @@ from typing import TYPE_CHECKING, Any
 from . import calibration
 from .errors import ModelFileError
 from .meta import ModelMeta
-from .paths import BUNDLED_DIR, BUNDLED_MODEL, cache_dir, models_dir
+from .paths import BUNDLED_DIR, BUNDLED_MODEL, MODEL_SUFFIX, cache_dir, models_dir
 
 if TYPE_CHECKING:
     import keras
 
 SIDECAR_SUFFIX = ".json"
-MODEL_SUFFIX = ".keras"
 
 
 @dataclass(frozen=True)

@@ -25,11 +25,7 @@ owner may stop it. Finished results are pruned to a disk budget, oldest first.
 from __future__ import annotations
 
 import contextvars
-import hashlib
-import json
 import logging
-import math
-import numbers
 import os
 import threading
 import time
@@ -43,30 +39,22 @@ from typing import Literal
 
 import numpy as np
 
-from . import calibration, fitting, host, snapshots, store
-from .data import NUM_FIT, load_mnist
+from . import evaluation, fitting, host, snapshots, store
+from .config import TrainConfig  # what a job trains; also training.TrainConfig for its callers
+from .data import load_mnist
 from .errors import MnistStudioError, TrainingError
 from .meta import EpochPoint, ModelMeta  # EpochPoint: the sidecar keeps a training's test points
 from .fitting import prepared_data  # uint8 data; here too so that tests (and the app's) can replace it
-from .models import get_spec, steps_per_epoch
 from .paths import models_dir
 
 log = logging.getLogger(__name__)
 
-# Bump when training code changes what a configuration produces, to invalidate old results.
-CACHE_VERSION = 5  # 3: trains on at most 55,000 images; the last 5,000 calibrate the confidence
-# 4: weights and order seeded per job (fitting.py), so a seed gives other weights than before
-# 5: `fast` reads the middle 24 x 24, conv3 unpadded, and trains through fused kernels (issue #16): another network
 MAX_RUNNING = 1  # one worker trains; two TensorFlow jobs on a laptop CPU only slow each other down
 MAX_WAITING = 8  # trainings in line at once, the one training included: more is refused until one ends
 MAX_PER_OWNER = 2  # of those, asked by one owner (a browser session); the CLI's asks have no owner
 # A public host (host.public()) caps one training at about this many seconds of this machine's time, estimated
-# from CPU_IMAGES_PER_SECOND before it starts (a GPU is only faster): a few minutes, whatever the settings.
+# from config.CPU_IMAGES_PER_SECOND before it starts (a GPU is only faster): a few minutes, whatever the settings.
 PUBLIC_SECONDS = 180
-# Training images per second on a 2-core CPU at each recipe's batch size (the bundled models' sidecars and
-# docs/benchmarks.md; deepnn, not bundled, measured at about 300). Smaller batches are counted as slower.
-CPU_IMAGES_PER_SECOND = {"softmax": 20_000, "mlp": 6_000, "deepnn": 300, "keras_cnn": 1_500, "fast": 4_000,
-                         "best": 240}
 DISK_ENV = "MNIST_STUDIO_DISK_MB"  # the trained results' disk budget, in MB (models, sidecars, recordings)
 DISK_MB, PUBLIC_DISK_MB = 1000, 300  # the budget by default, and on a public host
 LEFTOVER_SECONDS = 3600  # a temporary file in the models folder this old was left by a killed save
@@ -80,104 +68,6 @@ TARGET_ACCURACY = 0.99
 
 State = Literal["queued", "running", "done", "stopped", "failed"]
 FINISHED: tuple[State, ...] = ("done", "stopped", "failed")
-
-
-@dataclass(frozen=True)
-class Range:
-    """The values one TrainConfig field accepts: the one source for the library, the CLI and the app."""
-
-    low: float
-    high: float
-    whole: bool  # only whole numbers (epochs, images); else any real number (the learning rate)
-
-    def problem(self, field: str, value: object) -> str | None:
-        """Why `value` does not fit, in a sentence that names the field and the range; None when it fits."""
-        kind = "a whole number" if self.whole else "a number"
-        allowed = (numbers.Integral,) if self.whole else (numbers.Real,)
-        fits = isinstance(value, allowed) and not isinstance(value, bool) and math.isfinite(value) \
-            and self.low <= value <= self.high
-        return None if fits else f"{field} must be {kind} from {self.low:g} to {self.high:g}, not {value!r}."
-
-
-# Ranges a person would use: every zoo recipe fits (the mlp's 33 passes, Adam's 1e-4, plain SGD's 0.8);
-# beyond them a run only takes longer or learns nothing (a rate above 1 diverges).
-LIMITS: dict[str, Range] = {
-    "epochs": Range(1, 50, whole=True),
-    "batch_size": Range(16, 1024, whole=True),
-    "learning_rate": Range(1e-5, 1.0, whole=False),
-    "limit": Range(100, NUM_FIT, whole=True),  # None means all NUM_FIT images
-    "seed": Range(0, 2**31 - 1, whole=True),
-}
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """Everything that determines a trained model; its `key` names the result.
-
-    Checked when it is made: a wrong type or a value out of range raises TrainingError at once, with the
-    field and its range, instead of failing later inside a training thread.
-    """
-
-    model: str
-    epochs: int
-    batch_size: int
-    learning_rate: float
-    limit: int | None = None  # train on the first N training images (quick demos, tests)
-    seed: int = 0
-
-    def __post_init__(self) -> None:
-        self.validate()
-
-    @classmethod
-    def for_model(cls, model: str, *, epochs: int | None = None, batch_size: int | None = None,
-                  learning_rate: float | None = None, limit: int | None = None, seed: int = 0) -> "TrainConfig":
-        """The published recipe of `model`, with any value overridden."""
-        defaults = get_spec(model).defaults
-
-        def pick(value, default):
-            return default if value is None else value
-
-        return cls(model=model, epochs=pick(epochs, defaults.epochs), batch_size=pick(batch_size, defaults.batch_size),
-                   learning_rate=pick(learning_rate, defaults.learning_rate), limit=limit, seed=seed)
-
-    def validate(self) -> None:
-        """Raise TrainingError naming the first field that is of the wrong type or out of its range."""
-        if not isinstance(self.model, str):
-            raise TrainingError(f"model must be a model name such as 'fast', not {self.model!r}.")
-        get_spec(self.model)
-        for name, allowed in LIMITS.items():
-            value = getattr(self, name)
-            if name == "limit" and value is None:
-                continue
-            problem = allowed.problem(name, value)
-            if problem:
-                raise TrainingError(problem)
-
-    @property
-    def num_images(self) -> int:
-        return self.limit or NUM_FIT
-
-    @property
-    def total_steps(self) -> int:
-        return self.epochs * steps_per_epoch(self.num_images, self.batch_size)
-
-    @property
-    def cpu_seconds(self) -> float:
-        """About how long this training takes on a 2-core CPU (an upper bound's estimate, for the public cap)."""
-        rate = CPU_IMAGES_PER_SECOND.get(self.model, min(CPU_IMAGES_PER_SECOND.values()))
-        slower = max(1.0, get_spec(self.model).defaults.batch_size / self.batch_size)  # more steps, each with overhead
-        return self.epochs * self.num_images / rate * slower
-
-    @property
-    def key(self) -> str:
-        """A stable 16-hex-digit hash of the configuration and the cache version."""
-        payload = json.dumps({**asdict(self), "cache_version": CACHE_VERSION}, sort_keys=True)
-        return hashlib.sha256(payload.encode()).hexdigest()[:16]
-
-    def model_path(self, stopped: bool = False) -> Path:
-        """Where the finished result lives; a stopped run has a path of its own, so it never replaces it."""
-        suffix = "-stopped" if stopped else ""
-        return models_dir() / f"{self.model}-{self.key}{suffix}{store.MODEL_SUFFIX}"
 
 
 @dataclass(frozen=True)
@@ -418,7 +308,7 @@ class TrainingJob:
         self.show_learning(recorder.finish(model, self.snapshot().step, train_seconds))
         # For the mlp, fit() has swapped in the moving-average weights by now: we evaluate those.
         # The held-out training images fit the confidence temperature; the test set is only measured.
-        calibrated = calibration.calibrate(model)
+        calibrated = evaluation.calibrate(model)
         test_accuracy = calibrated["calibration"]["test"]["accuracy"]
         # A stopped run's test point sits where it stopped (e.g. at 0.33 of an epoch).
         epochs_done = config.epochs if not stopped else round(self.snapshot().step / per_epoch, 2)

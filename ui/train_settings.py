@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from mnist_core import training
+from mnist_core.config import LIMITS
 from mnist_core.models import ZOO
 from ui import learning_view, presenter, slow_motion
 from ui.train_words import ALL_IMAGES, comparison, is_ours, recipe_words, reported_words, reproduce_command
@@ -21,7 +22,7 @@ QUICK_EPOCHS = 1
 QUICK_SLICE = 30_000
 SLICES = (1_000, 2_000, 5_000, 10_000, 20_000, 30_000, ALL_IMAGES)
 BATCH_SIZES = (32, 50, 64, 100, 128, 256, 512)
-MAX_EPOCHS = int(training.LIMITS["epochs"].high)  # the library's range
+MAX_EPOCHS = int(LIMITS["epochs"].high)  # the library's range
 EXAMPLES_WIDTH, EXAMPLES_WIDTH_PRESENTING = 640, 900  # pixels for the row of training digits
 HELP = {
     "model": "Which network to train. Each one reads digits in its own way; the box below says how.",
@@ -78,7 +79,7 @@ def settings() -> training.TrainConfig:
         batch_sizes = sorted({*BATCH_SIZES, batch_size})
         batch_size = developer.selectbox("Batch size", batch_sizes, index=batch_sizes.index(batch_size),
                                          key=f"batch-{name}", persist_state="session", help=HELP["batch"])
-        rates = training.LIMITS["learning_rate"]  # the library's range: the field never offers what it refuses
+        rates = LIMITS["learning_rate"]  # the library's range: the field never offers what it refuses
         learning_rate = developer.number_input("Learning rate", rates.low, rates.high, learning_rate, format="%g",
                                               step=learning_rate / 10, key=f"rate-{name}", persist_state="session",
                                               help=HELP["rate"])

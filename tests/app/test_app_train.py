@@ -294,8 +294,8 @@ def test_the_page_shows_stopping_while_a_stopped_job_finishes(app, monkeypatch):
     at.number_input(key="epochs-softmax").set_value(5).run()
     job = training.start_training(config)
     release = __import__("threading").Event()
-    original = training.calibration.calibrate
-    monkeypatch.setattr(training.calibration, "calibrate", lambda model: (release.wait(30), original(model))[1])
+    original = training.evaluation.calibrate
+    monkeypatch.setattr(training.evaluation, "calibrate", lambda model: (release.wait(30), original(model))[1])
     try:
         while job.snapshot().step < 3 and not job.snapshot().finished:
             job.wait(timeout=0.02)
@@ -360,8 +360,8 @@ def test_after_its_last_step_it_says_testing_and_saving_without_stop(app, monkey
     at = app().run()
     config = pick_tiny_softmax(at)
     release = __import__("threading").Event()
-    original = training.calibration.calibrate
-    monkeypatch.setattr(training.calibration, "calibrate", lambda model: (release.wait(30), original(model))[1])
+    original = training.evaluation.calibrate
+    monkeypatch.setattr(training.evaluation, "calibrate", lambda model: (release.wait(30), original(model))[1])
     job = training.start_training(config)
     try:
         while not job.snapshot().testing:

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from mnist_core import cli, prediction, training
+from mnist_core.config import LIMITS
 from mnist_core.errors import TrainingError
 from mnist_core.training import TrainConfig
 
@@ -90,7 +91,7 @@ def test_any_training_settings_are_refused_in_words_or_fit_the_limits(model_name
     except TrainingError as exc:
         assert str(exc) and "\n" not in str(exc)
         return
-    for name, allowed in training.LIMITS.items():  # accepted: every value in its range
+    for name, allowed in LIMITS.items():  # accepted: every value in its range
         value = getattr(config, name)
         assert value is None or allowed.problem(name, value) is None
     assert math.isfinite(config.cpu_seconds)

@@ -7,7 +7,7 @@ import pytest
 
 from mnist_core.data import NUM_FIT
 from mnist_core.errors import TrainingError
-from mnist_core.training import LIMITS, TrainConfig
+from mnist_core.config import LIMITS, TrainConfig
 
 
 @pytest.mark.parametrize("field, value, words", [
