@@ -24,3 +24,7 @@ class ModelFileError(MnistStudioError):
 
 class TrainingError(MnistStudioError):
     """A training configuration is invalid or a job failed."""
+
+
+class AdaptError(MnistStudioError):
+    """Examples or a model that cannot be used for teaching a handwriting (mnist_core.adapt)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 from PIL import Image
 
 from mnist_core import adapt, calibration, store
+from mnist_core.adapt import features
 from mnist_core.data import NUM_FIT, load_mnist
 from mnist_core.paths import BUNDLED_DIR
 from mnist_core.prediction import predict
@@ -127,13 +129,31 @@ def test_saving_over_the_base_or_into_the_bundled_folder_is_refused(softmax, tau
 
 def test_features_are_computed_once_per_model(softmax):
     model, stored = softmax
+    features._memo.clear()  # an earlier test may have prepared them, in another test's home
     first = adapt.prepare(model, stored.meta.sha256)
     assert adapt.prepare(model, stored.meta.sha256) is first  # from memory
-    adapt._memo.clear()
+    features._memo.clear()
     again = adapt.prepare(model, stored.meta.sha256)
     assert again.from_cache  # from the cache folder
     np.testing.assert_allclose(again.test, first.test, atol=1e-2)
     assert again.test_accuracy() == pytest.approx(stored.meta.test_accuracy, abs=3e-4)
+
+
+def test_damaged_features_are_made_again_with_one_log_line(softmax, caplog):
+    model, stored = softmax
+    features._memo.clear()
+    first = adapt.prepare(model, stored.meta.sha256)  # cached in this test's home
+    cached = features._cache_path(first.key)
+    whole = cached.read_bytes()
+    cached.write_bytes(whole[:len(whole) // 2])
+    features._memo.clear()
+    with caplog.at_level(logging.WARNING, logger="mnist_core.npz_cache"):
+        again = adapt.prepare(model, stored.meta.sha256)
+    assert not again.from_cache
+    np.testing.assert_allclose(again.test, first.test, atol=1e-2)  # half precision on disk
+    assert len(caplog.records) == 1 and "damaged" in caplog.records[0].getMessage()
+    features._memo.clear()
+    assert adapt.prepare(model, stored.meta.sha256).from_cache  # made again, and kept
 
 
 def test_kept_aside_examples_cover_no_digit_entirely():
@@ -246,8 +266,8 @@ def test_cli_bad_folder_is_one_line_on_stderr(tmp_path, make, message):
 
 def test_warm_up_prepares_in_the_background_once(softmax, tmp_path, monkeypatch):
     model, stored = softmax
-    monkeypatch.setattr(adapt, "_cache_path", lambda key: tmp_path / f"{key}.npz")
-    adapt._memo.clear()
+    monkeypatch.setattr(features, "_cache_path", lambda key: tmp_path / f"{key}.npz")
+    features._memo.clear()
     assert adapt.warm_up(model, stored.meta.sha256)
     prepared = adapt.prepare(model, stored.meta.sha256)  # waits for the warm-up, then finds it in memory
     assert not prepared.from_cache and (tmp_path / f"{stored.meta.sha256}.npz").exists()
