@@ -1,8 +1,11 @@
 """Parts of `python -m mnist_core bench --suite robustness`, alone and with fewer images.
 
-    python scripts/bench_crops.py --per-kind 60 --large 10 > docs/bench-runs/robustness-tight-crops.json
-    python scripts/bench_crops.py --keep-targets > docs/bench-runs/robustness-crops-and-keep-targets.json
-    python scripts/bench_crops.py --no-crops > docs/bench-runs/robustness-without-crops.json
+    python scripts/bench_crops.py --per-kind 60 --large 10 > crops.json
+    python scripts/bench_crops.py --keep-targets > crops-and-keep-targets.json
+    python scripts/bench_crops.py --no-crops > without-crops.json
+
+docs/bench-runs/robustness.json is the two parts of the last full run (`--no-crops` and the crops, side by
+side) in one file.
 
 Same images and counting as the bench (the last MNIST test digits and font
 digits of seed bench.FONT_SEED, crops of seed bench.CROP_SEED), for a loaded
