@@ -60,7 +60,6 @@ DISK_MB, PUBLIC_DISK_MB = 1000, 300  # the budget by default, and on a public ho
 LEFTOVER_SECONDS = 3600  # a temporary file in the models folder this old was left by a killed save
 KEEP_FINISHED = 16  # finished jobs kept in memory (pages show and replay them); older ones are read from disk
 MAX_CHART_POINTS = 1000  # per-batch points kept for the live chart
-EVAL_BATCH = 1000  # test images per forward pass; bounds memory on small GPUs
 # No time estimate before the pace is known: the first steps include building the model's compiled step,
 # so the estimate starts from step WARMUP_STEPS and needs PACE_STEPS and PACE_SECONDS after it.
 WARMUP_STEPS, PACE_STEPS, PACE_SECONDS = 3, 5, 1.0
@@ -369,7 +368,7 @@ def _publisher(job: TrainingJob, started: float, per_epoch: int, recorder: snaps
         def on_epoch_end(self, epoch, logs=None):
             # Keras' own validation would run even after a stop mid-epoch (and be drawn at the epoch's end).
             if epoch + 1 < job.config.epochs and not job.stop_requested:
-                tested = self.model.evaluate(*test, batch_size=EVAL_BATCH, verbose=0, return_dict=True)
+                tested = self.model.evaluate(*test, verbose=0, return_dict=True)  # batched by fitting.test_batches
                 job.record_epoch(EpochPoint(epoch=epoch + 1, test_accuracy=float(tested["accuracy"]),
                                             elapsed=round(time.perf_counter() - started, 3)))
 
