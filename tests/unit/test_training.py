@@ -10,6 +10,7 @@ import pytest
 from mnist_core import training
 from mnist_core.errors import TrainingError
 from mnist_core.training import TrainConfig, start_training
+from training_gate import Gate, gate  # noqa: F401 - gate is a fixture
 
 
 def test_key_is_stable_and_changes_with_any_setting():
@@ -109,30 +110,6 @@ def test_jobs_beyond_the_limit_wait_queued():
 
 
 # The engine: one worker, a first-come-first-served line, a bounded registry, no disk work under its lock.
-
-class Gate:
-    """Stands in for training: records the order jobs start in, holds a job until let through, then fails it fast.
-
-    A failed job is a finished one, which is all the engine's bookkeeping needs; real training is tested above.
-    """
-
-    def __init__(self) -> None:
-        self.started: list[int] = []
-        self.open = threading.Event()
-
-    def __call__(self, job: training.TrainingJob):
-        self.started.append(job.config.seed)
-        if not self.open.wait(timeout=60):
-            raise TimeoutError("the test never let the job through")
-        raise training.TrainingError(f"seed {job.config.seed} done")
-
-
-@pytest.fixture
-def gate(monkeypatch) -> Gate:
-    gate = Gate()
-    monkeypatch.setattr(training.TrainingJob, "_train", lambda job: gate(job))
-    yield gate
-    gate.open.set()
 
 
 def queued_config(seed: int) -> TrainConfig:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import threading
 import time
 
 import pytest
@@ -12,28 +11,7 @@ from mnist_core import host, snapshots, store, training
 from mnist_core.errors import MnistStudioError, TrainingError
 from mnist_core.paths import models_dir
 from mnist_core.training import TrainConfig, start_training
-
-
-class Gate:
-    """Holds every job in _train until opened, so tests can fill the line without training anything."""
-
-    def __init__(self) -> None:
-        self.started: list[int] = []
-        self.open = threading.Event()
-
-    def __call__(self, job: training.TrainingJob):
-        self.started.append(job.config.seed)
-        if not self.open.wait(timeout=60):
-            raise TimeoutError("the test never let the job through")
-        raise TrainingError(f"seed {job.config.seed} done")
-
-
-@pytest.fixture
-def gate(monkeypatch) -> Gate:
-    gate = Gate()
-    monkeypatch.setattr(training.TrainingJob, "_train", lambda job: gate(job))
-    yield gate
-    gate.open.set()
+from training_gate import Gate, gate  # noqa: F401 - gate is a fixture
 
 
 def config(seed: int, **changes) -> TrainConfig:
