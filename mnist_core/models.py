@@ -42,7 +42,7 @@ class BuildOptions:
     steps_per_epoch: int
     total_steps: int
     dtype: str = "float32"  # "mixed_float16" on a GPU
-    # XLA: Keras turns it on by default, but on CPUs we measured it 2x slower (docs/benchmarks.md).
+    # XLA: Keras turns it on by default, but on a CPU it made `fast` 1.3x slower (docs/benchmarks.md).
     jit_compile: bool | str = "auto"
     # Every random part of the network (initial weights, dropout, augmentation) is seeded from this, so the
     # weights depend only on the configuration: Keras draws an unseeded layer's seed from Python's global
