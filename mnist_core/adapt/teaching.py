@@ -3,7 +3,7 @@
 The examples are augmented (turned, slanted, shifted, thickened a little), so ten of them teach a style rather
 than ten pictures; MNIST training digits are replayed beside them, and the weights are pulled back towards the
 original ones, so the model does not forget MNIST. Afterwards the confidence temperature is fitted again on
-the held-out training images 55,000-59,999 (as `calibration.calibrate` does), and the MNIST test accuracy is
+the held-out training images 55,000-59,999 (as `evaluation.calibrate` does), and the MNIST test accuracy is
 measured before and after on all 10,000 test digits.
 """
 
@@ -196,7 +196,7 @@ def _teach(model: "keras.Model", prepared: Prepared, examples: list[Example], *,
 
 def _calibration_summary(prepared: Prepared, kernel: np.ndarray, bias: np.ndarray,
                          temperature: float) -> dict[str, Any]:
-    """As `calibration.calibrate` reports it: fitted on the held-out training images, measured on the test set."""
+    """As `evaluation.calibrate` reports it: fitted on the held-out training images, measured on the test set."""
     from ..data import NUM_TRAIN
 
     def measured(features: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
