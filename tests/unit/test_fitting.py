@@ -8,7 +8,7 @@ import threading
 import numpy as np
 import pytest
 
-from mnist_core import fitting, training
+from mnist_core import fitting
 from mnist_core.models import BuildOptions, get_spec
 from mnist_core.training import TrainConfig, start_training
 
@@ -18,7 +18,7 @@ SEEDED = [("fast", 600), ("deepnn", 300), ("best", 300)]
 
 def trained_weights(config: TrainConfig) -> list[np.ndarray]:
     """What the engine trains for `config` (its own seeded network and order), without saving it."""
-    plan = fitting.plan(config, training.prepared_data(config.limit), device="CPU")
+    plan = fitting.plan(config, fitting.prepared_data(config.limit), device="CPU")
     plan.fit(callbacks=[])
     return plan.model.get_weights()
 
@@ -85,7 +85,7 @@ def test_training_leaves_the_global_generators_alone():
 
 
 def test_data_stays_bytes_until_the_batch():
-    x_train, y_train, x_test, y_test = training.prepared_data(1000)
+    x_train, y_train, x_test, y_test = fitting.prepared_data(1000)
     assert x_train.dtype == x_test.dtype == np.uint8 and x_train.shape == (1000, 28, 28, 1)
     assert y_train.dtype == np.uint8 and y_train.shape == (1000,) and x_test.shape == (10_000, 28, 28, 1)
     images, labels = next(iter(fitting.batches(x_train, y_train, batch_size=64, epochs=1, seed=0)))

@@ -164,7 +164,7 @@ def test_the_examples_shown_before_a_run_are_the_first_training_digits():
 def test_a_training_job_keeps_its_snapshots_beside_the_model_and_they_show_learning(monkeypatch):
     from mnist_core import training
 
-    monkeypatch.setattr(training, "_registry", training._Registry())
+    monkeypatch.setattr(training.line, "_registry", training.line._Registry())
     config = training.TrainConfig.for_model("softmax", epochs=1, limit=2000, seed=21)
     job = training.start_training(config)
     seen = set()
@@ -190,7 +190,7 @@ def test_a_training_job_keeps_its_snapshots_beside_the_model_and_they_show_learn
 def test_a_stopped_job_has_its_test_point_where_it_stopped_and_shows_stopping_at_once(monkeypatch):
     from mnist_core import training
 
-    monkeypatch.setattr(training, "_registry", training._Registry())
+    monkeypatch.setattr(training.line, "_registry", training.line._Registry())
     config = training.TrainConfig.for_model("softmax", epochs=3, limit=5000, seed=22)
     job = training.start_training(config)
     while job.snapshot().step < 20 and not job.snapshot().finished:
@@ -275,7 +275,7 @@ def test_the_recorded_curve_has_no_jump_at_a_pass_boundary():
         def at_step(self, model, step, elapsed):
             return None
 
-    publisher = training._publisher(job, 0.0, PER_PASS, NoSnapshots(), test=())
+    publisher = training.run._publisher(job, 0.0, PER_PASS, NoSnapshots(), test=())
     for epoch, batch, logs in keras_logs():
         if batch == 0:
             publisher.on_epoch_begin(epoch)

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from mnist_core import training
-from mnist_core.errors import TrainingError
+from mnist_core.errors import MnistStudioError, TrainingError
 from mnist_core.training import TrainConfig, start_training
 from training_gate import Gate, gate  # noqa: F401 - gate is a fixture
 
@@ -65,7 +65,7 @@ def test_stop_keeps_the_model_marked_stopped_and_is_not_cached():
     # A stopped run has a path of its own: a finished run of the same settings never overwrites it.
     assert progress.result.path == config.model_path(stopped=True) != config.model_path()
     # A stopped run is not a finished result: asking again trains afresh.
-    assert training.stored_result(config) is None
+    assert training.results.stored_result(config) is None
     again = start_training(config)
     assert again is not job and not again.snapshot().cached
     again.stop()
@@ -90,9 +90,9 @@ def test_progress_reports_metrics_while_running():
 
 def test_a_failing_job_reports_its_error(monkeypatch):
     def no_data(limit):
-        raise training.MnistStudioError("MNIST could not be loaded.")
+        raise MnistStudioError("MNIST could not be loaded.")
 
-    monkeypatch.setattr(training, "prepared_data", no_data)
+    monkeypatch.setattr(training.run, "prepared_data", no_data)
     progress = start_training(TrainConfig.for_model("softmax", limit=1000, seed=15)).wait(timeout=30)
     assert progress.state == "failed" and progress.error == "MNIST could not be loaded."
 
@@ -160,17 +160,17 @@ def test_stopping_a_queued_job_takes_it_out_of_the_line_at_once(gate):
 
 
 def test_the_registry_keeps_only_the_newest_finished_jobs(gate, monkeypatch):
-    monkeypatch.setattr(training, "KEEP_FINISHED", 2)
+    monkeypatch.setattr(training.line, "KEEP_FINISHED", 2)
     gate.open.set()
     jobs = [start_training(queued_config(seed)) for seed in range(120, 125)]
     for job in jobs:
         job.wait(timeout=60)
     assert [training.find_job(job.config) for job in jobs] == [None, None, None, jobs[3], jobs[4]]
-    assert len(training._registry.jobs) == 2
+    assert len(training.line._registry.jobs) == 2
 
 
 def test_a_forgotten_finished_job_is_served_from_disk(monkeypatch):
-    monkeypatch.setattr(training, "KEEP_FINISHED", 1)
+    monkeypatch.setattr(training.line, "KEEP_FINISHED", 1)
     older, newer = (TrainConfig.for_model("softmax", epochs=1, limit=500, seed=seed) for seed in (130, 131))
     first = start_training(older).wait(timeout=120)
     assert start_training(newer).wait(timeout=120).state == "done"
@@ -188,9 +188,9 @@ def test_no_disk_work_under_the_registry_lock(monkeypatch):
     def slow_verify(path):
         verifying.set()
         release.wait(timeout=60)
-        raise training.MnistStudioError("no stored result")
+        raise MnistStudioError("no stored result")
 
-    monkeypatch.setattr(training.store, "verify", slow_verify)
+    monkeypatch.setattr(training.results.store, "verify", slow_verify)
     monkeypatch.setattr(training.TrainingJob, "_train", lambda job: (_ for _ in ()).throw(TrainingError("quick")))
     starter = threading.Thread(target=start_training, args=(queued_config(140),))
     starter.start()
@@ -246,8 +246,8 @@ def test_forget_result_deletes_only_that_settings_result_and_it_trains_again():
     assert training.forget_result(forgotten) is True
     assert not any(path.exists() for path in trio)
     assert {path.name for path in kept.model_path().parent.iterdir()} == before - {path.name for path in trio}
-    assert training.stored_result(kept) is not None and training.find_job(kept) is not None
-    assert training.find_job(forgotten) is None and training.stored_result(forgotten) is None
+    assert training.results.stored_result(kept) is not None and training.find_job(kept) is not None
+    assert training.find_job(forgotten) is None and training.results.stored_result(forgotten) is None
     again = start_training(forgotten)
     assert not again.snapshot().cached, "trained again from scratch, not served from disk"
     assert again.wait(timeout=120).state == "done"

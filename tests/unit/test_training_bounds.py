@@ -53,15 +53,15 @@ def test_job_start_waits_in_the_line_too(gate):
     first = start_training(config(300))
     wait_until(lambda: gate.started == [300])
     fresh = training.TrainingJob(config(301))
-    fresh.start()
+    training.train_afresh(fresh)
     assert fresh.snapshot().state == "queued", "not trained beside the running one"
     assert training.active_jobs() == [first, fresh]
     with pytest.raises(TrainingError, match="already waiting or running"):
-        training.TrainingJob(config(301)).start()
+        training.train_afresh(training.TrainingJob(config(301)))
     for seed in range(302, 302 + training.MAX_WAITING - 2):
         start_training(config(seed))
     with pytest.raises(TrainingError, match="already waiting their turn"):
-        training.TrainingJob(config(399)).start()
+        training.train_afresh(training.TrainingJob(config(399)))
     gate.open.set()
     assert fresh.wait(timeout=60).state == "failed" and gate.started[:2] == [300, 301]
 
