@@ -18,6 +18,7 @@ from typing import Any
 from . import malloc
 from .bench import SUITES as BENCH_SUITES
 from .errors import MnistStudioError
+from .remote.command import add_queue_option, add_worker_command, use_queue
 
 EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
 
@@ -29,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
         import os
 
         os.environ["MNIST_PATH"] = args.data
+    use_queue(args)
     malloc.limit_arenas()  # before TensorFlow starts its threads: less memory kept (mnist_core/malloc.py)
     try:
         return args.handler(args)
@@ -99,7 +101,9 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--limit", type=_positive, help="train on the first N training images")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--out", type=_keras_file, help="also copy the model (and its .json) to this .keras path")
+    add_queue_option(train)
     train.set_defaults(handler=_train)
+    add_worker_command(commands, common)
 
     predict = commands.add_parser("predict", parents=[common], help="read the digits in images")
     predict.add_argument("images", nargs="+", metavar="IMAGE")
@@ -192,6 +196,7 @@ def _models(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace) -> int:
+    from .remote import worker_of
     from .training import TrainConfig, start_training
 
     config = TrainConfig.for_model(args.model, epochs=args.epochs, batch_size=args.batch_size,
@@ -213,7 +218,8 @@ def _train(args: argparse.Namespace) -> int:
                "train_seconds": result.meta.train_seconds, "device": result.meta.device,
                "path": str(path), "cached": progress.cached, "stopped": progress.state == "stopped",
                "seconds_to_99": result.meta.seconds_to_99,
-               "images_per_second": result.meta.images_per_second, "key": config.key}
+               "images_per_second": result.meta.images_per_second, "key": config.key,
+               "worker": worker_of(job, progress.cached)}
     cached = " (cached: this configuration was trained before)" if progress.cached else ""
     _emit(args, payload, f"{config.model}: test accuracy {progress.test_accuracy:.2%} in "
                          f"{payload['train_seconds']:.1f} s on the {payload['device']}{cached}\nsaved to {path}")

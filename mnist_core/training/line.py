@@ -5,6 +5,10 @@ browser session follows one job), a finished result from disk (never train the s
 job at the end of the line. The registry keeps the jobs in line, the one training, and only the
 `KEEP_FINISHED` newest finished jobs; older results stay on disk and are served from there. Nothing touches
 the disk while the registry's lock is held, so a slow disk never stalls the pages that ask about jobs.
+
+With MNIST_STUDIO_QUEUE set, the line is the one in Redis that every app server and the CLI share
+(mnist_core.remote, imported only then): `start_training`, `find_job` and `active_jobs` go there, under the
+same bounds, and RQ workers train; results are served from the shared store folder as here.
 """
 
 from __future__ import annotations
@@ -15,12 +19,18 @@ from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from .. import host, snapshots, store
 from ..config import TrainConfig
 from ..errors import TrainingError
+from ..remote import queue_url
 from .job import TrainingJob
 from .results import stored_result
+
+if TYPE_CHECKING:
+    from ..remote.job import RemoteJob
 
 MAX_RUNNING = 1  # one worker trains; two TensorFlow jobs on a laptop CPU only slow each other down
 MAX_WAITING = 8  # trainings in line at once, the one training included: more is refused until one ends
@@ -140,6 +150,11 @@ def _check_room(config: TrainConfig, owner: str | None) -> None:
     if owner is not None and sum(job.owner == owner for job in waiting) >= MAX_PER_OWNER:
         raise TrainingError(f"You already have {MAX_PER_OWNER} trainings waiting or running, the most one visitor "
                             "can have. Wait for one to finish, or stop one, then start this one.")
+    _check_work(config)
+
+
+def _check_work(config: TrainConfig) -> None:
+    """TrainingError in words when `config` is more work than one training may be on a public host."""
     if host.public() and config.cpu_seconds > PUBLIC_SECONDS:
         minutes = max(1, round(config.cpu_seconds / 60))
         raise TrainingError(f"On this public server one training may take about {PUBLIC_SECONDS // 60} minutes at "
@@ -147,7 +162,7 @@ def _check_room(config: TrainConfig, owner: str | None) -> None:
                             "fewer images.")
 
 
-def start_training(config: TrainConfig, owner: str | None = None) -> TrainingJob:
+def start_training(config: TrainConfig, owner: str | None = None) -> TrainingJob | RemoteJob:
     """Join the job for `config`, reuse its stored result, or put a new job at the end of the line.
 
     `owner` (default: the one of the enclosing `asked_by`) is who asks: a new job counts against their share
@@ -156,6 +171,11 @@ def start_training(config: TrainConfig, owner: str | None = None) -> TrainingJob
     """
     config.validate()
     owner = owner if owner is not None else _asker.get()
+    remote = _remote_line()
+    if remote is not None:  # joined anywhere, or at the end of the Redis line; a result on disk as below
+        found = remote.find_job(config)
+        if found is not None and found.snapshot().state in ("queued", "running", "done"):
+            return found
     registry = _registry
     with registry.lock:
         job = _joinable(config)
@@ -165,13 +185,27 @@ def start_training(config: TrainConfig, owner: str | None = None) -> TrainingJob
     with registry.lock:
         job = _joinable(config)  # someone may have started it meanwhile: follow that one
         if job is None:
-            if stored is None:
+            if stored is None and remote is not None:
+                _check_work(config)  # the Redis line counts its own bounds, in Redis, outside this lock
+            elif stored is None:
                 _check_room(config, owner)
                 job = TrainingJob(config, owner)
             else:
                 job = TrainingJob.finished_from(stored, config)
-            registry.add(job)
-        return job
+            if job is not None:
+                registry.add(job)
+    if job is None:  # a new training for the Redis line, asked there outside this lock
+        return remote.start_training(config, owner, MAX_WAITING, MAX_PER_OWNER)
+    return job
+
+
+def _remote_line() -> ModuleType | None:
+    """The Redis line (mnist_core.remote.job) when MNIST_STUDIO_QUEUE is set, imported only then; else None."""
+    if queue_url() is None:
+        return None
+    from ..remote import job
+
+    return job
 
 
 def train_afresh(job: TrainingJob) -> None:
@@ -195,8 +229,7 @@ def forget_result(config: TrainConfig) -> bool:
 
     Returns whether a result was on disk. TrainingError while a job for `config` waits in line or trains.
     """
-    with _registry.lock:
-        job = _registry.jobs.get(config.key)
+    job = find_job(config)  # on the Redis line too, when there is one
     if job is not None and not job.snapshot().finished:
         raise TrainingError("This training is still running: stop it first, or wait for its result.")
     path = config.model_path()
@@ -208,13 +241,21 @@ def forget_result(config: TrainConfig) -> bool:
     return existed
 
 
-def find_job(config: TrainConfig) -> TrainingJob | None:
-    """The job for `config` in this process, if one was started and is not yet forgotten."""
+def find_job(config: TrainConfig) -> TrainingJob | RemoteJob | None:
+    """The job for `config` on the Redis line, or in this process, if one was started and is not yet forgotten."""
+    remote = _remote_line()
+    found = remote.find_job(config) if remote is not None else None
+    if found is not None:
+        return found
     with _registry.lock:
         return _registry.jobs.get(config.key)
 
 
-def active_jobs() -> list[TrainingJob]:
-    """Jobs training or waiting in line now: the one training first, then the line in order."""
+def active_jobs() -> list[TrainingJob] | list[RemoteJob]:
+    """Jobs training or waiting in line now: the one training first, then the line in order (on the Redis line,
+    every training anywhere)."""
+    remote = _remote_line()
+    if remote is not None:
+        return remote.active_jobs()
     with _registry.lock:
         return [job for job in _registry.waiting() if not job.snapshot().finished]
