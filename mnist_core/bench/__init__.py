@@ -13,6 +13,7 @@ of two measurements taken in the same run on the same machine. One module per su
 - calibration: is "90% sure" right 9 times in 10, for every bundled model, through the predict path.
 - classroom: N people drawing on one real app server while a training runs: drawing-to-answer p50/p95, RSS.
 - memory: peak RSS of `train --model fast`; the app's server idle after its first answer and while training.
+- workers: four trainings through the Redis training line on one worker, then on two: the throughput ratio.
 """
 
 from __future__ import annotations
@@ -87,6 +88,12 @@ def _memory(options: Options, say: Say) -> dict[str, Any]:
     return memory(say=say, quick=bool(options.limit))
 
 
+def _workers(options: Options, say: Say) -> dict[str, Any]:
+    from .workers import workers
+
+    return workers(say=say, quick=bool(options.limit))
+
+
 # Suite name (as typed after --suite) -> (report key, runner). "all" runs them in this order.
 SUITES: dict[str, tuple[str, Callable[[Options, Say], Any]]] = {
     "speed": ("speed", _speed),
@@ -98,6 +105,7 @@ SUITES: dict[str, tuple[str, Callable[[Options, Say], Any]]] = {
     "calibration": ("calibration", _calibration),
     "classroom": ("classroom", _classroom),
     "memory": ("memory", _memory),
+    "workers": ("workers", _workers),
 }
 
 
