@@ -166,12 +166,14 @@ def find_job(config: TrainConfig) -> RemoteJob | None:
 def active_jobs() -> list[RemoteJob]:
     """Trainings training anywhere, then those waiting, each group in the order they were asked for."""
     client = connect()
-    jobs = []
     with talking():
-        for key in line.line_keys(client):
-            fields = text(client.hgetall(job_key(key)))
-            if "config" in fields:
-                jobs.append(_reader(client, TrainConfig(**json.loads(fields["config"])), fields["owner"] or None))
+        keys = line.line_keys(client)
+        with client.pipeline(transaction=False) as pipe:
+            for key in keys:
+                pipe.hmget(job_key(key), ["config", "owner"])
+            asked = pipe.execute()  # one round trip for the whole line
+    jobs = [_reader(client, TrainConfig(**json.loads(config)), owner.decode() or None)
+            for config, owner in asked if config is not None]
     snaps = [(job, job.snapshot()) for job in jobs]
     return ([job for job, snap in snaps if snap.state == "running"] +
             [job for job, snap in snaps if snap.state == "queued"])
