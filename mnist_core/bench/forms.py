@@ -27,9 +27,8 @@ def forms(say: Say, count: int = FORMS_DIGITS, rows: int = FORMS_ROWS, tune: boo
     `tune` measures the tuning material instead of the benchmark's.
     """
     from .. import synth
-    from ..prediction import load_for_inference
 
-    model = load_for_inference()
+    model = None  # predict's own: the bundled model, loaded once per process
     sources = material(count, tune)
     seed = TUNE_SEED if tune else FORMS_SEED
     report: dict[str, Any] = {"seed": seed, "tuning_material": tune}

@@ -25,9 +25,8 @@ def robustness(say: Say, count: int) -> dict[str, Any]:
     """
     from .. import synth
     from ..data import load_mnist
-    from ..prediction import load_for_inference
 
-    model = load_for_inference()
+    model = None  # predict's own: the bundled model, loaded once per process
     mnist = load_mnist()
     # The last test digits: never used for tuning preprocessing or thresholds.
     digits, labels = mnist.x_test[-count:], mnist.y_test[-count:]

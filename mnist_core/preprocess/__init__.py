@@ -20,8 +20,9 @@ One module per stage, in the order `pipeline.preprocess` runs them:
   ink_mask         every pixel decided: ink or paper
   ruled_lines      notebook rules found and taken out
   cleanup          connected marks, minus specks and marks at the edges
-  segmentation     marks grouped into digits, left to right (joined, split, judged)
+  segmentation     marks grouped into digits, left to right (joined, split, judged; one per printed box)
   mnist_format     each digit cropped, stroke normalised, fitted to 20x20, centred by mass
+  stretch          a 1 stretched to fill its frame made narrow again (when the model is sure of it)
   steps            the pictures the app shows: Step, changed-or-not, boxes, mosaic
 
 Shared by several stages: `marks` (Part, a mark's box and pixels; mask geometry)

@@ -21,13 +21,15 @@ from .pixels import to_u8
 BOX_MIN_SIDE = 0.25  # a box spans at least this share of the picture's short side (both ways)
 BOX_MIN_AREA = 0.04  # ... and this share of the picture
 BOX_EDGE = 0.7  # a row (column) of a mark this dark is one of its sides, or inside a filled frame
-BOX_HOLDS = 0.9  # ... and those sides hold this share of the mark (the rest: ticks, a stroke poking out)
+BOX_HOLDS = 0.75  # ... and those sides hold this share of the mark (the rest: ticks and their labels, a stroke)
 BOX_SIDE_COVER = 0.92  # each side's line runs along this share of its length, at least
 BOX_BAND = 0.06  # ... looked for within this share of the box's short side from its edge
 BOX_CORNER_FILL = 0.6  # a square corner: its line-thick corner square is this full (a round 0's is not)
 BOX_MAX_LINE = 0.12  # the thinnest side is at most this share of the box's short side (thicker: a bold 0's
 # ring, or the dark table around a photographed sheet) ...
 BOX_THICKEST = 0.15  # ... and the thickest at most this share (the black around an MNIST digit is thicker)
+SMALL_BOX_LINE, SMALL_BOX_THICKEST = 0.2, 0.24  # the same for a small box whose inside is clearly paper (a 4 px
+SMALL_BOX_INSIDE = 0.45  # line round a 28 px box): at most this share of its inside is dark
 SIDE_PERCENTILE = 10  # a side's thickness: this percentile of its runs of dark inwards
 EVEN_LINE, EVEN_SIDES = 1.5, 3  # a printed line is even: its median run at most 1.5 x its thinnest (+2 px),
 # on three sides at least (a digit may lie along the fourth)
@@ -41,7 +43,7 @@ DIVIDER_WIDTH = 3  # ... at most this many times as thick as the sides (plus the
 DIVIDER_CELL = 0.35  # ... and leaves cells at least this share of the box's height wide
 LINE_SPAN = 0.6  # an answer line runs along this share of the picture's width, at least
 LINE_PAST = 0.25  # ... and past the writing on both sides by this share of the writing's height
-LINE_MAX_THICKNESS = 0.12  # ... and is at most this share of the writing's height thick
+LINE_MAX_THICKNESS = 0.2  # ... and is at most this share of the writing's height thick
 PAPER_PERCENTILE = 90  # the paper's grey: most of a form is paper
 FAINT_LINE = 0.2
 EDGE_PX = 1  # px painted beyond each line found, and a quarter of its thickness (its antialiased rim)
@@ -68,26 +70,46 @@ class Box:
             cells[:, max(0, x - edge):x + edge + 1] = False
         return cells
 
+    def cells(self) -> list[tuple[int, int, int, int]]:
+        """Each cell's (x0, y0, x1, y1), the dividers' lines left out: one digit is written in each."""
+        top, bottom, left, right = (line + line // 4 + EDGE_PX for line in self.lines)
+        edge = max(top, bottom)
+        starts = [self.x0 + left, *(x + edge + 1 for x in self.dividers)]
+        stops = [*(x - edge for x in self.dividers), self.x1 - right]
+        return [(start, self.y0 + top, stop, self.y1 - bottom) for start, stop in zip(starts, stops)]
 
-def without_boxes(work: np.ndarray) -> tuple[np.ndarray, str | None]:
-    """The grey picture with printed boxes, frames and answer lines painted over; and what was taken away,
-    in words for the step's caption (None when nothing was).
+
+def without_boxes(work: np.ndarray) -> tuple[np.ndarray, str | None, list[tuple[int, int, int, int]]]:
+    """The grey picture with printed boxes, frames and answer lines painted over; what was taken away, in words
+    for the step's caption (None when nothing was); and the boxes' cells, (x0, y0, x1, y1) left to right.
 
     `work` is the grey picture (float, any polarity); boxes and lines are darker than their paper.
     """
     masks = _dark_masks(work)
-    for dark, frames in zip(masks, (True, False)):  # a shadow is dark on the faint mask: no filled frames there
-        boxes = _boxes(dark, frames)
-        if boxes:
-            return _painted(work, dark, boxes), ("Took away the boxes: their lines, and what lies outside them"
-                                                 if len(boxes) > 1 or boxes[0].dividers else
-                                                 "Took away the box: its lines, and what lies outside it")
-    line = _answer_line(masks[0]) if masks else None
-    if line is None:
-        return work, None
+    # A shadow is dark on the faint mask: no filled frames there. Grey boxes beside black writing may show on
+    # one mask and not the other: the mask that finds most boxes is used, with what only the other finds.
+    found = [(_boxes(dark, frames), dark) for dark, frames in zip(masks, (True, False))]
+    if found and (most := max(found, key=lambda pair: len(pair[0])))[0]:
+        boxes, dark = most
+        boxes = boxes + [other for others, _ in found for other in others
+                         if not any(_overlap(other, box) for box in boxes)]
+        cells = sorted(cell for box in boxes for cell in box.cells())
+        return _painted(work, dark, boxes), ("Took away the boxes: their lines, and what lies outside them"
+                                             if len(cells) > 1 else
+                                             "Took away the box: its lines, and what lies outside it"), cells
+    for dark in masks:
+        line = _answer_line(dark)
+        if line is not None:
+            break
+    else:
+        return work, None, []
     painted = work.copy()
-    painted[line] = float(np.median(work[~masks[0]]))
-    return painted, "Took away the line the digit is written on"
+    painted[line] = float(np.median(work[~dark]))
+    return painted, "Took away the line the digit is written on", []
+
+
+def _overlap(one: Box, other: Box) -> bool:
+    return one.x0 < other.x1 and other.x0 < one.x1 and one.y0 < other.y1 and other.y0 < one.y1
 
 
 def _painted(work: np.ndarray, dark: np.ndarray, boxes: list[Box]) -> np.ndarray:
@@ -151,8 +173,8 @@ def _as_box(mark: np.ndarray, dark: np.ndarray, x: int, y: int, shape: tuple[int
     runs = _runs_inwards(mark)
     lines = tuple(max(1, int(np.percentile(side, SIDE_PERCENTILE))) for side in runs)
     even = sum(np.median(side) <= EVEN_LINE * line + 2 for side, line in zip(runs, lines))
-    top, bottom, left, right = lines
-    within = dark[top:h - bottom, left:w - right]
+    line = min(lines)  # inside the thinnest side all round: the sides' runs inwards across a dark image stop
+    within = dark[line:h - line, line:w - line]  # only at its digit (a narrow 1 would fill the rest)
     if within.size == 0:
         return None  # all line, no inside
     if within.mean() >= BOX_FILLED:
@@ -161,14 +183,32 @@ def _as_box(mark: np.ndarray, dark: np.ndarray, x: int, y: int, shape: tuple[int
         if not frames or sum(_room_around(x, y, w, h, shape)) < FRAME_ROOM_SIDES:
             return None
         lines, size = (FILLED_EDGE,) * 4, band
-    elif min(lines) > BOX_MAX_LINE * min(h, w) or max(lines) > BOX_THICKEST * min(h, w) or even < EVEN_SIDES:
+    elif not _thin_lines(lines, min(h, w), float(within.mean()), any(_room_around(x, y, w, h, shape))) \
+            or even < EVEN_SIDES:
         return None  # a bold ring, or dark paper around light ink: no printed line
     else:
         size = min(lines)
-    corners = (mark[:size, :size], mark[:size, -size:], mark[-size:, :size], mark[-size:, -size:])
-    if min(corner.mean() for corner in corners) < BOX_CORNER_FILL:
+    if _corner_fill(mark, size) < BOX_CORNER_FILL:
         return None  # rounded: a bold 0 or a ring, not a printed box
     return Box(x, y, x + w, y + h, lines, tuple(x + at for at in _dividers(mark, int(np.median(lines)))))
+
+
+def _corner_fill(mark: np.ndarray, size: int) -> float:
+    """How full the emptiest of the four line-thick corner squares is; each may sit a pixel in from the edge
+    (the sides were found as the rows and columns dark enough, and a thin line's rim may fall short)."""
+    fills = []
+    for corner in (mark, mark[:, ::-1], mark[::-1], mark[::-1, ::-1]):
+        fills.append(max(corner[dy:dy + size, dx:dx + size].mean() for dy in (0, 1) for dx in (0, 1)))
+    return min(fills)
+
+
+def _thin_lines(lines: tuple[int, ...], short: int, dark_inside: float, room: bool) -> bool:
+    """Lines thin enough for a printed box. Thicker ones are allowed round an inside that is mostly paper (dark
+    paper around light ink is as dark inside as the ink is light) when the picture goes on beyond them on some
+    side (a dark table around a photographed sheet reaches every edge)."""
+    small = dark_inside < SMALL_BOX_INSIDE and room
+    thinnest, thickest = (SMALL_BOX_LINE, SMALL_BOX_THICKEST) if small else (BOX_MAX_LINE, BOX_THICKEST)
+    return min(lines) <= thinnest * short and max(lines) <= thickest * short
 
 
 def _room_around(x: int, y: int, w: int, h: int, shape: tuple[int, int]) -> list[bool]:
@@ -232,7 +272,8 @@ def _answer_line(dark: np.ndarray) -> np.ndarray | None:
         return None
     start, stop = int(runs[rows, 1].max()), int(runs[rows, 2].min())
     rest = dark.copy()
-    rest[top:bottom] = False
+    rim = EDGE_PX + (bottom - top) // 2 + 1  # the line's soft rim, not as long as the line itself
+    rest[max(0, top - rim):bottom + rim] = False
     ys, xs = np.nonzero(rest)
     if xs.size == 0:
         return None

@@ -17,6 +17,7 @@ from .pixels import odd, resize
 BACKGROUND_STROKES = 3.0  # the paper is estimated over windows this many strokes wide
 MIN_BACKGROUND = 5.0  # px: the narrowest such window
 BACKGROUND_CELLS = 12  # grid cells across that window (keeps the closing cheap)
+WIDEST_BACKGROUND = 0.5  # share of the long side: the widest window (bold strokes filling a frame need it)
 
 
 def flatten(paper: np.ndarray) -> np.ndarray:
@@ -29,7 +30,8 @@ def flatten(paper: np.ndarray) -> np.ndarray:
     """
     broad = max(paper.shape) / 4
     rough, _ = threshold(1.0 - np.clip(paper / np.maximum(_background(paper, broad), 1.0), 0.0, 1.0))
-    size = float(np.clip(BACKGROUND_STROKES * _interior_stroke_width(rough), MIN_BACKGROUND, broad))
+    widest = WIDEST_BACKGROUND * max(paper.shape)
+    size = float(np.clip(BACKGROUND_STROKES * _interior_stroke_width(rough), MIN_BACKGROUND, widest))
     return np.clip(paper / np.maximum(_background(paper, size), 1.0), 0.0, 1.0)
 
 

@@ -36,10 +36,10 @@ def to_mnist(ink: np.ndarray, digit: Part) -> np.ndarray:
     width = _ink_width(crop, own > 0) * BOX / max(digit.w, digit.h)  # in 28x28 pixels
     if not STROKE_RANGE[0] <= width <= STROKE_RANGE[1]:
         crop = _restroke(crop, width)
-    return _fit(crop)
+    return fit(crop)
 
 
-def _fit(crop: np.ndarray) -> np.ndarray:
+def fit(crop: np.ndarray) -> np.ndarray:
     """Scale the ink so its box is 20 px on the long side; put its centre of mass at the centre."""
     rows, cols = np.nonzero(crop > 0.1)
     if rows.size == 0:

@@ -29,6 +29,7 @@ from .pixels import resize, to_u8
 from .polarity import dark_ink
 from .ruled_lines import faint_ink, ruled_lines, without_rules
 from .segmentation import Judge, segment
+from .stretch import unstretched
 from .steps import Step, add_step, draw_boxes, input_box, mosaic
 from .tight_crop import margin_if_tight
 
@@ -85,9 +86,9 @@ def preprocess(
     native = resize(gray, min(scale, 1.0))  # checks run on real pixels, not enlarged ones
     work = resize(gray, scale)
     greys = to_u8(work)
-    boxes = None
+    boxes, cells = None, []
     if canvas is None:  # printed boxes and lines go first: thin lines in a row of boxes can pass for grain
-        work, boxes = without_boxes(work)
+        work, boxes, cells = without_boxes(work)
         if boxes:
             native = resize(work, min(scale, 1.0) / scale)
     if contrast(native) < MIN_CONTRAST:
@@ -138,10 +139,14 @@ def preprocess(
     cleaned = "Specks and marks at the edges wiped away" if multi else "Specks wiped away"
     add_step(steps, cleaned, kept.astype(np.uint8) * 255)
 
-    groups = segment(parts, multi, ink, judge)
+    cells = [(x0 + offset, y0 + offset, x1 + offset, y1 + offset) for x0, y0, x1, y1 in cells]
+    groups = segment(parts, multi, ink, judge, cells)
     if not groups:
         return nothing(NOTHING)
     digits = [to_mnist(ink, group) for group in groups]
+    if offset and judge is not None and len(digits) == 1 and (narrow := unstretched(digits[0], judge)) is not None:
+        digits = [narrow]  # a 1 stretched to fill its frame: MNIST's 1s are narrow
+        add_step(steps, "A 1 stretched to fill its frame, made narrow again", to_u8(narrow * 255))
     boxes = [input_box(group, scale, width, height, offset) for group in groups]
     count = f"{len(groups)} digit{'s' if len(groups) > 1 else ''} found"
     steps.append(Step(count, draw_boxes(resize(shown, scale), groups, offset)))

@@ -40,10 +40,13 @@ PAIR_HEIGHT = 0.6  # ... when each is at least this share of that box's height (
 MAX_DIGITS = 30  # more marks than this are read as the first 30
 
 
-def segment(parts: list[Part], multi: bool, ink: np.ndarray, judge: Judge | None = None) -> list[Part]:
-    """Group parts into digits, left to right."""
+def segment(parts: list[Part], multi: bool, ink: np.ndarray, judge: Judge | None = None,
+            cells: list[tuple[int, int, int, int]] | None = None) -> list[Part]:
+    """Group parts into digits, left to right; `cells` (x0, y0, x1, y1) are printed boxes holding one each."""
     if not multi:
         return [_union(parts)]
+    if cells and len(cells) > 1:
+        return _by_cell(parts, cells)
     groups = [g for g in _attach_fragments(_merge_overlapping(parts)) if not _dash(g)]
     if not groups:
         return []
@@ -54,6 +57,18 @@ def segment(parts: list[Part], multi: bool, ink: np.ndarray, judge: Judge | None
     in_row = len(groups) > 1  # other digits tell how wide one digit may be
     digits = [piece for g in groups
               for piece in judged(g, _split_wide(g, ink, typical if in_row else None), ink, judge)]
+    return sorted(digits, key=lambda p: p.x + p.w / 2)[:MAX_DIGITS]
+
+
+def _by_cell(parts: list[Part], cells: list[tuple[int, int, int, int]]) -> list[Part]:
+    """One digit per printed cell: its biggest mark with the pieces that belong to it, however small it is
+    beside its neighbours (a digit written small in its box is no dash or speck)."""
+    digits = []
+    for x0, y0, x1, y1 in cells:
+        inside = [p for p in parts if x0 <= p.x + p.w / 2 < x1 and y0 <= p.y + p.h / 2 < y1]
+        groups = [g for g in _attach_fragments(_merge_overlapping(inside)) if not _dash(g)] if inside else []
+        if groups:
+            digits.append(max(groups, key=lambda g: g.area))
     return sorted(digits, key=lambda p: p.x + p.w / 2)[:MAX_DIGITS]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .marks import mask_stroke_width, touching_border
+from .marks import mask_stroke_width
 from .polarity import MIN_DEPARTURE
 from .ruled_lines import RULE_MAX_THICKNESS, long_lines
 
@@ -27,7 +27,7 @@ def margin_if_tight(paper: np.ndarray) -> tuple[np.ndarray, int]:
     Ink cut by the edge looks like a page edge or a shadow to the later steps,
     and the lighting estimate there sees only ink. A tight crop (ink touching
     the edge and spanning most of both sides) gets MNIST's own margin of
-    paper, at the edge's paper level.
+    paper, at the paper's level.
     """
     edge = np.concatenate([paper[0], paper[-1], paper[:, 0], paper[:, -1]])
     level, darkest = float(np.median(edge)), float(np.percentile(paper, 1))
@@ -39,26 +39,42 @@ def margin_if_tight(paper: np.ndarray) -> tuple[np.ndarray, int]:
     band = max(2, int(TIGHT_BAND * max(paper.shape)))
     rim = np.ones(paper.shape, bool)
     rim[band:-band, band:-band] = False
-    cut = paper[rim & ink & touching_border(ink)]
+    # An antialiased edge may leave a rim lighter than the threshold: ink within the band counts as touching.
+    cut = paper[rim & ink & _near_edge(ink, band)]
     if cut.size == 0 or np.median(cut) > level - TIGHT_DARKNESS * (level - darkest):
         return paper, 0
     rows, cols = np.nonzero(ink)
     height, width = paper.shape
     if np.ptp(rows) + 1 < TIGHT_SPAN * height or np.ptp(cols) + 1 < TIGHT_SPAN * width:
         return paper, 0
-    if _writing_inside(ink):
+    if _writing_inside(ink, band):
         return paper, 0  # a photo of a page: what reaches its edges is a rule or a shadow, not the writing
     hairlines = mask_stroke_width(ink) <= RULE_MAX_THICKNESS * max(height, width)  # fat strokes hold no rules
     if hairlines and (len(long_lines(ink)) >= 2 or len(long_lines(ink.T)) >= 2):
         return paper, 0  # a ruled or squared page: its lines run to the edges (one bar, as in a 7, may too)
     margin = int(round(TIGHT_MARGIN * max(height, width)))
-    return cv2.copyMakeBorder(paper, margin, margin, margin, margin, cv2.BORDER_CONSTANT, value=level), margin
+    # The paper's own level, away from the ink (bold strokes along the edge darken the edge's median).
+    fill = float(np.median(paper[~ink])) if (~ink).any() else level
+    return cv2.copyMakeBorder(paper, margin, margin, margin, margin, cv2.BORDER_CONSTANT, value=fill), margin
 
 
-def _writing_inside(ink: np.ndarray) -> bool:
-    """A mark as tall as writing (WRITING_INSIDE of the height) lies clear of every edge."""
-    _, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+def _clear_of_edges(ink: np.ndarray, band: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Connected labels of the mask, which of them keep more than `band` px from every edge, and their heights."""
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
     height, width = ink.shape
-    x, y, w, h = (stats[1:, i] for i in range(4))
-    clear = (x > 0) & (y > 0) & (x + w < width) & (y + h < height)
-    return bool((clear & (h >= WRITING_INSIDE * height)).any())
+    x, y, w, h = (stats[:, i] for i in range(4))
+    clear = (x > band) & (y > band) & (x + w < width - band) & (y + h < height - band)
+    clear[0] = True  # the background
+    return labels, clear, h
+
+
+def _near_edge(ink: np.ndarray, band: int) -> np.ndarray:
+    """The marks of the mask that come within `band` px of the picture's edge."""
+    labels, clear, _ = _clear_of_edges(ink, band)
+    return ~clear[labels]
+
+
+def _writing_inside(ink: np.ndarray, band: int) -> bool:
+    """A mark as tall as writing (WRITING_INSIDE of the height) lies clear of every edge by more than `band`."""
+    _, clear, h = _clear_of_edges(ink, band)
+    return bool((clear[1:] & (h[1:] >= WRITING_INSIDE * ink.shape[0])).any())

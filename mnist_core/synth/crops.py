@@ -66,21 +66,32 @@ def framed(ink: np.ndarray, rng: np.random.Generator, size: int, stroke: str | N
     stroke = stroke or str(rng.choice(list(FRAMED_STROKES)))
     dark_on_light = bool(rng.random() < 0.5) if dark_on_light is None else dark_on_light
     side = FRAMED_RENDER_PX
-    glyph = _stretched(trim(unit(ink), CROP_LEVEL), side)
+    glyph = trim(unit(ink), CROP_LEVEL)
+    natural = cv2.resize(glyph, (max(2, round(glyph.shape[1] * side / glyph.shape[0])), side),
+                         interpolation=cv2.INTER_CUBIC)
+    # The pen follows the glyph's own centre line, stretched: thinning the stretched blob instead grows forks
+    # at every stroke end (the medial axis of a wide bar), which no writer draws.
+    skeleton = thinned(np.pad(natural, 1) > 0.5)
+    skeleton = thinned(cv2.resize(skeleton.astype(np.float32), (_stretched_width(skeleton.shape, side), side),
+                                  interpolation=cv2.INTER_LINEAR) > 0)
     pen = rng.uniform(*FRAMED_STROKES[stroke]) * side
-    room = int(pen) + 2
-    skeleton = thinned(np.pad(glyph, room) > 0.5)
-    glyph = _stretched(trim(pen_stroke(skeleton, pen)), side)  # the pen's width pushed the ink past the frame
+    drawn = pen_stroke(np.pad(skeleton, int(pen) + 2), pen)
+    glyph = _stretched(trim(drawn), side)  # the pen's width pushed the ink past the frame
     glyph = np.pad(glyph, [(0, 0), ((side - glyph.shape[1]) // 2, side - glyph.shape[1] - (side - glyph.shape[1]) // 2)])
     glyph = np.clip(cv2.resize(glyph, (size, size), interpolation=cv2.INTER_AREA), 0, 1)
     return _scanned(glyph, rng, dark_on_light)
 
 
+def _stretched_width(shape: tuple[int, ...], side: int) -> int:
+    """A glyph's width once `side` tall and as wide as the frame, or FRAMED_MAX_WIDEN times its own width."""
+    natural = shape[1] * side / max(shape[0], 1)
+    return max(2, int(round(min(side, FRAMED_MAX_WIDEN * natural))))
+
+
 def _stretched(glyph: np.ndarray, side: int) -> np.ndarray:
     """The glyph resized to `side` tall and as wide as the frame, or FRAMED_MAX_WIDEN times its own width."""
-    natural = glyph.shape[1] * side / max(glyph.shape[0], 1)
-    width = int(round(min(side, FRAMED_MAX_WIDEN * natural)))
-    resized = cv2.resize(glyph.astype(np.float32), (max(2, width), side), interpolation=cv2.INTER_CUBIC)
+    resized = cv2.resize(glyph.astype(np.float32), (_stretched_width(glyph.shape, side), side),
+                         interpolation=cv2.INTER_CUBIC)
     return np.clip((resized - 0.25) / 0.35, 0.0, 1.0)  # the blurred enlargement steepened into a pen's edge
 
 
