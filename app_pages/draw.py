@@ -10,7 +10,7 @@ title_col.title("Draw & Upload")
 loaded = models.current()
 if loaded is None:
     st.stop()
-model, stored = loaded
+reader, stored = loaded
 
 several = toggle_col.toggle("Several digits", key="several_digits", persist_state="session", on_change=canvas_view.clear_canvas,
                     help="Write a number, e.g. 2026: the canvas gets wider and each digit is read. "
@@ -24,7 +24,7 @@ if presenter.active():
 with draw_col:
     drawing = canvas_view.canvas(several)
 with answer_first.answering(drawing is not None):  # a crowd's answers go before anyone's comparison row
-    prediction = answer_first.read(drawing, model, several) if drawing is not None else None
+    prediction = answer_first.read(drawing, reader, several) if drawing is not None else None
     with answer_col:
         if prediction is None:
             st.metric("Prediction", "—")
@@ -35,7 +35,7 @@ with answer_first.answering(drawing is not None):  # a crowd's answers go before
             if not several:  # one digit per example
                 teach_view.beside_answer(stored, drawing)
     if prediction is not None:  # in view with the canvas and the answer: what happens between the two
-        network_view.for_prediction(model, stored, prediction)
+        network_view.for_prediction(reader.model, stored, prediction)
 if prediction is not None:
     compare_view.show(prediction)  # the comparison row waits while other pages' answers are on their way
     answer_first.after_answers()

@@ -10,10 +10,11 @@ st.title("Inside the model")
 loaded = models.current()
 if loaded is None:
     st.stop()
-model, stored = loaded
+reader, stored = loaded
+model = reader.model
 
 digit = inside_view.pick_digit()
-scores = inside_view.overview(model, digit, stored)
+scores = inside_view.overview(reader, digit, stored)
 
 with st.expander("The layers, from input to answer"):
     inside_view.layer_table(model)

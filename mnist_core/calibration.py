@@ -5,20 +5,16 @@ with label smoothing says "90%" when it is right 99.7% of the time, and a plain
 softmax regression says "99%" when it is right 92% of the time. Dividing the
 logits by one number, the temperature, fitted on images the model was not
 trained on, makes "90% sure" mean "right about 9 times in 10". The temperature
-is stored in the model's sidecar and applied by `prediction.classify`.
+is stored in the model's sidecar and applied by `inference.Reader`.
 """
 
 from __future__ import annotations
 
-import weakref
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from .meta import ReliabilityBin
-
-if TYPE_CHECKING:
-    import keras
 
 ECE_BINS = 15  # as in Guo et al.; equal-width confidence bins
 TEMPERATURE_RANGE = (0.05, 20.0)  # searched on a log scale; far beyond what any zoo model needs
@@ -109,20 +105,3 @@ def summary(probabilities: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
         "ece": expected_calibration_error(probabilities, labels),
         "reliability": [vars(b) for b in reliability(probabilities, labels)],
     }
-
-
-# --- The temperature that goes with a loaded model ---
-
-_temperatures: "weakref.WeakKeyDictionary[keras.Model, float]" = weakref.WeakKeyDictionary()
-
-
-def attach(model: "keras.Model", temperature: float) -> None:
-    """Remember `temperature` for `model` (done by store.load_model from the sidecar)."""
-    if not TEMPERATURE_RANGE[0] <= temperature <= TEMPERATURE_RANGE[1]:
-        raise ValueError(f"temperature {temperature} is outside {TEMPERATURE_RANGE}")
-    _temperatures[model] = float(temperature)
-
-
-def temperature_of(model: "keras.Model") -> float:
-    """The model's fitted temperature; 1.0 (the raw softmax) for a model that was never calibrated."""
-    return _temperatures.get(model, 1.0)

@@ -257,12 +257,13 @@ def _copy_model(source: Path, target: Path) -> Path:
 
 
 def _predict(args: argparse.Namespace) -> int:
-    from .prediction import load_for_inference, predict
+    from .inference import load_reader
+    from .prediction import predict
 
-    model = load_for_inference(args.model)
+    reader = load_reader(args.model)
     failed = False
     for image in args.images:
-        prediction = predict(image, model, name=image, multi=not args.single)
+        prediction = predict(image, reader, name=image, multi=not args.single)
         failed = failed or prediction.error is not None
         if args.json:
             print(json.dumps(prediction.to_json()), flush=True)
@@ -277,14 +278,14 @@ def _evaluate(args: argparse.Namespace) -> int:
     from .calibration import summary
     from .data import load_mnist
     from .paths import BUNDLED_MODEL
-    from .prediction import load_for_inference, scores
+    from .inference import load_reader
     from .store import read_meta
 
     path = args.model or BUNDLED_MODEL
-    model = load_for_inference(path)
+    reader = load_reader(path)
     mnist = load_mnist()
     started = time.perf_counter()
-    measured = summary(scores(model, mnist.x_test), mnist.y_test)  # the model was verified when it was loaded
+    measured = summary(reader.scores(mnist.x_test), mnist.y_test)  # the model was verified when it was loaded
     payload = {"model": str(path), "name": read_meta(path).model, "test_accuracy": measured["accuracy"],
                "mean_confidence": measured["mean_confidence"], "ece": measured["ece"],
                "test_images": measured["images"], "seconds": round(time.perf_counter() - started, 3)}

@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,12 +23,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .errors import ModelFileError
+from .inference import as_batch, forward
 from .paths import BUNDLED_DIR
+from .store import load_model
 
 if TYPE_CHECKING:
     import keras
 
-    from .meta import ModelMeta
 
 log = logging.getLogger(__name__)
 
@@ -48,42 +48,14 @@ class DigitCheck:
     model: "keras.Model"
     threshold: float
     path: Path
-    _function: Callable | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def digit_probability(self, batch: np.ndarray) -> np.ndarray:
         """For each (28, 28, 1) input, how sure the check is that it shows a digit."""
-        inputs = np.asarray(batch, dtype=np.float32).reshape(-1, 28, 28, 1)
-        with self._lock:
-            if self._function is None:  # traced once: eager calls cost ~10 ms of Python each
-                import tensorflow as tf
-
-                model = self.model
-                signature = [tf.TensorSpec([None, 28, 28, 1], tf.float32)]
-                self._function = tf.function(lambda x: model(x, training=False), input_signature=signature)
-        return np.asarray(self._function(inputs), dtype=np.float64).reshape(-1)
+        return forward(self.model)(as_batch(batch)).astype(np.float64).reshape(-1)
 
     def looks_like_digits(self, batch: np.ndarray) -> np.ndarray:
         """True for each input that looks like a digit."""
         return self.digit_probability(batch) >= self.threshold
-
-
-def load_network(path: Path) -> tuple["keras.Model", "ModelMeta"]:
-    """Verify the file against its sidecar, then load it safely (no code from the file)."""
-    from .store import verify
-
-    stored = verify(path)
-    import keras
-
-    try:
-        model = keras.saving.load_model(stored.path, compile=False, safe_mode=True)
-    except Exception as exc:  # Keras raises many types for a bad archive; all mean "unusable"
-        raise ModelFileError(f"{stored.path} could not be loaded ({type(exc).__name__}: {str(exc)[:200]}). "
-                             "Train it again: python -m mnist_core train-digit-check") from exc
-    if tuple(model.input_shape[1:]) != (28, 28, 1) or model.output_shape[-1] != 1:
-        raise ModelFileError(f"{stored.path} is not a digit check (input {model.input_shape}, "
-                             f"output {model.output_shape}).")
-    return model, stored.meta
 
 
 @lru_cache(maxsize=4)
@@ -95,12 +67,13 @@ def load_check(path: str | None = None) -> DigitCheck | None:
     """
     target = Path(path) if path else CHECK_MODEL
     try:
-        model, meta = load_network(target)
+        model, stored = load_model(target, outputs=1)  # the store's one loader: checksum, lock, safe mode
     except ModelFileError as exc:
         log.warning("The digit check is off, so nothing is called \"not a digit\": %s "
                     "(make it with: python -m mnist_core train-digit-check)", exc)
         return None
-    return DigitCheck(model, DEFAULT_THRESHOLD if meta.threshold is None else meta.threshold, target)
+    threshold = stored.meta.threshold
+    return DigitCheck(model, DEFAULT_THRESHOLD if threshold is None else threshold, target)
 
 
 _load_lock = threading.Lock()

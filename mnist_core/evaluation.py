@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import calibration
+from .inference import Reader
 
 if TYPE_CHECKING:
     import keras
@@ -77,23 +78,21 @@ def confusion_matrix(true: np.ndarray, predicted: np.ndarray) -> np.ndarray:
     return matrix
 
 
-def evaluate_model(model: "keras.Model", images: np.ndarray | None = None, labels: np.ndarray | None = None,
+def evaluate_model(reader: Reader, images: np.ndarray | None = None, labels: np.ndarray | None = None,
                    max_mistakes: int = MAX_MISTAKES) -> Evaluation:
     """Classify the test set (or the uint8 `images` with integer `labels`) and collect the mistakes.
 
     The one evaluator of test accuracy and mistakes (the benchmark and the app use it; the CLI's `evaluate`
-    scores with the same `prediction.scores` to report calibration too). Only the test set is
+    scores with the same `Reader.scores` to report calibration too). Only the test set is
     loaded, and images go through the model in bounded chunks; mistakes carry calibrated confidences.
     """
-    from .prediction import scores as calibrated
-
     if images is None or labels is None:
         from .data import load_mnist
 
         mnist = load_mnist()
         images, labels = mnist.x_test, mnist.y_test
     labels = np.asarray(labels, dtype=np.int64)
-    scores = calibrated(model, images)
+    scores = reader.scores(images)
     predicted = scores.argmax(axis=1)
     wrong = np.flatnonzero(predicted != labels)
     # Show the mistakes the model was surest about: the most surprising ones.
@@ -114,12 +113,12 @@ def calibrate(model: "keras.Model", *, trained_on_validation: bool = False) -> d
     trained before the hold-out existed) that saw those images while training.
     """
     from .data import NUM_FIT, NUM_TRAIN, load_mnist
-    from .prediction import logits
 
     mnist = load_mnist()
-    held_out = logits(model, mnist.x_validation)
+    raw = Reader(model)  # at temperature 1: the logits are what the temperature is fitted on
+    held_out = raw.logits(mnist.x_validation)
     temperature = calibration.fit_temperature(held_out, mnist.y_validation)
-    test = logits(model, mnist.x_test)
+    test = raw.logits(mnist.x_test)
     fitted_on = f"training images {NUM_FIT:,}-{NUM_TRAIN - 1:,}"
     fitted_on += " (seen in training)" if trained_on_validation else " (held out from training)"
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .errors import MnistStudioError
-from .prediction import classify
+from .inference import Reader
 
 if TYPE_CHECKING:
     import keras
@@ -342,12 +342,12 @@ def dense_templates(model: "keras.Model") -> np.ndarray:
     return kernel.T.reshape(-1, *DIGIT_SHAPE)
 
 
-def probabilities(model: "keras.Model", digit: np.ndarray) -> np.ndarray:
+def probabilities(reader: Reader, digit: np.ndarray) -> np.ndarray:
     """The 10 class probabilities for `digit`, computed exactly as the Draw page computes them."""
-    return classify(model, _as_batch(digit))[0]
+    return reader.classify(_as_batch(digit))[0]
 
 
-def occlusion(model: "keras.Model", digit: np.ndarray, patch: int = OCCLUSION_PATCH,
+def occlusion(reader: Reader, digit: np.ndarray, patch: int = OCCLUSION_PATCH,
               stride: int = OCCLUSION_STRIDE) -> np.ndarray:
     """How much covering each spot lowers the predicted digit's probability, as a 28x28 map in [0, 1].
 
@@ -355,14 +355,14 @@ def occlusion(model: "keras.Model", digit: np.ndarray, patch: int = OCCLUSION_PA
     one batch. Bright spots are the strokes the answer depends on.
     """
     image = _as_batch(digit)[0]
-    scores = probabilities(model, digit)
+    scores = probabilities(reader, digit)
     predicted = int(scores.argmax())
     corners = [(y, x) for y in range(0, DIGIT_SHAPE[0] - patch + 1, stride)
                for x in range(0, DIGIT_SHAPE[1] - patch + 1, stride)]
     covered = np.repeat(image[None], len(corners), axis=0)
     for index, (y, x) in enumerate(corners):
         covered[index, y:y + patch, x:x + patch] = 0.0
-    drops = scores[predicted] - classify(model, covered)[:, predicted]
+    drops = scores[predicted] - reader.classify(covered)[:, predicted]
     heat, counts = np.zeros(DIGIT_SHAPE), np.zeros(DIGIT_SHAPE)
     for drop, (y, x) in zip(drops, corners):
         heat[y:y + patch, x:x + patch] += max(drop, 0.0)

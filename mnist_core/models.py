@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import keras_internals
 from .errors import TrainingError
+from .meta import ModelMeta
 
 if TYPE_CHECKING:
     import keras
@@ -372,3 +373,25 @@ def get_spec(name: str) -> ModelSpec:
 
 def steps_per_epoch(num_images: int, batch_size: int) -> int:
     return max(1, math.ceil(num_images / batch_size))
+
+
+def fraction_words(done: float) -> str:
+    """A fraction of the passes over the images as people read it: "0.3", "0.05", "1.5"."""
+    return f"{done:.2f}".rstrip("0") if done < 0.1 else f"{done:.1f}".removesuffix(".0")
+
+
+def describe(meta: ModelMeta, name: str, *, short: bool = False) -> str:
+    """A trained model in everyday words, such as "Small stroke finder · 99.1%" or, for a stopped run,
+    "Google's stroke finder · 90.7% · stopped after 0.3 of 3 epochs" ("· stopped early" when `short`).
+
+    `name` stands in for a network that is not in the zoo (a file's stem).
+    """
+    network = meta.model or name
+    accuracy = f" · {meta.test_accuracy:.1%}" if meta.test_accuracy is not None else ""
+    stopped = ""
+    if meta.stopped:
+        done, planned = meta.epochs_done, meta.planned_epochs
+        stopped = " · stopped early"
+        if done is not None and planned and not short:
+            stopped = f" · stopped after {fraction_words(done)} of {planned} epoch{'' if planned == 1 else 's'}"
+    return f"{ZOO[network].plain_name if network in ZOO else network}{accuracy}{stopped}"

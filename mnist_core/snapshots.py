@@ -16,14 +16,9 @@ training time. A finished run's recording lies beside its model as
 `<stem>.snapshots.npz`, tied to the model file by its checksum, so a cached
 or finished result can be replayed at an audience's pace.
 
-The live chart's line comes from a `PracticeWindow`: how often the network
-was right (and its loss) on the last `WINDOW_IMAGES` training images it
-practised on. Keras reports an average since the start of the current pass
-instead, which restarts at every pass: drawn as it is, the line jumped at
-every whole pass (85% -> 100% at 1.0), as if the network had suddenly
-improved. Recordings written before the window (format 1) kept those pass
-averages; `load` turns them into the window's curve when it is told the
-run's batch size and image count.
+A recording's curve is the live chart's line (`practice_window`); recordings written before it (format 1)
+kept Keras' pass averages, and `load` turns them into the window's curve when it is told the run's batch
+size and image count.
 """
 
 from __future__ import annotations
@@ -31,7 +26,6 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -42,6 +36,8 @@ import numpy as np
 
 from . import npz_cache
 from .errors import ModelFileError
+from .inference import forward
+from .practice_window import WINDOW_IMAGES, recent_curve
 
 if TYPE_CHECKING:
     import keras
@@ -54,7 +50,6 @@ FILE_SUFFIX = ".snapshots.npz"
 FORMAT_VERSION = 2  # 2: the curve is the practice window's (1: Keras' averages since each pass began)
 READABLE_FORMATS = (1, 2)
 PIXELS = 28 * 28
-WINDOW_IMAGES = 500  # the live chart's line: how often it was right on the last this many training images
 EXAMPLES = 12  # training digits shown before a run starts: what it will learn from
 
 log = logging.getLogger(__name__)
@@ -95,88 +90,6 @@ class Recording:
     @property
     def kind(self) -> Kind:
         return self.snapshots[0].kind if self.snapshots else "filters"
-
-
-class PracticeWindow:
-    """How often the network was right, and its loss, on the last `size` training images it practised on.
-
-    Fed every batch with what Keras reports, an average since the current pass began (`add_pass_average`),
-    it recovers each batch's own numbers from the change in that average, and keeps a window that slides
-    over the batches and never restarts at a pass: a network whose answers are as good after a pass as
-    before it draws a flat line there. The window holds whole batches, the oldest one counted in part, so it
-    covers exactly `size` images once that many were seen (fewer at the very start). A few float additions
-    a batch (docs/benchmarks.md, "snapshots' share of training time").
-    """
-
-    def __init__(self, size: int = WINDOW_IMAGES) -> None:
-        if size < 1:
-            raise ValueError(f"a window holds at least one image, not {size}")
-        self.size = size
-        self._parts: deque[tuple[float, float, float]] = deque()  # (images, right answers, summed loss), oldest first
-        self._images = self._right = self._loss = 0.0  # totals over _parts
-        self._pass = (0.0, 0.0, 0.0)  # the same totals since the current pass began, as Keras counts them
-
-    def add(self, images: float, right: float, loss_sum: float) -> None:
-        """One batch (or a run of batches): `images` seen, `right` of them read right, their losses summed."""
-        if images <= 0:
-            return
-        self._parts.append((images, right, loss_sum))
-        self._images, self._right, self._loss = self._images + images, self._right + right, self._loss + loss_sum
-        while len(self._parts) > 1 and self._images - self._parts[0][0] >= self.size:
-            gone = self._parts.popleft()
-            self._images, self._right, self._loss = (self._images - gone[0], self._right - gone[1],
-                                                     self._loss - gone[2])
-
-    def add_pass_average(self, seen: int, accuracy: float, loss: float) -> None:
-        """Keras' averages after `seen` images of the current pass; a `seen` no larger than the last one's
-        starts a new pass (within a pass it only grows)."""
-        right = float(round(accuracy * seen))  # whole answers: undoes float32's rounding of the average
-        loss_sum = loss * seen
-        before = self._pass if seen > self._pass[0] else (0.0, 0.0, 0.0)
-        self._pass = (float(seen), right, loss_sum)
-        self.add(seen - before[0], right - before[1], loss_sum - before[2])
-
-    def _sum(self, index: int) -> float:
-        """Total of column `index` over exactly the window: the oldest part only for the share that fits."""
-        total = (self._images, self._right, self._loss)[index]
-        extra = self._images - self.size
-        if extra > 0:  # the oldest part sticks out of the window: count it as if spread evenly over its images
-            oldest = self._parts[0]
-            total -= oldest[index] * extra / oldest[0]
-        return total
-
-    @property
-    def images(self) -> float:
-        """Images the window covers now: `size`, or fewer at the very start."""
-        return min(self._images, float(self.size))
-
-    @property
-    def accuracy(self) -> float:
-        """The share of the window's images it read right (0 before any)."""
-        return self._sum(1) / self.images if self._images else 0.0
-
-    @property
-    def loss(self) -> float:
-        """The average loss over the window's images (0 before any)."""
-        return self._sum(2) / self.images if self._images else 0.0
-
-
-def recent_curve(pass_averages: np.ndarray, steps_per_epoch: int, batch_size: int, images: int,
-                 size: int = WINDOW_IMAGES) -> np.ndarray:
-    """A format-1 recording's curve (step, epoch, loss, accuracy as Keras' averages since each pass began) as
-    the practice window's curve.
-
-    Its points were kept every few steps and always at a pass's last step, so the change between two points
-    is what the batches between them did; within such a run of batches, the window counts them as equal.
-    """
-    rows = _rows(pass_averages, 4)
-    window, out = PracticeWindow(size), rows.copy()
-    per_pass = max(1, steps_per_epoch)
-    for i, (step, _epoch, loss, accuracy) in enumerate(rows):
-        in_pass = int(step) - (int(step) - 1) // per_pass * per_pass  # 1 ... per_pass
-        window.add_pass_average(min(in_pass * batch_size, images), float(accuracy), float(loss))
-        out[i, 2], out[i, 3] = window.loss, window.accuracy
-    return out
 
 
 @lru_cache(maxsize=1)
@@ -261,15 +174,6 @@ def strip_batch() -> np.ndarray:
     return strip()[0].astype(np.float32)[..., None] / 255.0
 
 
-def reader(model: "keras.Model") -> Callable[[np.ndarray], np.ndarray]:
-    """The model's inference as one traced function: a snapshot's forward pass then costs a few ms, where
-    calling the model eagerly costs tens (measured in docs/benchmarks.md)."""
-    import tensorflow as tf
-
-    traced = tf.function(lambda batch: model(batch, training=False), reduce_retracing=True)
-    return lambda batch: np.asarray(traced(batch))
-
-
 def take(model: "keras.Model", step: int, epoch: float, elapsed: float,
          read: Callable[[np.ndarray], np.ndarray] | None = None) -> Snapshot:
     """One snapshot of `model` now (a forward pass over the 20 strip digits plus a weight copy)."""
@@ -299,7 +203,7 @@ class Recorder:
 
     def start(self, model: "keras.Model") -> Snapshot:
         """Trace the model's forward pass once and snapshot the untrained network (step 0)."""
-        self._read = reader(model)
+        self._read = forward(model)  # traced: a snapshot costs a few ms, an eager call tens
         self._due.discard(0)
         return self._take(model, 0, 0.0)
 

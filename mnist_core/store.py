@@ -30,7 +30,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import calibration
 from .errors import ModelFileError
 from .meta import ModelMeta
 from .paths import BUNDLED_DIR, BUNDLED_MODEL, MODEL_SUFFIX, cache_dir, models_dir
@@ -47,24 +46,6 @@ class StoredModel:
 
     path: Path
     meta: ModelMeta = field(default_factory=ModelMeta)
-
-    @property
-    def label(self) -> str:
-        """A short name in everyday words, such as "Small stroke finder · 99.1%" or, for a stopped run,
-        "Google's stroke finder · 90.7% · stopped after 0.3 of 3 epochs"."""
-        from .models import ZOO
-
-        name = self.meta.model or self.path.stem
-        accuracy = self.meta.test_accuracy
-        shown = f" · {accuracy:.1%}" if accuracy is not None else ""
-        stopped = ""
-        if self.meta.stopped:
-            done, planned = self.meta.epochs_done, self.meta.planned_epochs
-            stopped = " · stopped early"
-            if done is not None and planned:
-                part = f"{done:.2f}".rstrip("0") if done < 0.1 else f"{done:.1f}".removesuffix(".0")
-                stopped = f" · stopped after {part} of {planned} epoch{'' if planned == 1 else 's'}"
-        return f"{ZOO[name].plain_name if name in ZOO else name}{shown}{stopped}"
 
 
 def sidecar_path(model_path: Path) -> Path:
@@ -234,10 +215,11 @@ def _verified(model_path: Path) -> StoredModel:
     return StoredModel(model_path, meta)
 
 
-def load_model(model_path: Path | str | None = None) -> tuple["keras.Model", StoredModel]:
+def load_model(model_path: Path | str | None = None, *, outputs: int = 10) -> tuple["keras.Model", StoredModel]:
     """Verify, then load with Keras safe_mode (no arbitrary code from the file).
 
-    Without a path, the bundled default model is loaded.
+    Without a path, the bundled default model is loaded. `outputs`: what the network must give for one 28x28
+    digit (ten digit scores; the digit check gives one).
     """
     path = Path(model_path) if model_path else BUNDLED_MODEL
     with _pair_lock(path, exclusive=False):  # no save between the check and the load
@@ -249,21 +231,10 @@ def load_model(model_path: Path | str | None = None) -> tuple["keras.Model", Sto
         except Exception as exc:  # Keras raises many types for a bad archive; all mean "unusable"
             raise ModelFileError(f"{stored.path} could not be loaded as a Keras model ({type(exc).__name__}: "
                                  f"{str(exc)[:200]}). Train it again with this version of MNIST Studio.") from exc
-    if tuple(model.input_shape[1:]) != (28, 28, 1) or model.output_shape[-1] != 10:
-        raise ModelFileError(f"{stored.path} is not an MNIST model (input {model.input_shape}, "
-                             f"output {model.output_shape}).")
-    calibration.attach(model, temperature(stored))
+    if tuple(model.input_shape[1:]) != (28, 28, 1) or model.output_shape[-1] != outputs:
+        raise ModelFileError(f"{stored.path} is not the network expected here (input {model.input_shape}, "
+                             f"output {model.output_shape}; expected (None, 28, 28, 1) and {outputs} outputs).")
     return model, stored
-
-
-def temperature(stored: StoredModel) -> float:
-    """The confidence temperature fitted after training (1.0 for a model that predates calibration)."""
-    value = 1.0 if stored.meta.temperature is None else stored.meta.temperature
-    low, high = calibration.TEMPERATURE_RANGE
-    if not low <= value <= high:
-        raise ModelFileError(f"{sidecar_path(stored.path)} holds an invalid temperature ({value!r}). "
-                             f"Recalibrate it: python -m mnist_core calibrate --model {stored.path}")
-    return float(value)
 
 
 def update_meta(model_path: Path, changes: Mapping[str, Any]) -> StoredModel:

@@ -25,7 +25,7 @@ from mnist_core import synth
 from mnist_core.bench import robustness as bench
 from mnist_core.bench.inputs import machine
 from mnist_core.data import load_mnist
-from mnist_core.prediction import load_for_inference
+from mnist_core.inference import load_reader
 
 
 def main() -> None:
@@ -41,7 +41,7 @@ def main() -> None:
     mnist = load_mnist()
     count = bench.ROBUSTNESS_DIGITS
     digits, labels = mnist.x_test[-count:], mnist.y_test[-count:]
-    model = load_for_inference()
+    model = load_reader()
     say = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
     started = time.time()
     result = {}

@@ -24,7 +24,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from mnist_core import adapt, store, writers  # noqa: E402
-from mnist_core.models import LOGITS_LAYER  # noqa: E402
+from mnist_core.models import LOGITS_LAYER, describe  # noqa: E402
 from mnist_core.paths import BUNDLED_DIR, cache_dir  # noqa: E402
 
 TEACH_PER_DIGIT, TEST_PER_DIGIT = 10, 20
@@ -70,7 +70,7 @@ def measure(name: str, sets: dict) -> list[dict]:
         result = adapt.adapt(model, examples, sha256=stored.meta.sha256, keep_aside=0.0)
         kernel, bias = result.model.get_layer(LOGITS_LAYER).get_weights()
         rows.append({
-            "model": stored.label, "writer": writer, "taught": len(examples), "tested": int(len(truth)),
+            "model": describe(stored.meta, stored.path.stem), "writer": writer, "taught": len(examples), "tested": int(len(truth)),
             "writer_before": float(((features @ prepared.kernel + prepared.bias).argmax(1) == truth).mean()),
             "writer_after": float(((features @ kernel + bias).argmax(1) == truth).mean()),
             "mnist_before": result.mnist_test_accuracy_before, "mnist_after": result.mnist_test_accuracy_after,

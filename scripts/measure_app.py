@@ -68,12 +68,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=RUNS, help="timed predictions (default %(default)s)")
     args = parser.parse_args()
 
-    from mnist_core.prediction import classify, predict
+    from mnist_core.inference import load_reader
+    from mnist_core.models import describe
+    from mnist_core.prediction import predict
     from mnist_core.preprocess import preprocess
-    from mnist_core.store import load_model
 
     # Memory: what the app holds once the default model has answered one drawing (before MNIST is loaded).
-    model, stored = load_model()
+    model = load_reader()
+    stored = model.stored
     first = predict(drawn_one(), model, name="canvas", multi=False)
     memory = memory_mb()
 
@@ -92,12 +94,12 @@ def main() -> None:
         prepared = preprocess(drawing, name="canvas", multi=False)
         preprocessing.append(time.perf_counter() - started)
         started = time.perf_counter()
-        classify(model, prepared.input_batch)
+        model.classify(prepared.input_batch)
         inference.append(time.perf_counter() - started)
 
     latency = milliseconds(totals)
     result = {
-        "model": stored.label,
+        "model": describe(stored.meta, stored.path.stem),
         "latency_ms": {**latency, "runs": args.runs, "warmup": WARMUP},
         "preprocess_ms": milliseconds(preprocessing),
         "model_ms": milliseconds(inference),

@@ -6,6 +6,7 @@ so it is reported apart. The live chart's practice window (fed after every batch
 """
 import json, sys, time
 from mnist_core import snapshots, training
+from mnist_core.practice_window import PracticeWindow
 from mnist_core.training import TrainConfig
 spent = []
 original = snapshots.Recorder._take
@@ -13,10 +14,10 @@ def timed(self, model, step, elapsed):
     t = time.perf_counter(); out = original(self, model, step, elapsed); spent.append((step, time.perf_counter() - t)); return out
 snapshots.Recorder._take = timed
 window_spent = []  # the live chart's practice window, fed after every batch
-original_add = snapshots.PracticeWindow.add_pass_average
+original_add = PracticeWindow.add_pass_average
 def timed_add(self, *args):
     t = time.perf_counter(); original_add(self, *args); window_spent.append(time.perf_counter() - t)
-snapshots.PracticeWindow.add_pass_average = timed_add
+PracticeWindow.add_pass_average = timed_add
 model, limit = sys.argv[1], int(sys.argv[2])
 p = training.start_training(TrainConfig.for_model(model, epochs=1, limit=limit, seed=int(time.time()) % 1000)).wait(900)
 during = sum(s for step, s in spent[1:])  # step 0 is taken before the clock starts

@@ -18,12 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from mnist_core import fitting, prediction, training
+from mnist_core import fitting, inference, training
 from mnist_core.paths import HOME_ENV
 
 JOB_STOP_SECONDS = 120  # a job stops at its next batch; on a busy 2-core machine that can take a while
 # In-process caches that would carry one test's data or model file into the next.
-LEAKY_CACHES = (fitting.prepared_data, prediction._load_cached)
+LEAKY_CACHES = (fitting.prepared_data, inference._load_cached)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

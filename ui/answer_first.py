@@ -11,15 +11,12 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
 
 import numpy as np
 
+from mnist_core.inference import Reader
 from mnist_core.prediction import Prediction, predict
 from ui import state, streamlit_internals
-
-if TYPE_CHECKING:
-    import keras
 
 # Drawings read at once in this server: the others wait their turn, roughly in order of arrival. Thirty pages
 # sharing Python's lock all finished late together; a short line answers each sooner (bench --suite classroom).
@@ -70,10 +67,10 @@ def after_answers(limit: float = ANSWER_FIRST_SECONDS) -> float:
     return time.monotonic() - started
 
 
-def read(image: np.ndarray, model: "keras.Model", several: bool) -> Prediction:
+def read(image: np.ndarray, reader: Reader, several: bool) -> Prediction:
     """The canvas drawing through the library, remembered for the Inside page."""
     with _reading:
-        prediction = predict(image, model, name="Your drawing", multi=several)
+        prediction = predict(image, reader, name="Your drawing", multi=several)
     if prediction.preprocessed is not None and prediction.preprocessed.digits:
         state.remember_digit("canvas", prediction.preprocessed.digits[0])
     return prediction

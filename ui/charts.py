@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from mnist_core.snapshots import WINDOW_IMAGES
+from mnist_core.practice_window import WINDOW_IMAGES
 from mnist_core.training import BatchPoint, EpochPoint
 from ui import presenter
 

@@ -16,6 +16,7 @@ import streamlit as st
 
 from mnist_core import inspection
 from mnist_core.digit_check import not_a_digit
+from mnist_core.inference import Reader
 from ui import charts, draw_view, images, presenter, state
 
 if TYPE_CHECKING:
@@ -81,14 +82,14 @@ def pick_digit() -> np.ndarray:
     return digit
 
 
-def overview(model: "keras.Model", digit: np.ndarray, stored: "StoredModel") -> np.ndarray:
+def overview(reader: Reader, digit: np.ndarray, stored: "StoredModel") -> np.ndarray:
     """The digit, the model's answer, and where in the digit the answer comes from; returns the probabilities."""
     st.html(OVERVIEW_STYLE)
     side = DIGIT_DISPLAY_PRESENTING if presenter.active() else images.DIGIT_DISPLAY
     digit_col, chart_col, heat_col = st.container(key=OVERVIEW_KEY).columns(OVERVIEW_COLUMNS, gap="medium")
     digit_col.image(images.enlarge(images.grey(digit, 1.0), side),
                     caption="The digit as the network gets it: 28 x 28 squares of grey", width=side)
-    scores = inspection.probabilities(model, digit)
+    scores = inspection.probabilities(reader, digit)
     first, second = np.argsort(-scores)[:2]
     no_digit = not_a_digit(digit.reshape(1, 28, 28, 1)) is not None  # as the Draw page said: "?"
     with chart_col:
@@ -99,17 +100,17 @@ def overview(model: "keras.Model", digit: np.ndarray, stored: "StoredModel") -> 
                     else "Top two answers: ") + top_two)
         spec = draw_view.FORCED_PROBABILITIES if no_digit else charts.PROBABILITIES
         st.vega_lite_chart(charts.probabilities_frame(scores), charts.sized(spec), width="stretch")
-    where = _occlusion(str(stored.path), stored.meta.sha256, model, digit)
+    where = _occlusion(str(stored.path), stored.meta.sha256, reader, digit)
     heat_col.image(images.enlarge(images.heat(where, digit), side),
                    caption="Where it looks: covering the bright parts would change its answer most", width=side)
     return scores
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _occlusion(path: str, sha256: str, _model: "keras.Model", digit: np.ndarray) -> np.ndarray:
+def _occlusion(path: str, sha256: str, _reader: Reader, digit: np.ndarray) -> np.ndarray:
     """Once per model version and digit: opening a step reruns the page, and covering every patch in turn
     takes hundreds of the model's readings."""
-    return inspection.occlusion(_model, digit)
+    return inspection.occlusion(_reader, digit)
 
 
 def layer_table(model: "keras.Model") -> None:

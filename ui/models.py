@@ -13,21 +13,18 @@ import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from mnist_core import store
+from mnist_core import models as core_models, store
 from mnist_core.errors import MnistStudioError
+from mnist_core.inference import Reader
 from mnist_core.models import ZOO
 from mnist_core.own_model import UPLOADED
 from mnist_core.paths import BUNDLED_MODEL, cache_dir, models_dir
 from ui import state
 from ui.train_words import passes_words
 from ui.plain_text import plain
-
-if TYPE_CHECKING:
-    import keras
 
 FIX_BUNDLED = "python -m mnist_core train --model best --out models/default.keras"
 # The Draw page's row reads every drawing with each bundled network and the newest run of each trained here
@@ -142,17 +139,18 @@ def recipe(stored: store.StoredModel) -> str:
 def label(stored: store.StoredModel) -> str:
     """A name for pickers: the bundled model, or a run told apart from other runs of the same network."""
     if is_bundled(stored):
-        return stored.label  # the caption below says where it came from
+        return core_models.describe(stored.meta, stored.path.stem)  # the caption below says where it came from
+    plain = core_models.describe(stored.meta, stored.path.stem, short=True)
     if stored.meta.stopped:  # short enough for the picker; the caption below says where it stopped
-        return stored.label.split(" · stopped")[0] + " · stopped early"
+        return plain
     # A picker cannot wrap its text: the label stays short enough for the sidebar (the caption under it says how
     # the model was trained), and runs of one network are told apart by when they were trained.
     if stored.meta.adapted:  # taught a visitor's handwriting (ui/teach_view): this session's own until saved
         whose = "your" if not stored.path.is_relative_to(models_dir()) else "a visitor's"
-        return f"{stored.label} · {whose} handwriting"
+        return f"{plain} · {whose} handwriting"
     if stored.meta.extra.get(UPLOADED):  # a visitor's own model (ui/own_model_view): this session's alone
-        return f"{stored.label} · your own model"
-    return f"{stored.label} · {when(stored.meta.saved_at)}"
+        return f"{plain} · your own model"
+    return f"{plain} · {when(stored.meta.saved_at)}"
 
 
 def when(saved_at: str) -> str:
@@ -186,13 +184,13 @@ def origin(stored: store.StoredModel) -> str:
 
 
 @st.cache_resource(show_spinner="Loading the model…", max_entries=MAX_CACHED_MODELS)
-def _load(path: str, sha256: str) -> "keras.Model":
+def _load(path: str, sha256: str) -> Reader:
     """One shared copy per file version; `sha256` is in the cache key on purpose."""
-    return store.load_model(path)[0]
+    return Reader.of(*store.load_model(path))
 
 
-def load(stored: store.StoredModel) -> "keras.Model":
-    """The Keras model for `stored`; raises ModelFileError with a user-facing message."""
+def load(stored: store.StoredModel) -> Reader:
+    """The reader of `stored` (its network and temperature); raises ModelFileError with a user-facing message."""
     return _load(str(stored.path), stored.meta.sha256)
 
 
@@ -202,7 +200,7 @@ def chosen() -> store.StoredModel | None:
     return choices.find(state.selected_model_path()) or (choices.models[0] if choices.models else None)
 
 
-def current() -> tuple["keras.Model", store.StoredModel] | None:
+def current() -> tuple[Reader, store.StoredModel] | None:
     """This session's model, loaded; or None after telling the user, in words, what to do."""
     stored = chosen()
     if stored is None:

@@ -50,7 +50,7 @@ def section(stored: store.StoredModel, drawing: np.ndarray | None) -> None:
     examples: list[adapt.Example] = st.session_state.setdefault(EXAMPLES_KEY, [])
     if examples:  # a visitor who has started collecting: get the model ready to learn while they draw
         try:
-            adapt.warm_up(models.load(_base(stored)), _base(stored).meta.sha256)
+            adapt.warm_up(models.load(_base(stored)).model, _base(stored).meta.sha256)
         except MnistStudioError:
             pass  # Teach will say what is wrong
     left, right = st.columns([1, 1], gap="large")
@@ -189,7 +189,7 @@ def _teach(examples: list[adapt.Example], stored: store.StoredModel, key: str | 
         return
     bar = st.progress(0.0, text="Starting")
     try:
-        model = models.load(base)
+        model = models.load(base).model
         result = adapt.adapt(model, examples, sha256=base.meta.sha256,
                              progress=lambda share, message: bar.progress(min(max(share, 0.0), 1.0), text=message))
         taught = adapt.save(result, base, _session_path(base))

@@ -12,10 +12,10 @@ from collections.abc import Callable
 import streamlit as st
 
 from mnist_core import training
-from mnist_core.models import ZOO
+from mnist_core.models import ZOO, fraction_words
 from ui import errors, presenter, state
 from ui.train_story import story
-from ui.train_words import duration, epochs_words, plural
+from ui.train_words import duration, plural
 
 REFRESH_SECONDS = 1.0  # the live chart redraws this often
 ANSI_ESCAPES = re.compile(r"\x1b\[[0-9;]*m")  # Keras colours its error messages for terminals
@@ -85,7 +85,7 @@ def progress_words(snap: training.Progress, developer: bool = False) -> str:
     """The progress bar's line: how far, how long, and (once the pace is known) how long still; the step count
     only for developers (not when presenting)."""
     if snap.stopping:
-        return (f"Stopping… after {epochs_words(snap.epochs_done)} of {plural(snap.config.epochs, 'pass')}: "
+        return (f"Stopping… after {fraction_words(snap.epochs_done)} of {plural(snap.config.epochs, 'pass')}: "
                 "testing what it has learned so far on the 10,000 test images and saving it")
     if snap.testing:
         return TESTING_WORDS

@@ -12,11 +12,11 @@ import streamlit as st
 
 from mnist_core import export, snapshots, training
 from mnist_core.evaluation import Evaluation, evaluate_model
-from mnist_core.models import ZOO
+from mnist_core.models import ZOO, fraction_words
 from mnist_core.store import StoredModel
 from ui import charts, errors, mistakes_view, models, presenter, slow_motion, state, train_settings, train_words
 from ui.train_story import curve_points, recording_of, story
-from ui.train_words import epochs_words, plural, recipe_words, run_words, short_duration
+from ui.train_words import plural, recipe_words, run_words, short_duration
 
 REPLAY_SECONDS = 15.0  # a replay lasts this long, whatever the run's real duration
 REPLAY_FRAME_SECONDS = 0.5
@@ -195,7 +195,7 @@ def replay(config: training.TrainConfig, recording: snapshots.Recording) -> None
 def replay_heading(shown: snapshots.Snapshot, epochs: int, images: int) -> str:
     """Where a replay is, in the chart's heading: passes and the training images seen so far (no steps)."""
     seen = min(round(shown.epoch * images), epochs * images)
-    return (f":material/replay: **Replay**: {epochs_words(shown.epoch)} of {plural(epochs, 'pass')} · "
+    return (f":material/replay: **Replay**: {fraction_words(shown.epoch)} of {plural(epochs, 'pass')} · "
             f"{seen:,} images seen")
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from mnist_core import training
 from mnist_core.data import NUM_FIT
-from mnist_core.models import ZOO
+from mnist_core.models import ZOO, fraction_words
 
 ALL_IMAGES = NUM_FIT  # every training image; the last 5,000 are held out to calibrate the confidence
 
@@ -16,11 +16,6 @@ ALL_IMAGES = NUM_FIT  # every training image; the last 5,000 are held out to cal
 def plural(count: int, word: str) -> str:
     """"1 pass", "3 passes", "1,000 trainings": the count with its word, as people say it."""
     return f"{count:,} {word}{'' if count == 1 else 'es' if word.endswith('s') else 's'}"
-
-
-def epochs_words(done: float) -> str:
-    """A fraction of the passes over the images as an audience reads it: "0.3", "0.05", "1.5"."""
-    return f"{done:.2f}".rstrip("0") if done < 0.1 else f"{done:.1f}".removesuffix(".0")
 
 
 def duration(seconds: float | None) -> str:
@@ -58,7 +53,7 @@ def passes_words(planned: int | None, images: int, stopped_at: float | None = No
     took = f", {took_words(seconds)}" if seconds else ""
     passes = plural(planned, "pass") if planned else "? passes"
     if stopped_at is not None:
-        return f"stopped after {epochs_words(stopped_at)} of {passes} over {images:,} images{took}"
+        return f"stopped after {fraction_words(stopped_at)} of {passes} over {images:,} images{took}"
     return f"{passes} over {images:,} images{took}"
 
 

@@ -24,7 +24,7 @@ from ..data import NUM_FIT, load_mnist
 from ..errors import AdaptError
 from ..models import LOGITS_LAYER
 from ..paths import cache_dir
-from ..prediction import EVAL_BATCH
+from ..inference import EVAL_BATCH, as_batch, forward
 
 if TYPE_CHECKING:
     import keras
@@ -84,35 +84,15 @@ def _split(model: "keras.Model") -> tuple["keras.Model", Any]:
 
 def _run(trunk: "keras.Model", digits: np.ndarray, progress: Callable[[float], None] | None = None) -> np.ndarray:
     """The trunk over uint8 or float digits, in bounded batches, as float32 features."""
-    import tensorflow as tf
-
-    function = _traced(trunk)
+    function = forward(trunk)
     rows = []
     for start in range(0, len(digits), EVAL_BATCH):
-        batch = np.asarray(digits[start:start + EVAL_BATCH])
-        batch = (batch.astype(np.float32) / 255.0 if batch.dtype == np.uint8 else batch.astype(np.float32))
-        rows.append(np.asarray(function(tf.constant(batch.reshape(-1, 28, 28, 1))), np.float32))
+        batch = as_batch(digits[start:start + EVAL_BATCH])
+        rows.append(function(batch).astype(np.float32))
         if progress is not None:
             progress(min(1.0, (start + len(batch)) / len(digits)))
     width = int(np.prod(trunk.output.shape[1:]))
     return np.concatenate(rows).reshape(len(digits), width) if rows else np.zeros((0, width), np.float32)
-
-
-_traces: dict[int, Any] = {}
-_trace_lock = threading.Lock()
-
-
-def _traced(trunk: "keras.Model"):
-    """The trunk's forward pass traced once into a graph (eager calls cost Python time per batch)."""
-    import tensorflow as tf
-
-    with _trace_lock:
-        known = _traces.get(id(trunk))
-        if known is None or known[0] is not trunk:
-            function = tf.function(lambda x: trunk(x, training=False),
-                                   input_signature=[tf.TensorSpec([None, 28, 28, 1], tf.float32)])
-            known = _traces[id(trunk)] = (trunk, function)
-        return known[1]
 
 
 def model_key(model: "keras.Model", sha256: str | None = None) -> str:

@@ -21,7 +21,8 @@ import numpy as np
 from .. import calibration
 from ..data import NUM_FIT
 from ..errors import AdaptError
-from ..models import LOGITS_LAYER
+from ..inference import Reader
+from ..models import LOGITS_LAYER, describe
 from .examples import HOLD_OUT_SHARE, MAX_EXAMPLES, MIN_EXAMPLES, Example, augment, hold_out
 from .features import Prepared, Progress, prepare
 
@@ -45,8 +46,7 @@ ANCHOR = 1e-2  # pull towards the original weights (sum of squared changes), so 
 class Result:
     """The adapted model and what teaching did to it."""
 
-    model: Any  # keras.Model, with its new temperature attached
-    temperature: float
+    reader: Reader  # the taught copy, read at its new temperature
     examples: int  # all usable examples
     examples_trained: list[Example]
     examples_held_out: list[Example]
@@ -63,6 +63,14 @@ class Result:
     epochs: int
     steps: int
     calibration: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def model(self) -> "keras.Model":
+        return self.reader.model
+
+    @property
+    def temperature(self) -> float:
+        return self.reader.temperature
 
     @property
     def nothing_to_learn(self) -> bool:
@@ -180,7 +188,7 @@ def _teach(model: "keras.Model", prepared: Prepared, examples: list[Example], *,
     after = (measured @ new_kernel + new_bias).argmax(axis=1)
     test_scores = prepared.test @ new_kernel + new_bias
     result = Result(
-        model=adapted, temperature=temperature, examples=len(examples), examples_trained=learn,
+        reader=adapted, examples=len(examples), examples_trained=learn,
         examples_held_out=test, examples_accuracy_before=float((before == truth).mean()),
         examples_accuracy_after=float((after == truth).mean()),
         examples_measured_on="held-out examples" if test else "training examples",
@@ -210,15 +218,14 @@ def _calibration_summary(prepared: Prepared, kernel: np.ndarray, bias: np.ndarra
             "test": measured(prepared.test, prepared.test_labels)}
 
 
-def _with_last_layer(model: "keras.Model", kernel: np.ndarray, bias: np.ndarray, temperature: float) -> "keras.Model":
-    """A copy of `model` with a new last layer and temperature; the original is left exactly as it was."""
+def _with_last_layer(model: "keras.Model", kernel: np.ndarray, bias: np.ndarray, temperature: float) -> Reader:
+    """A copy of `model` with a new last layer, read at `temperature`; the original is left exactly as it was."""
     import keras
 
     copy = keras.models.clone_model(model)
     copy.set_weights(model.get_weights())
     copy.get_layer(LOGITS_LAYER).set_weights([kernel, bias])
-    calibration.attach(copy, temperature)
-    return copy
+    return Reader(copy, temperature)
 
 
 # --- Keeping it ---
@@ -230,7 +237,7 @@ def sidecar(result: Result, base: "StoredModel") -> dict[str, Any]:
     return {**{key: value for key, value in base.meta.to_dict().items() if key in kept},
             "test_accuracy": result.mnist_test_accuracy_after, "temperature": result.temperature,
             "calibration": result.calibration,
-            "adapted": {"base_model": str(base.path), "base_label": base.label,
+            "adapted": {"base_model": str(base.path), "base_label": describe(base.meta, base.path.stem),
                         "base_sha256": base.meta.sha256, **result.summary()}}
 
 

@@ -28,7 +28,8 @@ def calibration(say: Say, count: int = CALIBRATION_DIGITS, styled: int = CALIBRA
     from ..data import NUM_FIT, load_mnist
     from ..models import ZOO
     from ..paths import BUNDLED_DIR
-    from ..prediction import MIN_CONFIDENCE, load_for_inference, predict
+    from ..inference import load_reader
+    from ..prediction import MIN_CONFIDENCE, predict
     from ..store import verify
 
     mnist = load_mnist()
@@ -38,7 +39,7 @@ def calibration(say: Say, count: int = CALIBRATION_DIGITS, styled: int = CALIBRA
         meta = verify(path).meta
         if meta.model not in ZOO or (models and meta.model not in models):
             continue  # not a digit reader (the "is it a digit?" check), or not asked for
-        model = load_for_inference(path)
+        model = load_reader(path)
         # Only what is measured is kept: a Prediction holds its preprocessing pictures (megabytes each).
         read = [(answer.digits, answer.readings[0].probabilities if answer.readings else None)
                 for answer in (predict(png(255 - digit), model, name=f"{index}.png")
@@ -60,7 +61,7 @@ def calibration(say: Say, count: int = CALIBRATION_DIGITS, styled: int = CALIBRA
         }
         say(f"  {path.name:>18}: {right / count:.2%} right, mean confidence {confidence.mean():.2%}, "
             f"ECE {ece:.2%} (temperature {meta.temperature or 1.0:.3f})")
-    model = load_for_inference()
+    model = load_reader()
     rng = np.random.default_rng(7)
     confidences, right_answers = [], []
     for index in range(NUM_FIT, NUM_FIT + styled):

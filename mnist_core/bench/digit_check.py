@@ -28,9 +28,10 @@ def digit_check(say: Say, count: int = NOT_DIGIT_COUNT, test_digits: int | None 
     from ..data import load_mnist
     from ..digit_check import NOT_A_DIGIT, SOME_NOT_DIGITS, load_check
     from ..digit_check_training import non_digit_example
-    from ..prediction import load_for_inference, predict
+    from ..inference import load_reader
+    from ..prediction import predict
 
-    model = load_for_inference()
+    model = load_reader()
 
     def read(image: np.ndarray, multi: bool = True):
         return predict(png(image), model, multi=multi)

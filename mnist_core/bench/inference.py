@@ -21,30 +21,31 @@ LATENCY_RUNS = 30
 def inference(say: Say) -> dict[str, Any]:
     """Throughput of the bundled model, latency of one drawing end to end, and process memory."""
     from .. import layer_trace
-    from ..prediction import classify, load_for_inference, predict
+    from ..inference import load_reader
+    from ..prediction import predict
 
     from ..data import load_mnist
 
-    model = load_for_inference()
+    reader = load_reader()
     x_test = load_mnist().x_test.astype(np.float32)[..., None] / 255.0
     result: dict[str, Any] = {}
     for batch in (1, 1000):
         inputs = x_test[:batch]
-        classify(model, inputs)  # warm-up: the first call traces the graph
+        reader.classify(inputs)  # warm-up: the first call traces the graph
         runs = max(3, 200 // batch)
         started = time.perf_counter()
         for _ in range(runs):
-            classify(model, inputs)
+            reader.classify(inputs)
         result[f"images_per_second_batch_{batch}"] = round(runs * batch / (time.perf_counter() - started), 1)
     drawing = canvas_drawing()
-    layer_trace.stages(model, predict(drawing, model, multi=False).preprocessed.digits[0])  # warm-up: traces
+    layer_trace.stages(reader.model, predict(drawing, reader, multi=False).preprocessed.digits[0])  # warm-up: traces
     timings, network = [], []
     for _ in range(LATENCY_RUNS):  # interleaved: the answer alone, then the answer and the network at work
         started = time.perf_counter()
-        predict(drawing, model, multi=False)
+        predict(drawing, reader, multi=False)
         timings.append(time.perf_counter() - started)
         started = time.perf_counter()
-        layer_trace.stages(model, predict(drawing, model, multi=False).preprocessed.digits[0])
+        layer_trace.stages(reader.model, predict(drawing, reader, multi=False).preprocessed.digits[0])
         network.append(time.perf_counter() - started)
     result["draw_to_prediction_ms_median"] = round(statistics.median(timings) * 1000, 2)
     result["draw_to_prediction_ms_p90"] = round(sorted(timings)[int(0.9 * len(timings))] * 1000, 2)
@@ -61,9 +62,10 @@ def inference(say: Say) -> dict[str, Any]:
 
 _MEMORY_PROBE = """
 import json
-from mnist_core.prediction import load_for_inference, predict
+from mnist_core.inference import load_reader
+from mnist_core.prediction import predict
 from mnist_core.bench.inputs import canvas_drawing, process_memory_mb
-predict(canvas_drawing(), load_for_inference(), multi=False)
+predict(canvas_drawing(), load_reader(), multi=False)
 print(json.dumps(process_memory_mb()))
 """
 

@@ -23,8 +23,8 @@ class BatchPoint:
     step: int
     epoch: float  # fractional, for the chart's x axis
     loss: float
-    accuracy: float  # share right on the last snapshots.WINDOW_IMAGES training images (never restarts at a pass)
-    # loss likewise: both from snapshots.PracticeWindow, not Keras' averages since the pass began, which jump
+    accuracy: float  # share right on the last practice_window.WINDOW_IMAGES training images (never restarts at a pass)
+    # loss likewise: both from practice_window.PracticeWindow, not Keras' averages since the pass began, which jump
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from ..data import load_mnist
 from ..errors import MnistStudioError
 from ..fitting import prepared_data  # uint8 data; looked up here at each run so that tests can replace it
 from ..meta import EpochPoint, ModelMeta
+from ..practice_window import PracticeWindow
 from .progress import BatchPoint, Progress
 
 log = logging.getLogger(__name__)
@@ -95,7 +96,7 @@ def _publisher(job: Reporter, started: float, per_epoch: int, recorder: snapshot
     import keras
 
     every = max(1, job.config.total_steps // MAX_CHART_POINTS)
-    window = snapshots.PracticeWindow()  # the chart's line: the last few hundred images, across passes
+    window = PracticeWindow()  # the chart's line: the last few hundred images, across passes
     batch_size, images = job.config.batch_size, job.config.num_images
 
     class Publisher(keras.callbacks.Callback):

@@ -40,12 +40,12 @@ def canvas_reading():
     from mnist_core import inspection, synth
     from ui import answer_first, draw_view, models
 
-    model, _ = models.current()
+    reader, _ = models.current()
     digit, _ = inspection.test_digit(0)  # a 7
     rgba = synth.canvas_like((digit * 255).astype(np.uint8), np.random.default_rng(0), stroke="normal")
     if st.session_state.get("blank"):
         rgba = np.zeros_like(rgba)
-    prediction = answer_first.read(rgba, model, several=False)
+    prediction = answer_first.read(rgba, reader, several=False)
     draw_view.answer(prediction)
     draw_view.steps(prediction)
 
@@ -70,12 +70,12 @@ def white_on_black_drawing():
 
     from ui import answer_first, canvas_view, draw_view, models
 
-    model, _ = models.current()
+    reader, _ = models.current()
     rgba = np.zeros((canvas_view.CANVAS_SIDE, canvas_view.CANVAS_SIDE, 4), np.uint8)
     rgba[..., 3] = 255
     seven = np.array([(75, 60), (205, 60), (180, 110), (150, 170), (125, 235)], np.int32)
     cv2.polylines(rgba, [seven], False, (255, 255, 255, 255), canvas_view.STROKE_WIDTHS[2])
-    draw_view.steps(answer_first.read(rgba, model, several=False))
+    draw_view.steps(answer_first.read(rgba, reader, several=False))
 
 
 def test_a_drawing_on_the_apps_canvas_is_explained_in_two_pictures():
@@ -185,10 +185,10 @@ def compared_reading():
     from mnist_core import inspection, synth
     from ui import answer_first, compare_view, models
 
-    model, _ = models.current()
+    reader, _ = models.current()
     digit, _ = inspection.test_digit(0)  # a 7
     rgba = synth.canvas_like((digit * 255).astype(np.uint8), np.random.default_rng(0), stroke="normal")
-    compare_view.show(answer_first.read(rgba, model, several=False))
+    compare_view.show(answer_first.read(rgba, reader, several=False))
 
 
 def test_every_bundled_network_reads_the_same_drawing_side_by_side():

@@ -9,10 +9,10 @@ from ui import mistakes_view
 
 def matrix_of_the_bundled_softmax():
     from mnist_core.evaluation import evaluate_model
-    from mnist_core.prediction import load_for_inference
+    from mnist_core.inference import load_reader
     from ui import mistakes_view
 
-    result = evaluate_model(load_for_inference("models/softmax.keras"))
+    result = evaluate_model(load_reader("models/softmax.keras"))
     mistakes_view.show(result, "softmax")
 
 

@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from mnist_core import inspection, layer_trace
-from mnist_core.prediction import load_for_inference
+from mnist_core.inference import load_reader
 from ui import network_view
 
 
@@ -19,14 +19,14 @@ def drawing_with_the_network():
     from mnist_core import inspection, synth
     from ui import answer_first, draw_view, models, network_view
 
-    model, stored = models.current()
+    reader, stored = models.current()
     digit, _ = inspection.test_digit(0)
     rgba = synth.canvas_like((digit * 255).astype(np.uint8), np.random.default_rng(0), stroke="normal")
     if st.session_state.get("blank"):
         rgba = np.zeros_like(rgba)
-    prediction = answer_first.read(rgba, model, several=False)
+    prediction = answer_first.read(rgba, reader, several=False)
     draw_view.answer(prediction)
-    network_view.for_prediction(model, stored, prediction)
+    network_view.for_prediction(reader.model, stored, prediction)
 
 
 def test_the_drawing_goes_through_every_layer_to_the_answer_in_pictures():
@@ -56,7 +56,7 @@ def seven() -> np.ndarray:
 
 @pytest.mark.parametrize("name", ["default", "keras_cnn", "mlp", "softmax"])
 def test_every_stage_is_drawn_in_the_same_box(name, seven):
-    model = load_for_inference(f"models/{name}.keras")
+    model = load_reader(f"models/{name}.keras").model
     for stage in layer_trace.stages(model, seven):
         picture = network_view.stage_picture(stage, stage.strongest(), arrow=stage.kind != "input")
         assert picture.shape == (network_view.BOX[1], network_view.BOX[0], 3) and picture.dtype == np.uint8
@@ -64,7 +64,7 @@ def test_every_stage_is_drawn_in_the_same_box(name, seven):
 
 
 def test_the_strongest_map_is_framed_and_the_arrow_joins_the_stage_before(seven):
-    stage = layer_trace.stages(load_for_inference("models/keras_cnn.keras"), seven)[1]
+    stage = layer_trace.stages(load_reader("models/keras_cnn.keras").model, seven)[1]
     framed = network_view.stage_picture(stage, 0)
     plain = network_view.stage_picture(stage, None, arrow=False)
     orange = np.all(framed == network_view.HIGHLIGHT, axis=2)
@@ -89,7 +89,8 @@ def looking_closer():
     from mnist_core import inspection, layer_trace
     from ui import models, network_view
 
-    model, stored = models.current()
+    reader, stored = models.current()
+    model = reader.model
     stages = layer_trace.stages(model, inspection.test_digit(0)[0])
     stage = stages[st.session_state["stage"]]
     network_view.focus(model, stored, stage, stage.strongest())

@@ -6,6 +6,7 @@ import pytest
 
 from mnist_core import training
 from mnist_core.errors import DataError
+from mnist_core.models import describe, fraction_words
 from mnist_core.training import TrainConfig
 from ui import errors, slow_motion, state, train_live, train_results, train_settings, train_words
 
@@ -283,8 +284,8 @@ def test_a_stopped_run_is_described_by_what_it_did():
     said = train_words.run_words(config, progress.result.meta.epochs_done, progress.elapsed, stopped=True)
     assert said.startswith("stopped after 0.") and "of 5 passes over 30,000 images" in said
     # The library's own label (for the command line and logs) keeps the precise word.
-    assert progress.result.label.endswith(f"stopped after {train_words.epochs_words(progress.result.meta.epochs_done)}"
-                                          " of 5 epochs")
+    label = describe(progress.result.meta, progress.result.path.stem)
+    assert label.endswith(f"stopped after {fraction_words(progress.result.meta.epochs_done)} of 5 epochs")
 
 
 def test_the_page_shows_stopping_while_a_stopped_job_finishes(app, monkeypatch):

@@ -8,6 +8,7 @@ import json
 import numpy as np
 
 from mnist_core import snapshots, training
+from mnist_core.practice_window import WINDOW_IMAGES
 from mnist_core.training import TrainConfig
 from ui import charts, presenter, train_story
 
@@ -45,9 +46,9 @@ def test_the_presenter_chart_labels_every_pass_and_says_what_its_line_is(app, mo
     assert y["axis"]["labelFlush"] is False, "100% and 0% sit on their grid lines, not pushed inside"
     assert y["title"] != "accuracy" and "%" in y["axis"]["format"]
     assert chart["encoding"]["color"]["scale"]["domain"] == [charts.TRAIN_LABEL, charts.TEST_LABEL]
-    assert f"last {snapshots.WINDOW_IMAGES} training images" in charts.TRAIN_LABEL
+    assert f"last {WINDOW_IMAGES} training images" in charts.TRAIN_LABEL
     heading = next(md for md in at.markdown if md.value.startswith("**How often it is right**"))
-    assert f"last {snapshots.WINDOW_IMAGES} training images it practised on" in heading.proto.help
+    assert f"last {WINDOW_IMAGES} training images it practised on" in heading.proto.help
     assert "smoothly from one pass to the next" in heading.proto.help
     # The mix-ups chart's neighbour on other pages: the probability chart says "how sure".
     assert charts.sized(charts.PROBABILITIES)["encoding"]["y"]["title"] == "how sure"
@@ -64,7 +65,7 @@ def test_a_run_recorded_before_the_practice_window_still_replays(app, monkeypatc
         np.savez_compressed(handle, **old)
     train_story._recording.clear()
     recording = train_story.recording_of(progress.result)
-    assert recording is not None and recording.window == snapshots.WINDOW_IMAGES, "turned into the window's curve"
+    assert recording is not None and recording.window == WINDOW_IMAGES, "turned into the window's curve"
 
     training.reset_registry()  # as after a restart: the result comes from disk
     later = app().run()

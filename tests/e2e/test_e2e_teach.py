@@ -12,6 +12,7 @@ from browser_steps import APP_READY_MS, TRAINING_DONE_MS, Stroke, canvas, draw, 
 from playwright.sync_api import expect
 
 from mnist_core import adapt, store
+from mnist_core.models import describe
 
 pytestmark = pytest.mark.e2e
 
@@ -83,6 +84,6 @@ def test_teaching_my_sevens_changes_the_answer_for_me_only(new_page, app_url, tm
     open_app(other, app_url)
     go_to(other, "Draw & Upload")
     expect(canvas(other)).to_be_visible(timeout=APP_READY_MS)
-    expect(other.get_by_role("combobox", name="Read digits with")).to_have_value(stored.label)
+    expect(other.get_by_role("combobox", name="Read digits with")).to_have_value(describe(stored.meta, stored.path.stem))
     draw(other, HOOKED_SEVEN)
     expect(metric(other, "Prediction")).to_have_text("1")

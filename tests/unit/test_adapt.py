@@ -17,6 +17,7 @@ from PIL import Image
 from mnist_core import adapt, calibration, store
 from mnist_core.adapt import features
 from mnist_core.data import NUM_FIT, load_mnist
+from mnist_core.inference import Reader, load_reader
 from mnist_core.paths import BUNDLED_DIR
 from mnist_core.prediction import predict
 
@@ -60,9 +61,7 @@ def taught(softmax):
 
 
 def reads(model, examples: list[adapt.Example]) -> float:
-    from mnist_core.prediction import classify
-
-    probabilities = classify(model, np.stack([e.digit for e in examples])[..., None])
+    probabilities = Reader(model).classify(np.stack([e.digit for e in examples])[..., None])
     return float((probabilities.argmax(axis=1) == np.array([e.label for e in examples])).mean())
 
 
@@ -94,7 +93,7 @@ def test_the_base_model_is_never_changed(softmax, taught):
 
 def test_the_taught_model_is_recalibrated(taught):
     result, _ = taught
-    assert calibration.temperature_of(result.model) == pytest.approx(result.temperature)
+    assert result.reader.temperature == pytest.approx(result.temperature)
     low, high = calibration.TEMPERATURE_RANGE
     assert low < result.temperature < high
     assert "after teaching" in result.calibration["fitted_on"]
@@ -112,8 +111,7 @@ def test_saved_with_its_sidecar_and_read_by_predict(softmax, taught, tmp_path):
     for key in ("examples_accuracy_before", "examples_accuracy_after", "mnist_test_accuracy_before",
                 "mnist_test_accuracy_after"):
         assert meta.adapted[key] == getattr(result, key)
-    loaded, _ = store.load_model(saved.path)
-    assert calibration.temperature_of(loaded) == pytest.approx(result.temperature)
+    assert load_reader(saved.path).temperature == pytest.approx(result.temperature)
     digit = (writer_set(1, 40)[7].digit * 255).astype(np.uint8)
     assert predict(digit, saved.path, multi=False).readings  # the CLI's predict path reads the file
 

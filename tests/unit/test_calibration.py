@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from mnist_core import calibration, store
+from mnist_core import calibration, inference, store
 from mnist_core.errors import ModelFileError
 
 
@@ -66,32 +66,28 @@ def test_a_stored_model_carries_its_temperature_and_a_bad_one_is_refused(tmp_pat
     model = linear_model()
     path = tmp_path / "m.keras"
     store.save_model(model, path, {"model": "softmax", "temperature": 0.5})
-    loaded, stored = store.load_model(path)
-    assert calibration.temperature_of(loaded) == 0.5 and store.temperature(stored) == 0.5
-
-    from mnist_core.prediction import classify, logits as raw_logits
+    reader = inference.load_reader(path)
+    assert reader.temperature == 0.5 and inference.temperature(reader.stored) == 0.5
 
     batch = np.random.default_rng(0).random((4, 28, 28, 1)).astype(np.float32)
-    assert np.allclose(classify(loaded, batch), calibration.soften(raw_logits(loaded, batch), 0.5), atol=1e-5)
+    assert np.allclose(reader.classify(batch), calibration.soften(reader.logits(batch), 0.5), atol=1e-5)
 
     sidecar = store.sidecar_path(path)
     sidecar.write_text(json.dumps({**json.loads(sidecar.read_text()), "temperature": "hot"}))
     with pytest.raises(ModelFileError, match="invalid temperature"):
-        store.load_model(path)
+        inference.load_reader(path)
 
 
 def test_a_recalibrated_or_replaced_file_is_loaded_afresh_not_served_stale(tmp_path):
-    from mnist_core.prediction import load_for_inference
-
     model = linear_model()
     path = tmp_path / "m.keras"
     store.save_model(model, path, {"model": "softmax", "temperature": 1.0})
-    first = load_for_inference(path)
-    assert load_for_inference(path) is first
+    first = inference.load_reader(path)
+    assert inference.load_reader(path) is first
     store.update_meta(path, {"temperature": 2.0})
-    second = load_for_inference(path)
-    assert second is not first and calibration.temperature_of(second) == 2.0
+    second = inference.load_reader(path)
+    assert second is not first and second.temperature == 2.0
     weights = model.get_layer("logits")
     weights.kernel.assign(weights.kernel + 1.0)  # retrained: other weights, another checksum
     store.save_model(model, path, {"model": "softmax", "temperature": 2.0})
-    assert load_for_inference(path) is not second
+    assert inference.load_reader(path) is not second

@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 import pytest
 
-from mnist_core import digit_check, digit_check_training, npz_cache
+from mnist_core import digit_check, digit_check_training, npz_cache, store
 from mnist_core.digit_check import CHECK_MODEL, NOT_A_DIGIT, load_check, not_a_digit
 from mnist_core.digit_check_training import prepared_examples
 from mnist_core.paths import cache_dir
@@ -75,12 +75,13 @@ def test_the_check_applies_whichever_model_reads():
     """A model the check has never met (an untrained softmax) still gets "not a digit" for the star."""
     import keras
 
+    from mnist_core.inference import Reader
     from mnist_core.prediction import predict
 
     keras.utils.set_random_seed(0)
     other = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
                               keras.layers.Dense(10, activation="softmax")])
-    assert predict(STAR, other, multi=False).error == NOT_A_DIGIT
+    assert predict(STAR, Reader(other), multi=False).error == NOT_A_DIGIT
 
 
 def test_missing_check_file_leaves_predictions_working(tmp_path, monkeypatch, caplog, no_cached_check):
@@ -142,8 +143,8 @@ def test_cli_trains_a_tiny_check(tmp_path):
     assert all(json.loads(line) is not None for line in lines)  # stdout carries only JSON
     assert {"path", "threshold", "tuning", "params", "train_seconds"} <= set(answer)
     assert Path(answer["path"]) == out and out.with_suffix(".json").is_file()
-    model, meta = digit_check.load_network(out)  # verified against its sidecar, then loaded safely
-    assert meta.threshold == answer["threshold"] and model.output_shape[-1] == 1
+    model, stored = store.load_model(out, outputs=1)  # verified against its sidecar, then loaded safely
+    assert stored.meta.threshold == answer["threshold"] and model.output_shape[-1] == 1
 
 
 def test_cli_refuses_a_too_small_run(tmp_path):

@@ -17,6 +17,7 @@ from PIL import Image
 
 from mnist_core import cli, prediction, training
 from mnist_core.config import LIMITS
+from mnist_core.inference import load_reader
 from mnist_core.errors import TrainingError
 from mnist_core.training import TrainConfig
 
@@ -26,7 +27,7 @@ FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[Hea
 
 @pytest.fixture(scope="module")
 def model():
-    return prediction.load_for_inference()
+    return load_reader()
 
 
 def png(width: int, height: int, mode: str, seed: int) -> bytes:

@@ -8,6 +8,7 @@ import pytest
 from mnist_core import inspection
 from mnist_core.errors import MnistStudioError
 from mnist_core.models import ZOO, BuildOptions
+from mnist_core.inference import Reader, load_reader
 from mnist_core.store import load_model
 
 CONV_MODELS = ["deepnn", "keras_cnn", "fast", "best"]
@@ -22,6 +23,11 @@ def untrained(name: str):
 @pytest.fixture(scope="module")
 def bundled():
     return load_model()[0]
+
+
+@pytest.fixture(scope="module")
+def reader():
+    return load_reader()
 
 
 @pytest.fixture(scope="module")
@@ -84,8 +90,8 @@ def test_dense_templates_refuse_a_model_whose_dense_layer_does_not_read_pixels()
         inspection.dense_templates(untrained("keras_cnn"))
 
 
-def test_occlusion_lights_up_the_strokes_not_the_empty_background(bundled, seven):
-    heat = inspection.occlusion(bundled, seven)
+def test_occlusion_lights_up_the_strokes_not_the_empty_background(reader, seven):
+    heat = inspection.occlusion(reader, seven)
     assert heat.shape == (28, 28) and heat.min() >= 0 and heat.max() == pytest.approx(1.0)
     # A black patch over black background changes nothing: far from the ink there is no heat.
     ink = seven > 0.1
@@ -97,15 +103,15 @@ def test_occlusion_lights_up_the_strokes_not_the_empty_background(bundled, seven
     assert heat[ink].mean() > 0.1
 
 
-def test_probabilities_read_the_test_digit(bundled, seven):
-    scores = inspection.probabilities(bundled, seven)
+def test_probabilities_read_the_test_digit(reader, seven):
+    scores = inspection.probabilities(reader, seven)
     assert scores.shape == (10,) and scores.sum() == pytest.approx(1.0, abs=1e-4)
     assert scores.argmax() == 7
 
 
-def test_a_digit_of_the_wrong_shape_is_refused(bundled):
+def test_a_digit_of_the_wrong_shape_is_refused(reader):
     with pytest.raises(MnistStudioError, match="28 x 28"):
-        inspection.probabilities(bundled, np.zeros((32, 32)))
+        inspection.probabilities(reader, np.zeros((32, 32)))
 
 
 def test_test_digits_wrap_around_and_are_scaled():
@@ -241,7 +247,7 @@ def test_softmax_templates_score_the_digit_as_the_network_does(bundled_dense, se
     assert matches.templates.shape == matches.evidence.shape == (10, 28, 28)
     logits = keras.Model(model.inputs[0], model.get_layer("logits").output)(seven.reshape(1, 28, 28, 1))
     assert matches.scores == pytest.approx(np.asarray(logits)[0], rel=1e-4, abs=1e-4)
-    assert int(np.argmax(matches.scores)) == int(np.argmax(inspection.probabilities(model, seven))) == 7
+    assert int(np.argmax(matches.scores)) == int(np.argmax(inspection.probabilities(Reader(model), seven))) == 7
     # Where the digit has no ink, it gives no evidence for or against any digit.
     assert np.all(matches.evidence[:, seven == 0] == 0)
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from mnist_core import store
+from mnist_core import inference, store
 from mnist_core.errors import ModelFileError
 from mnist_core.meta import Calibration, EpochPoint, ModelMeta
-from mnist_core.models import ZOO
+from mnist_core.models import ZOO, describe
 from mnist_core.paths import BUNDLED_DIR
 
 BUNDLED_SIDECARS = sorted(BUNDLED_DIR.glob("*.json"))
@@ -59,11 +59,11 @@ def test_every_bundled_sidecar_loads_typed_and_writes_back_unchanged(sidecar):
 def test_an_old_sidecar_loads_with_defaults_for_what_it_lacks(tmp_path):
     stored = store.verify(fake_model(tmp_path, OLD_SIDECAR))
     meta = stored.meta
-    assert meta.temperature is None and store.temperature(stored) == 1.0  # never calibrated: the raw softmax
+    assert meta.temperature is None and inference.temperature(stored) == 1.0  # never calibrated: the raw softmax
     assert meta.calibration is None and meta.seconds_to_99 is None and meta.adapted is None
     assert meta.images_trained == 60_000 and meta.planned_epochs == 5 and meta.epochs_done is None
     assert meta.epochs == (EpochPoint(epoch=1.0, test_accuracy=0.98, elapsed=31.0),)
-    assert stored.label == f"{ZOO['keras_cnn'].plain_name} · 99.0%"
+    assert describe(stored.meta, stored.path.stem) == f"{ZOO['keras_cnn'].plain_name} · 99.0%"
 
 
 def test_a_taught_models_sidecar_and_unknown_entries_survive_an_update(tmp_path):
@@ -100,5 +100,5 @@ def test_a_value_of_the_wrong_type_is_refused_naming_the_entry(tmp_path, entry, 
 
 def test_a_stopped_runs_label_says_where_it_stopped():
     meta = ModelMeta.from_dict({**OLD_SIDECAR, "stopped": True, "epochs_done": 0.33, "test_accuracy": 0.907})
-    label = store.StoredModel(Path("x.keras"), meta).label
-    assert label == f"{ZOO['keras_cnn'].plain_name} · 90.7% · stopped after 0.3 of 5 epochs"
+    assert describe(meta, "x") == f"{ZOO['keras_cnn'].plain_name} · 90.7% · stopped after 0.3 of 5 epochs"
+    assert describe(meta, "x", short=True) == f"{ZOO['keras_cnn'].plain_name} · 90.7% · stopped early"

@@ -8,7 +8,8 @@ import pytest
 
 from mnist_core import own_model, store
 from mnist_core.errors import ModelFileError
-from mnist_core.prediction import load_for_inference, predict
+from mnist_core.inference import load_reader
+from mnist_core.prediction import predict
 
 
 def saved(model: keras.Model, tmp_path, name: str = "mine.keras") -> bytes:
@@ -32,7 +33,7 @@ def test_a_keras_reader_is_stored_calibrated_and_reads_digits(tmp_path):
     assert again.meta.extra[own_model.UPLOADED] == "My net (v2).keras"
     assert again.meta.temperature and again.meta.calibration.fitted_on == own_model.FITTED_ON
     assert 0.0 <= again.meta.test_accuracy <= 1.0 and again.meta.params == small_reader().count_params()
-    prediction = predict(np.zeros((28, 28), np.uint8), load_for_inference(stored.path), multi=False)
+    prediction = predict(np.zeros((28, 28), np.uint8), load_reader(stored.path), multi=False)
     assert prediction.error is not None  # a blank picture: no digit, said in words, from the uploaded model
 
 

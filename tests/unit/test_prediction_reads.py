@@ -4,6 +4,7 @@ import cv2
 import numpy as np
 
 from mnist_core import prediction
+from mnist_core.inference import Reader, load_reader
 from mnist_core.paths import BUNDLED_DIR
 
 
@@ -17,11 +18,11 @@ def drawing() -> np.ndarray:
 
 
 def test_the_comparison_reuses_the_answer_and_every_other_model_reads_for_itself(monkeypatch):
-    default = prediction.load_for_inference()
-    other = prediction.load_for_inference(BUNDLED_DIR / "fast.keras")
+    default = load_reader()
+    other = load_reader(BUNDLED_DIR / "fast.keras")
     calls = []
-    classify = prediction.classify
-    monkeypatch.setattr(prediction, "classify", lambda model, batch: calls.append(model) or classify(model, batch))
+    classify = Reader.classify
+    monkeypatch.setattr(Reader, "classify", lambda reader, batch: calls.append(reader) or classify(reader, batch))
     answer = prediction.predict(drawing(), default, multi=False)
     assert answer.digit == 7 and calls == [default]
     again = prediction.read_prepared(answer.preprocessed, default)  # the comparison, the session's model

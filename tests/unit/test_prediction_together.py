@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 
 from mnist_core import prediction
+from mnist_core.inference import Reader, load_reader
 from mnist_core.paths import BUNDLED_DIR
 
 
@@ -22,19 +23,19 @@ def drawing(digits: int = 1) -> np.ndarray:
 
 
 def networks() -> list:
-    return [prediction.load_for_inference(BUNDLED_DIR / f"{name}.keras") for name in ("softmax", "mlp", "fast")]
+    return [load_reader(BUNDLED_DIR / f"{name}.keras") for name in ("softmax", "mlp", "fast")]
 
 
 def test_each_network_reads_as_it_does_alone_in_one_call(monkeypatch):
     models = networks()
     for digits in (1, 3):
         prepared = prediction.predict(drawing(digits), models[0], multi=digits > 1).preprocessed
-        alone = [prediction.classify(model, prepared.input_batch) for model in models]
+        alone = [model.classify(prepared.input_batch) for model in models]
         calls = []
-        classify = prediction.classify
-        monkeypatch.setattr(prediction, "classify", lambda model, batch: calls.append(model) or classify(model, batch))
+        classify = Reader.classify
+        monkeypatch.setattr(Reader, "classify", lambda model, batch: calls.append(model) or classify(model, batch))
         together = prediction.read_prepared_each(prepared, models, ["a", "b", "c"])
-        monkeypatch.setattr(prediction, "classify", classify)
+        monkeypatch.setattr(Reader, "classify", classify)
         assert calls == [], "the first model's reading was remembered; the others in one call, not one each"
         assert [answer.file for answer in together] == ["a", "b", "c"]
         for answer, expected, model in zip(together, alone, models):
@@ -48,7 +49,7 @@ def test_pages_reading_at_once_get_their_own_drawings_back():
     prepared = [prediction.predict(drawing(), models[0], multi=False).preprocessed for _ in range(6)]
     for index, one in enumerate(prepared):  # six different drawings: shifted copies of the 7
         one.input_batch[:] = np.roll(one.input_batch, index - 3, axis=2)
-    expected = [[prediction.classify(model, one.input_batch)[0] for model in models] for one in prepared]
+    expected = [[model.classify(one.input_batch)[0] for model in models] for one in prepared]
     for one in prepared:  # forget what was read, so that every page below reads afresh
         prediction._remembered(one).clear()
     results: dict[int, list] = {}

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from mnist_core import snapshots
+from mnist_core.practice_window import WINDOW_IMAGES, PracticeWindow
 from mnist_core.models import ZOO, BuildOptions
 
 OPTIONS = BuildOptions(learning_rate=0.1, steps_per_epoch=10, total_steps=10, jit_compile=False)
@@ -251,7 +252,7 @@ def keras_logs():
 
 
 def test_the_practice_window_is_exact_over_its_last_images_across_passes():
-    window = snapshots.PracticeWindow(size=120)  # two and a bit batches: the oldest one counts in part
+    window = PracticeWindow(size=120)  # two and a bit batches: the oldest one counts in part
     seen_right = []
     for (_, batch, logs), r in zip(keras_logs(), right_per_batch()):
         window.add_pass_average((batch + 1) * BATCH, logs["accuracy"], logs["loss"])
@@ -315,7 +316,7 @@ def test_an_old_recording_replays_with_the_window_curve_or_as_it_was(tmp_path):
     np.testing.assert_allclose(as_it_was.curve, old_curve, rtol=1e-6)
 
     replayed = snapshots.load(model_path, "f00d", batch_size=BATCH, images=BATCH * PER_PASS)
-    assert replayed is not None and replayed.window == snapshots.WINDOW_IMAGES
+    assert replayed is not None and replayed.window == WINDOW_IMAGES
     accuracy = dict(zip(replayed.curve[:, 0].astype(int), replayed.curve[:, 3]))
     assert accuracy[PER_PASS] == pytest.approx(0.96, abs=1e-6)
     assert accuracy[PER_PASS + 2] == pytest.approx(0.96, abs=1e-6), "no jump after the first pass"
@@ -324,4 +325,4 @@ def test_an_old_recording_replays_with_the_window_curve_or_as_it_was(tmp_path):
 
 def test_a_new_recording_says_its_window():
     recording = recording_of(build("softmax"))
-    assert recording.window == snapshots.WINDOW_IMAGES
+    assert recording.window == WINDOW_IMAGES

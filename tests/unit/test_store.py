@@ -67,7 +67,7 @@ def test_list_models_skips_bad_files(tmp_path, small_model):
     (tmp_path / "bad.json").write_text("{not json")
     listed = store.list_models(tmp_path)
     assert [item.path.name for item in listed] == ["good.keras"]
-    assert listed[0].label == "Ten templates · 90.0%"
+    assert listed[0].meta.model == "softmax" and listed[0].meta.test_accuracy == 0.9
 
 
 def test_bundled_model_is_valid_and_small():
