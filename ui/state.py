@@ -1,8 +1,8 @@
-"""What one browser session remembers: its chosen model and its latest digit.
+"""What one browser session remembers across pages: its chosen model, its latest digit, its name in the line.
 
-Pages read and write session state only through these functions, so the keys
-are spelled once. Training jobs are deliberately NOT here: they live in the
-library's registry, so a refresh or a second browser never duplicates one.
+Every page reads and writes these through the functions here. A view's own keys (its widgets, what it keeps
+between its reruns) are constants in that view, each spelled once. Training jobs are deliberately NOT
+session state: they live in the library's line, so a refresh or a second browser never duplicates one.
 """
 
 from __future__ import annotations

@@ -31,6 +31,7 @@ from ui.plain_text import plain
 HEADING = "Teach it your handwriting"
 EXAMPLES_KEY = "teach_examples"  # list of adapt.Example, in the order they were added
 UPLOAD_ROUND_KEY = "teach_upload_round"
+UPLOAD_PROBLEMS_KEY = "teach_upload_problems"  # pictures left out last time, told once after the rerun
 LABEL_KEY = "teach_label"
 DRAWING_PROBLEM_KEY = "teach_drawing_problem"  # why the drawing could not be added, shown once
 RESULT_KEY = "teach_result"  # what the latest teaching did, for the before/after
@@ -133,7 +134,7 @@ def _upload_examples(examples: list[adapt.Example]) -> None:
     files = st.file_uploader("Pictures of one digit, one digit per picture", type=upload_view.UPLOAD_TYPES,
                              accept_multiple_files=True, key=f"teach_upload_{round_}",
                              max_upload_size=upload_view.MAX_UPLOAD_MB)
-    for problem in st.session_state.pop("teach_upload_problems", []):  # from the pictures added last
+    for problem in st.session_state.pop(UPLOAD_PROBLEMS_KEY, []):  # from the pictures added last
         st.warning(f"Left out {plain(problem)}", icon=":material/help:")
     label = _label()
     if not files:
@@ -150,7 +151,7 @@ def _upload_examples(examples: list[adapt.Example]) -> None:
                 problems.append(f"{upload.name}: {exc}")
         st.session_state[UPLOAD_ROUND_KEY] = round_ + 1
         if problems:  # kept for the next run, which starts with an empty uploader
-            st.session_state["teach_upload_problems"] = problems
+            st.session_state[UPLOAD_PROBLEMS_KEY] = problems
         st.rerun()
 
 

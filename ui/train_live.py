@@ -41,13 +41,22 @@ def others(config: training.TrainConfig) -> tuple[list[training.Progress], list[
     return [s for s in snaps if s.state == "running"], [s for s in snaps if s.state == "queued"]
 
 
+def _at_a_time(places: int) -> str:
+    """How many trainings can run at once here (on several workers, as many as are listening), in words."""
+    if places == 0:
+        return "no computer is ready to train right now"
+    return f"only {plural(places, 'training')} can run at a time"
+
+
 def other_jobs(config: training.TrainConfig) -> None:
     """Say visibly when someone else's training is running or waiting, and what that means for a new one."""
     running, waiting = others(config)
+    places = training.places()
+    full = len(running) >= places
     for snap in running:
-        st.info(f"Another training is running: {describe(snap)}. Only {plural(training.MAX_RUNNING, 'training')} "
-                "can run at a time: if you press Start now, yours waits in line and starts by itself as soon as "
-                "this one finishes.", icon=":material/groups:")
+        st.info(f"Another training is running: {describe(snap)}. {_at_a_time(places).capitalize()}"
+                + (": if you press Start now, yours waits in line and starts by itself as soon as a place is free."
+                   if full else "."), icon=":material/groups:")
     if waiting:
         many = "" if len(waiting) == 1 else f" ({len(waiting)} in all)"
         st.info(f"Another training is waiting its turn{many}; waiting trainings start by themselves, one after "
@@ -61,9 +70,9 @@ def queued(config: training.TrainConfig) -> None:
         now = " and ".join(describe(snap) for snap in running)
         also = (f" {plural(len(waiting), 'other training')} {'is' if len(waiting) == 1 else 'are'} also waiting."
                 if waiting else "")
-        st.info(f"Your training is queued: only {plural(training.MAX_RUNNING, 'training')} can run at a time, "
-                f"and {now} is running now. Yours **starts by itself** as soon as a place is free — there is "
-                f"nothing to press, and you can draw on the other pages meanwhile.{also}",
+        st.info(f"Your training is queued: {_at_a_time(training.places())}, and {now} is running now. Yours "
+                "**starts by itself** as soon as a place is free — there is nothing to press, and you can draw on "
+                f"the other pages meanwhile.{also}",
                 icon=":material/hourglass_top:")
     else:
         st.info("Your training is about to start…", icon=":material/hourglass_top:")

@@ -20,7 +20,7 @@ from ..training.job import TrainingJob
 from ..training.progress import Progress
 from ..training.results import stored_result
 from . import codec, line
-from .connection import alive_key, connect, job_key, learned_key, progress_key, talking, text
+from .connection import RQ_QUEUE, alive_key, connect, job_key, learned_key, progress_key, talking, text
 
 if TYPE_CHECKING:
     import redis
@@ -177,3 +177,12 @@ def active_jobs() -> list[RemoteJob]:
     snaps = [(job, job.snapshot()) for job in jobs]
     return ([job for job, snap in snaps if snap.state == "running"] +
             [job for job, snap in snaps if snap.state == "queued"])
+
+
+def places() -> int:
+    """How many trainings can run at once: the workers listening to the line now (0 when none is)."""
+    from rq import Queue, Worker
+
+    client = connect()
+    with talking():
+        return Worker.count(queue=Queue(RQ_QUEUE, connection=client))

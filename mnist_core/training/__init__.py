@@ -21,7 +21,7 @@ from ..config import TrainConfig
 from ..meta import EpochPoint
 from .job import TrainingJob
 from .line import (KEEP_FINISHED, MAX_PER_OWNER, MAX_RUNNING, MAX_WAITING, PUBLIC_SECONDS, active_jobs, asked_by,
-                   find_job, forget_result, reset_registry, start_training, train_afresh)
+                   find_job, forget_result, places, reset_registry, start_training, train_afresh)
 from .progress import FINISHED, TARGET_ACCURACY, WARMUP_STEPS, BatchPoint, Progress, State
 from .results import DISK_ENV, DISK_MB, LEFTOVER_SECONDS, PUBLIC_DISK_MB, disk_budget, prune_results, stored_result
 from .run import detect_device, training_precision
@@ -30,6 +30,6 @@ __all__ = [
     "DISK_ENV", "DISK_MB", "FINISHED", "KEEP_FINISHED", "LEFTOVER_SECONDS", "MAX_PER_OWNER", "MAX_RUNNING",
     "MAX_WAITING", "PUBLIC_DISK_MB", "PUBLIC_SECONDS", "TARGET_ACCURACY", "WARMUP_STEPS", "BatchPoint",
     "EpochPoint", "Progress", "State", "TrainConfig", "TrainingJob", "active_jobs", "asked_by", "detect_device",
-    "disk_budget", "find_job", "forget_result", "prune_results", "reset_registry", "start_training",
+    "disk_budget", "find_job", "forget_result", "places", "prune_results", "reset_registry", "start_training",
     "stored_result", "train_afresh", "training_precision",
 ]

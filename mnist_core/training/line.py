@@ -259,3 +259,10 @@ def active_jobs() -> list[TrainingJob] | list[RemoteJob]:
         return remote.active_jobs()
     with _registry.lock:
         return [job for job in _registry.waiting() if not job.snapshot().finished]
+
+
+def places() -> int:
+    """How many trainings can run at once: this server's MAX_RUNNING, or on the Redis line its workers (0 while
+    none is listening: trainings then wait until one starts)."""
+    remote = _remote_line()
+    return remote.places() if remote is not None else MAX_RUNNING

@@ -67,6 +67,8 @@ def until(condition, seconds: float, what: str):
 
 def test_the_cli_and_two_app_asks_follow_one_training_on_a_worker(workers: dict, shared: dict) -> None:
     config = training.TrainConfig.for_model("fast", epochs=1, limit=8000, seed=51)
+    # Pages say how many can train at once: both workers (one killed by another test may linger in RQ's list).
+    assert training.places() >= len(NAMES) > training.MAX_RUNNING
     cli = subprocess.Popen([sys.executable, "-m", "mnist_core", "train", "--model", "fast", "--epochs", "1",
                             "--limit", "8000", "--seed", "51", "--queue", shared["url"], "--json"],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ)

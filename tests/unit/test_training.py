@@ -261,3 +261,7 @@ def test_forget_result_refuses_a_training_in_progress(gate):
     with pytest.raises(TrainingError, match="still running"):
         training.forget_result(config)
     assert training.find_job(config) is job
+
+
+def test_one_training_at_a_time_in_this_process():
+    assert training.places() == training.MAX_RUNNING == 1
