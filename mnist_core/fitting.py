@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
     from .config import TrainConfig
 
-EVAL_BATCH = 1000  # test images per forward pass between epochs; bounds memory on small GPUs
+TEST_BATCH = 1000  # test images per forward pass between epochs; bounds memory on small GPUs
 PIXEL_MAX = 255.0  # bytes 0-255 become floats 0-1, as every model expects
 PREFETCH = 2  # batches made ahead of the training step, on tf.data's own thread
 
@@ -75,7 +75,7 @@ def batches(images: np.ndarray, labels: np.ndarray, batch_size: int, epochs: int
     return batched.prefetch(PREFETCH).with_options(_fixed_pipeline())
 
 
-def test_batches(images: np.ndarray, labels: np.ndarray, batch_size: int = EVAL_BATCH) -> "tf.data.Dataset":
+def test_batches(images: np.ndarray, labels: np.ndarray, batch_size: int = TEST_BATCH) -> "tf.data.Dataset":
     """The test set in order, cast a batch at a time, for `model.evaluate` between epochs."""
     import tensorflow as tf
 

@@ -25,7 +25,7 @@ from .paths import BUNDLED_MODEL
 if TYPE_CHECKING:
     import keras
 
-EVAL_BATCH = 250  # images per forward pass when scoring whole data sets: bounded memory (1,000: +160 MB at calibration)
+EVAL_BATCH = 250  # images per forward pass when scoring whole data sets: bounded memory (docs/benchmarks.md)
 DIGIT_SHAPE = (28, 28, 1)
 
 

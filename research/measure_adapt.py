@@ -6,7 +6,7 @@ on; all drawn on the canvas and read back through `preprocess`, as the app reads
 docs/benchmarks.md, with the teaching time (wall and this process's processor time) and MNIST test accuracy
 before and after.
 
-    nice -n 10 .venv/bin/python scripts/measure_adapt.py [--models default fast ...] [--json]
+    nice -n 10 .venv/bin/python research/measure_adapt.py [--models default fast ...] [--json]
 
 The writers' digits are made once and kept in the cache folder (writers-v1.npz); delete it to make them again.
 """

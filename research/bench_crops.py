@@ -1,8 +1,8 @@
 """Parts of `python -m mnist_core bench --suite robustness`, alone and with fewer images.
 
-    python scripts/bench_crops.py --per-kind 60 --large 10 > crops.json
-    python scripts/bench_crops.py --keep-targets > crops-and-keep-targets.json
-    python scripts/bench_crops.py --no-crops > without-crops.json
+    python research/bench_crops.py --per-kind 60 --large 10 > crops.json
+    python research/bench_crops.py --keep-targets > crops-and-keep-targets.json
+    python research/bench_crops.py --no-crops > without-crops.json
 
 docs/bench-runs/robustness.json is the two parts of the last full run (`--no-crops` and the crops, side by
 side) in one file.

@@ -8,7 +8,7 @@ sidebar, the reading, the answer, the comparison row, the pictures, the teaching
 page's other elements and AppTest's own work). Run with an empty home folder so the comparison row holds the
 bundled networks only, as in the bench:
 
-    MNIST_STUDIO_HOME=$(mktemp -d) python scripts/measure_draw_page.py [--runs 30] [--profile] [--parts]
+    MNIST_STUDIO_HOME=$(mktemp -d) python research/measure_draw_page.py [--runs 30] [--profile] [--parts]
 
 To measure another checkout (e.g. `git archive <commit> | tar -x -C /tmp/old`), run this file from there.
 """

@@ -1,6 +1,6 @@
 """What the learning snapshots cost a training run: the time spent taking them, measured inside the run.
 
-Usage: PYTHONPATH=. python scripts/measure_snapshots.py MODEL LIMIT   (one epoch on LIMIT images)
+Usage: PYTHONPATH=. python research/measure_snapshots.py MODEL LIMIT   (one epoch on LIMIT images)
 Prints one JSON line. Step 0 (and the tracing of the forward pass) is taken before the training clock starts,
 so it is reported apart. The live chart's practice window (fed after every batch) is timed too.
 """
@@ -8,11 +8,15 @@ import json, sys, time
 from mnist_core import snapshots, training
 from mnist_core.practice_window import PracticeWindow
 from mnist_core.training import TrainConfig
-spent = []
-original = snapshots.Recorder._take
-def timed(self, model, step, elapsed):
-    t = time.perf_counter(); out = original(self, model, step, elapsed); spent.append((step, time.perf_counter() - t)); return out
-snapshots.Recorder._take = timed
+spent = []  # (step, seconds) of every snapshot: the untrained one (start) first, then those taken while training
+original_start, original_at_step = snapshots.Recorder.start, snapshots.Recorder.at_step
+def timed_start(self, model):
+    t = time.perf_counter(); out = original_start(self, model); spent.append((0, time.perf_counter() - t)); return out
+def timed_at_step(self, model, step, elapsed):
+    t = time.perf_counter(); out = original_at_step(self, model, step, elapsed)
+    if out is not None: spent.append((step, time.perf_counter() - t))
+    return out
+snapshots.Recorder.start, snapshots.Recorder.at_step = timed_start, timed_at_step
 window_spent = []  # the live chart's practice window, fed after every batch
 original_add = PracticeWindow.add_pass_average
 def timed_add(self, *args):

@@ -6,7 +6,7 @@ after warm-up (the first call traces the model), as the median of many
 different drawings. Memory: the resident set of this process after loading
 the default model and making the first prediction, and its peak so far.
 
-Usage: PYTHONPATH=. python scripts/measure_app.py [--runs 50]. Prints one JSON object.
+Usage: PYTHONPATH=. python research/measure_app.py [--runs 50]. Prints one JSON object.
 """
 
 from __future__ import annotations

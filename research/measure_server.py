@@ -4,7 +4,7 @@ Starts `streamlit run app.py` with a fresh home folder, drives it with Chromium 
 open the app, draw a 7, visit "Inside the model", then train the fast preset on all 55,000 training images. After
 each step it reads the server's resident memory (VmRSS) and its peak so far (VmHWM) from /proc.
 
-Usage: python scripts/measure_server.py [--skip-training]. Prints one JSON object. The same server
+Usage: python research/measure_server.py [--skip-training]. Prints one JSON object. The same server
 memory under a training and a drawing person, without a browser: `python -m mnist_core bench --suite memory`.
 """
 
