@@ -1,7 +1,7 @@
 """The app's own server, started the one way the benchmarks and the browser tests both use.
 
 `streamlit run app.py` on a free port of 127.0.0.1, with its own home folder, its output in a log file; ready
-once /_stcore/health answers. The classroom and memory suites, scripts/measure_server.py and the e2e suite's
+once /_stcore/health answers. The classroom and memory suites, research/measure_server.py and the e2e suite's
 `streamlit_server` fixture (tests/e2e/conftest.py) all start it here, so they measure and test the same thing.
 """
 

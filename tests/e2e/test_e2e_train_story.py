@@ -189,7 +189,7 @@ def test_stop_answers_at_once_and_the_stopped_run_says_what_it_did(browser, app_
            ).to_be_visible()
     expect_no_traceback(page)
     shot(page, "story-stopped")
-    # How fast is a benchmark's business (docs/benchmarks.md, scripts/measure_snapshots.py), not a test's:
+    # How fast is a benchmark's business (docs/benchmarks.md, research/measure_snapshots.py), not a test's:
     # this machine's load decides it. The test asks that the page answers the click before the run is over.
     print(f"Stopping… visible {seen_ms:.0f} ms after the click")
 
