@@ -19,6 +19,7 @@ import numpy as np
 
 from . import batching, calibration, store
 from .errors import ModelFileError
+from .known_digits import KNOWN_DIGITS, KnownDigits
 from .models import LOGITS_LAYER
 from .paths import BUNDLED_MODEL
 
@@ -69,28 +70,52 @@ def temperature(stored: store.StoredModel) -> float:
     return float(value)
 
 
-class Reader:
-    """A network and the temperature its confidences are read at; `stored` is its file, when it has one."""
+def known_digits(stored: store.StoredModel) -> KnownDigits | None:
+    """The digits a taught model was shown (None for a model never taught)."""
+    entry = (stored.meta.adapted or {}).get(KNOWN_DIGITS)
+    if entry is None:
+        return None
+    try:
+        return KnownDigits.from_json(entry)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelFileError(f"{store.sidecar_path(stored.path)} holds damaged taught examples ({exc}). Teach the "
+                             "model again.") from exc
 
-    def __init__(self, model: "keras.Model", temperature: float = 1.0, stored: store.StoredModel | None = None):
+
+class Reader:
+    """A network and the temperature its confidences are read at; `stored` is its file, when it has one;
+    `known`, the digits it was taught, which the "not a digit" check then lets through."""
+
+    def __init__(self, model: "keras.Model", temperature: float = 1.0, stored: store.StoredModel | None = None,
+                 known: KnownDigits | None = None):
         low, high = calibration.TEMPERATURE_RANGE
         if not low <= temperature <= high:
             raise ValueError(f"temperature {temperature} is outside {calibration.TEMPERATURE_RANGE}")
         self.model = model
         self.temperature = float(temperature)
         self.stored = stored
+        self.known = known
         self._logits: Callable | None = None
+        self._trunk: keras.Model | None = None  # everything before the last layer, for `knows`
         self._probabilities: Callable | None = None
         self._lock = threading.RLock()  # classify builds on logits_function, both under it
 
     @classmethod
     def of(cls, model: "keras.Model", stored: store.StoredModel) -> Reader:
-        """`model` read at the temperature its sidecar gives."""
-        return cls(model, temperature(stored), stored)
+        """`model` read at the temperature its sidecar gives, knowing the digits it was taught."""
+        return cls(model, temperature(stored), stored, known_digits(stored))
 
-    def with_temperature(self, temperature: float) -> Reader:
-        """The same network read at another temperature (after recalibrating it)."""
-        return Reader(self.model, temperature, self.stored)
+    def knows(self, batch: np.ndarray) -> bool:
+        """Whether every (28, 28, 1) input is like a digit this model was taught (never, for one not taught)."""
+        if self.known is None or not len(batch):
+            return False
+        with self._lock:  # one trunk per reader: its traced pass is kept with it
+            if self._trunk is None:
+                import keras
+
+                self._trunk = keras.Model(self.model.input, self.model.get_layer(LOGITS_LAYER).input)
+            trunk = self._trunk
+        return bool(self.known.knows(forward(trunk)(as_batch(batch))).all())
 
     def logits_function(self) -> Callable:
         """The network up to its logits as a traced-graph building block; for a foreign model without a

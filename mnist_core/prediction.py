@@ -144,6 +144,8 @@ def read_prepared(prepared: Preprocessed, reader: Reader, *, name: str | None = 
     unsure = min(reading.confidence for reading in readings)
     # Letters, shapes, scribbles: "not a digit", whichever model reads; the readings keep its forced choice.
     error = _not_a_digit_once(prepared)
+    if error is not None and reader.knows(prepared.input_batch):
+        error = None  # like the digits this model was taught: a hand the check had never met
     if error is None and unsure < MIN_CONFIDENCE:
         guess = "".join(str(reading.digit) for reading in readings)
         error = (f"The network is not sure what this is: its best guess, {guess}, is only {unsure:.0%} likely. "

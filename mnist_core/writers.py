@@ -53,6 +53,13 @@ def writers() -> list[Writer]:
     ) if w is not None]
 
 
+def turned_away() -> Writer:
+    """A hand the "not a digit" check turns away about four digits in ten of (wide, thin, tilted, wobbly): for
+    measuring whether teaching reaches digits the check turned away (known_digits)."""
+    return Writer("wide tilted duplex", cv2.FONT_HERSHEY_DUPLEX, slant=0.2, aspect=1.4, stroke="thin", tilt=20.0,
+                  wobble=0.08)
+
+
 def write(writer: Writer, labels: np.ndarray, rng: np.random.Generator) -> list[np.ndarray]:
     """The writer's digits for `labels`, each as the canvas would send it (RGBA, 280x280)."""
     pool = _mnist_pool() if writer.font is None else None

@@ -239,7 +239,13 @@ def _before_after(result: dict) -> None:
                   delta=f"{points:+.2f} points" if points else "no change", delta_color="normal" if points else "off",
                   help=f"The 10,000 MNIST test digits, written by hundreds of other people. Before teaching: "
                        f"{before:.2%}. A good teacher adds your style without forgetting everyone else's.")
-    if held and right_before == len(held):
+    turned_before, turned_after = result["examples_turned_away_before"], result["examples_turned_away_after"]
+    if held and turned_before:
+        st.info(f"Before teaching it said \"not a digit\" to {turned_before} of these {len(held)} examples; now it "
+                + (f"says so to {turned_after}." if turned_after else "reads every one of them.")
+                + " It has learned what your digits look like, not only which digit each one is.",
+                icon=":material/draw:")
+    if held and result["nothing_to_learn"]:
         nothing_to_learn(len(held))
     if not result.get("saved"):
         unless = "" if host.public() else " unless you save it for everyone"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from functools import lru_cache
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from .. import calibration
 from ..data import NUM_FIT
 from ..errors import AdaptError
 from ..inference import Reader
+from ..known_digits import KNOWN_DIGITS, KnownDigits
 from ..models import LOGITS_LAYER, describe
 from .examples import HOLD_OUT_SHARE, MAX_EXAMPLES, MIN_EXAMPLES, Example, augment, hold_out
 from .features import Prepared, Progress, prepare
@@ -40,6 +42,9 @@ MAX_EPOCHS = 200
 LEARNING_RATE = 3e-3  # Adam
 REPLAY_WEIGHT = 10.0  # the MNIST digits' share of the loss, against the writer's 1: less forgetting
 ANCHOR = 1e-2  # pull towards the original weights (sum of squared changes), so MNIST is not forgotten
+# Made-up non-digits a taught hand is told apart from (known_digits), from a seed neither the check learned nor
+# chose its threshold on.
+KNOWN_NON_DIGITS, KNOWN_SEED = 600, 13
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,10 @@ class Result:
     after: list[int]  # the adapted model's answer
     mnist_test_accuracy_before: float
     mnist_test_accuracy_after: float
+    # Of the examples measured on, how many the "not a digit" check turned away before teaching, and after it
+    # (those the taught model does not know: known_digits).
+    examples_turned_away_before: int
+    examples_turned_away_after: int
     seconds: float  # teaching, from examples to a calibrated model (not the once-per-model preparation)
     cpu_seconds: float  # processor time of this process meanwhile: what an idle 2-core machine needs at most
     prepare_seconds: float
@@ -74,9 +83,9 @@ class Result:
 
     @property
     def nothing_to_learn(self) -> bool:
-        """Every example it was measured on was read right before teaching: there was nothing to fix, and a
-        before/after of "+0" would hide that."""
-        return bool(self.before) and self.examples_accuracy_before >= 1.0
+        """Every example it was measured on was read right before teaching, and none turned away as "not a
+        digit": there was nothing to fix, and a before/after of "+0" would hide that."""
+        return bool(self.before) and self.examples_accuracy_before >= 1.0 and not self.examples_turned_away_before
 
     def summary(self) -> dict[str, Any]:
         """The numbers the CLI prints and the sidecar keeps."""
@@ -88,6 +97,8 @@ class Result:
                 "examples_measured_on": self.examples_measured_on,
                 "mnist_test_accuracy_before": self.mnist_test_accuracy_before,
                 "mnist_test_accuracy_after": self.mnist_test_accuracy_after,
+                "examples_turned_away_before": self.examples_turned_away_before,
+                "examples_turned_away_after": self.examples_turned_away_after,
                 "seconds": round(self.seconds, 3), "cpu_seconds": round(self.cpu_seconds, 3),
                 "prepare_seconds": round(self.prepare_seconds, 3),
                 "epochs": self.epochs, "steps": self.steps, "temperature": self.temperature}
@@ -180,13 +191,17 @@ def _teach(model: "keras.Model", prepared: Prepared, examples: list[Example], *,
     say(0.92, "Checking what it learned")
     temperature = calibration.fit_temperature(prepared.validation @ new_kernel + new_bias,
                                               prepared.validation_labels)
-    adapted = _with_last_layer(model, new_kernel, new_bias, temperature)
+    # The examples' features and their copies' (computed above), so the "not a digit" check knows this hand.
+    known = KnownDigits.fit(feats, prepared.features(_non_digits()))
+    adapted = _with_last_layer(model, new_kernel, new_bias, temperature, known)
     measured_on = test if test else learn
     measured = prepared.features(np.stack([example.digit for example in measured_on]))
     truth = np.array([example.label for example in measured_on])
     before = (measured @ prepared.kernel + prepared.bias).argmax(axis=1)
     after = (measured @ new_kernel + new_bias).argmax(axis=1)
     test_scores = prepared.test @ new_kernel + new_bias
+    turned_away = _turned_away(np.stack([example.digit for example in measured_on]))
+    still_turned_away = turned_away & ~known.knows(measured) if known is not None else turned_away
     result = Result(
         reader=adapted, examples=len(examples), examples_trained=learn,
         examples_held_out=test, examples_accuracy_before=float((before == truth).mean()),
@@ -195,6 +210,7 @@ def _teach(model: "keras.Model", prepared: Prepared, examples: list[Example], *,
         before=[int(d) for d in before], after=[int(d) for d in after],
         mnist_test_accuracy_before=prepared.test_accuracy(),
         mnist_test_accuracy_after=float((test_scores.argmax(axis=1) == prepared.test_labels).mean()),
+        examples_turned_away_before=int(turned_away.sum()), examples_turned_away_after=int(still_turned_away.sum()),
         seconds=time.perf_counter() - started, cpu_seconds=time.process_time() - cpu_started,
         prepare_seconds=prepared.seconds, epochs=epochs, steps=steps,
         calibration=_calibration_summary(prepared, new_kernel, new_bias, temperature))
@@ -218,14 +234,33 @@ def _calibration_summary(prepared: Prepared, kernel: np.ndarray, bias: np.ndarra
             "test": measured(prepared.test, prepared.test_labels)}
 
 
-def _with_last_layer(model: "keras.Model", kernel: np.ndarray, bias: np.ndarray, temperature: float) -> Reader:
-    """A copy of `model` with a new last layer, read at `temperature`; the original is left exactly as it was."""
+def _turned_away(digits: np.ndarray) -> np.ndarray:
+    """For each (28, 28) example, whether the "not a digit" check turns it away (never, when the check is off)."""
+    from ..digit_check import load_check
+
+    check = load_check()
+    return ~check.looks_like_digits(digits[..., None]) if check is not None else np.zeros(len(digits), bool)
+
+
+@lru_cache(maxsize=1)
+def _non_digits() -> np.ndarray:
+    """Made-up letters, shapes and scribbles as preprocessing gives them, (N, 28, 28): what a taught hand's digits
+    must stay apart from (made once, then read from the cache folder)."""
+    from ..digit_check_training import prepared_examples
+
+    return prepared_examples(False, KNOWN_NON_DIGITS, seed=KNOWN_SEED, cache=True)[0][..., 0]
+
+
+def _with_last_layer(model: "keras.Model", kernel: np.ndarray, bias: np.ndarray, temperature: float,
+                     known: KnownDigits | None) -> Reader:
+    """A copy of `model` with a new last layer, read at `temperature`, knowing the taught digits; the original is
+    left exactly as it was."""
     import keras
 
     copy = keras.models.clone_model(model)
     copy.set_weights(model.get_weights())
     copy.get_layer(LOGITS_LAYER).set_weights([kernel, bias])
-    return Reader(copy, temperature)
+    return Reader(copy, temperature, known=known)
 
 
 # --- Keeping it ---
@@ -238,7 +273,8 @@ def sidecar(result: Result, base: "StoredModel") -> dict[str, Any]:
             "test_accuracy": result.mnist_test_accuracy_after, "temperature": result.temperature,
             "calibration": result.calibration,
             "adapted": {"base_model": str(base.path), "base_label": describe(base.meta, base.path.stem),
-                        "base_sha256": base.meta.sha256, **result.summary()}}
+                        "base_sha256": base.meta.sha256, **result.summary(),
+                        **({KNOWN_DIGITS: result.reader.known.to_json()} if result.reader.known else {})}}
 
 
 def save(result: Result, base: "StoredModel", path: str | Path) -> "StoredModel":

@@ -159,9 +159,12 @@ def test_beside_the_answer_one_drawing_becomes_an_example_in_two_clicks():
     assert at.caption[-1].value == "1 so far, 9 more to teach"
 
 
-def taught(before_right: int, after_right: int, mnist_before: float, mnist_after: float):
+def taught(before_right: int, after_right: int, mnist_before: float, mnist_after: float, turned_away: int = 0,
+           still_turned_away: int = 0):
     """The section after a teaching with these results (2 examples kept aside)."""
     return {"examples_accuracy_before": before_right / 2, "examples_accuracy_after": after_right / 2,
+            "examples_turned_away_before": turned_away, "examples_turned_away_after": still_turned_away,
+            "nothing_to_learn": before_right == 2 and not turned_away,
             "mnist_test_accuracy_before": mnist_before, "mnist_test_accuracy_after": mnist_after,
             "held_out": [(np.zeros((28, 28), np.float32), 3), (np.zeros((28, 28), np.float32), 5)],
             "before": [3, 5], "after": [3, 5], "base_label": "x", "path": "nowhere.keras", "epochs": 1, "steps": 1,
@@ -197,3 +200,12 @@ def test_nothing_to_learn_is_said_and_a_simpler_network_offered(app):
     offer.click().run()
     assert not at.exception
     assert store.verify(at.sidebar.selectbox[0].value).meta.model == teach_view.SIMPLER
+
+
+def test_digits_no_longer_turned_away_are_said_and_there_was_something_to_learn(app):
+    at = app().run()
+    at.session_state[teach_view.RESULT_KEY] = taught(2, 2, 0.99, 0.99, turned_away=2)
+    at.switch_page(DRAW).run()
+    said = [info.value for info in at.info]
+    assert any('"not a digit" to 2 of these 2 examples; now it reads every one of them' in text for text in said)
+    assert not any("nothing for it to learn" in text for text in said)

@@ -80,8 +80,11 @@ def test_teaching_reads_the_writers_other_digits_better_and_keeps_mnist(softmax,
 def test_the_summary_says_when_there_was_nothing_to_learn(taught):
     result, _ = taught
     assert result.summary()["nothing_to_learn"] is False  # the bent writer had digits to fix
-    already_right = dataclasses.replace(result, examples_accuracy_before=1.0, examples_accuracy_after=1.0)
+    already_right = dataclasses.replace(result, examples_accuracy_before=1.0, examples_accuracy_after=1.0,
+                                        examples_turned_away_before=0)
     assert already_right.summary()["nothing_to_learn"] is True
+    turned_away = dataclasses.replace(already_right, examples_turned_away_before=1)
+    assert turned_away.summary()["nothing_to_learn"] is False, "a digit called 'not a digit' was there to fix"
 
 
 def test_the_base_model_is_never_changed(softmax, taught):
