@@ -105,3 +105,11 @@ def summary(probabilities: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
         "ece": expected_calibration_error(probabilities, labels),
         "reliability": [vars(b) for b in reliability(probabilities, labels)],
     }
+
+
+def before_and_after(logits: np.ndarray, labels: np.ndarray, temperature: float) -> dict[str, Any]:
+    """One split's record in the sidecar: its `summary` at `temperature`, with the ECE and mean confidence of the
+    raw softmax (temperature 1) beside them."""
+    before = summary(soften(logits, 1.0), labels)
+    return {**summary(soften(logits, temperature), labels), "ece_uncalibrated": before["ece"],
+            "mean_confidence_uncalibrated": before["mean_confidence"]}

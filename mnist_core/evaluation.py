@@ -123,9 +123,7 @@ def calibrate(model: "keras.Model", *, trained_on_validation: bool = False) -> d
     fitted_on += " (seen in training)" if trained_on_validation else " (held out from training)"
 
     def measured(raw: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
-        before = calibration.summary(calibration.soften(raw, 1.0), labels)
-        return {**calibration.summary(calibration.soften(raw, temperature), labels), "ece_uncalibrated": before["ece"],
-                "mean_confidence_uncalibrated": before["mean_confidence"]}
+        return calibration.before_and_after(raw, labels, temperature)
 
     return {"temperature": temperature,
             "calibration": {"fitted_on": fitted_on, "validation": measured(held_out, mnist.y_validation),

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from .errors import MnistStudioError
+from .inference import traced
 
 if TYPE_CHECKING:
     import keras
@@ -94,9 +95,7 @@ class _Probe:
             self.function: Callable | None = None
             return
         probe = keras.Model(model.inputs[0], [model.get_layer(output).output for _, output in self.layers])
-        signature = [tf.TensorSpec([None, *DIGIT_SHAPE, 1], tf.float32)]
-        self.function = tf.function(lambda x: [tf.cast(out, tf.float32) for out in _listed(probe(x, training=False))],
-                                    input_signature=signature)
+        self.function = traced(lambda x: [tf.cast(out, tf.float32) for out in _listed(probe(x, training=False))])
 
     def __call__(self, batch: np.ndarray) -> list[np.ndarray]:
         if self.function is None:

@@ -224,10 +224,7 @@ def _calibration_summary(prepared: Prepared, kernel: np.ndarray, bias: np.ndarra
     from ..data import NUM_TRAIN
 
     def measured(features: np.ndarray, labels: np.ndarray) -> dict[str, Any]:
-        scores = features.astype(np.float64) @ kernel + bias
-        before = calibration.summary(calibration.soften(scores, 1.0), labels)
-        return {**calibration.summary(calibration.soften(scores, temperature), labels),
-                "ece_uncalibrated": before["ece"], "mean_confidence_uncalibrated": before["mean_confidence"]}
+        return calibration.before_and_after(features.astype(np.float64) @ kernel + bias, labels, temperature)
 
     return {"fitted_on": f"training images {NUM_FIT:,}-{NUM_TRAIN - 1:,} (after teaching)",
             "validation": measured(prepared.validation, prepared.validation_labels),
