@@ -46,6 +46,8 @@ TRAIN_SEED, TUNE_SEED = 11, 12  # non-digits: one seed to learn from, another to
 DIGIT_STYLES = ("clean", "clean", "photo", "photo", "canvas", "inverted", "thin", "thick", "rotated", "off_centre",
                 "jpeg")  # clean twice: every MNIST file is a plain digit; photo twice: most uploads are phone photos
 FONT_SHARE = 0.25  # of the digits: rendered from fonts, so typed and printed digits are digits too
+FRAMED_SHARE = 0.15  # of the digits: stretched to fill a frame (forms, spreadsheets), bold or thin, 16-64 px
+FRAMED_SIDE = (16, 64)  # px: the frame's side
 PHOTO_SHARE = 0.5  # of the non-digits: photographed ink on paper; the rest are canvas drawings
 # Scribbles are the hardest non-digits (a loop can pass for a 0, a hook for a 7), so the check learns
 # from more of them than `synth.NON_DIGIT_MIX` holds; its threshold and the benchmark use the plain mix.
@@ -57,7 +59,8 @@ BATCH_SIZE = 128
 LEARNING_RATE = 2e-3
 
 # --- Threshold ---
-TARGET_DIGIT_REJECTION = 0.005  # at most this share of held-out MNIST digits may be turned away
+TARGET_DIGIT_REJECTION = 0.003  # at most this share of held-out digits may be turned away (the model's "not sure"
+# turns away a few more)
 
 
 # --- Prepare the data ---
@@ -88,13 +91,22 @@ def digit_example(seed: int, index: int, index_range: tuple[int, int]) -> tuple[
     """A digit as people send it, with how the app reads it: (image, multi, style).
 
     Mostly an MNIST training digit from `index_range` in a random `synth` style, sometimes
-    (FONT_SHARE) a font digit, photographed or drawn. Canvas drawings are read as one digit
-    (the Draw page), everything else as an upload (several allowed).
+    (FONT_SHARE) a font digit, photographed or drawn, or (FRAMED_SHARE) either stretched to fill a frame.
+    Canvas drawings are read as one digit (the Draw page), everything else as an upload (several allowed).
     """
     from . import synth
     from .data import load_mnist
 
     rng = np.random.default_rng([seed, index])
+    if rng.random() < FRAMED_SHARE:  # wide, bold shapes a model reads but that look like no MNIST digit
+        if rng.random() < 0.5:
+            inks, labels = synth.font_digits(1, rng)
+            ink, label = inks[0], int(labels[0])
+        else:
+            at = int(rng.integers(*index_range))
+            ink, label = load_mnist().x_train[at], int(load_mnist().y_train[at])
+        if label != 1:  # a stretched 1 is narrowed back with the model's help, which the examples are made without
+            return synth.framed(ink, rng, int(rng.integers(FRAMED_SIDE[0], FRAMED_SIDE[1] + 1))), True, "framed"
     if rng.random() < FONT_SHARE:
         inks, _ = synth.font_digits(1, rng)
         photo = bool(rng.random() < 0.5)
@@ -123,7 +135,7 @@ def _prepared_example(job: tuple[bool, int, int, tuple[int, int], dict[str, floa
 
 
 CHUNK = 500  # examples per cached file
-DATA_VERSION = 1  # part of the cache key: a change to how examples are made must bump it
+DATA_VERSION = 2  # part of the cache key: a change to how examples are made must bump it
 
 
 def prepared_examples(digit: bool, count: int, seed: int, index_range: tuple[int, int] = (0, 0),
@@ -171,7 +183,7 @@ def _chunk_path(digit: bool, seed: int, index_range: tuple[int, int], indices: r
                 mix: dict[str, float] | None) -> Path:
     """Where a chunk is cached: named by everything that makes it, except the code (see DATA_VERSION)."""
     recipe = repr((DATA_VERSION, digit, seed, tuple(index_range), indices.start, indices.stop, FONT_SHARE,
-                   PHOTO_SHARE, DIGIT_STYLES)) + ("" if digit else repr(mix))
+                   FRAMED_SHARE, PHOTO_SHARE, DIGIT_STYLES)) + ("" if digit else repr(mix))
     name = f"{'digits' if digit else 'others'}-{hashlib.sha256(recipe.encode()).hexdigest()[:16]}.npz"
     return cache_dir() / "digit_check" / name
 

@@ -12,6 +12,7 @@ One module per stage, in the order `pipeline.preprocess` runs them:
                    table, margin, lighting and ruled-line stages (photos and scans never are)
   boxes            printed boxes, rows of boxes, plot frames and answer lines taken away (and what lies
                    outside a box: tick labels, printed words), before the checks (thin lines pass for grain)
+  answer_line      the printed line a digit is written on, found for `boxes` to paint over
   blank_or_noise   anything to read? (blank, noise; the reasons said when not)
   paper_on_table   a sheet photographed on a dark table: the table painted over
   polarity         dark ink on light paper, or light on dark?
@@ -22,7 +23,7 @@ One module per stage, in the order `pipeline.preprocess` runs them:
   cleanup          connected marks, minus specks and marks at the edges
   segmentation     marks grouped into digits, left to right (joined, split, judged; one per printed box)
   mnist_format     each digit cropped, stroke normalised, fitted to 20x20, centred by mass
-  stretch          a 1 stretched to fill its frame made narrow again (when the model is sure of it)
+  stretch          a digit stretched to fill its frame made narrow again (when the model is far surer of it)
   steps            the pictures the app shows: Step, changed-or-not, boxes, mosaic
 
 Shared by several stages: `marks` (Part, a mark's box and pixels; mask geometry)

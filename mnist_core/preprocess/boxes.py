@@ -6,7 +6,8 @@ box is one big mark (the digit inside touches it, or is lost beside it), and a t
 So before them, on the grey picture: a box is a dark mark whose four sides are straight, thin and closed at
 square corners, holding writing inside; its lines, its inner dividers and everything outside it (tick labels,
 a form's printed words) are painted over with the paper inside it. An answer line is a straight dark line
-running well past the writing on both sides; it is painted over too, except where a stroke crosses it.
+running well past the writing on both sides (`answer_line`); it is painted over too, except where a stroke
+crosses it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from .answer_line import EDGE_PX, answer_line
 from .pixels import to_u8
 
 BOX_MIN_SIDE = 0.25  # a box spans at least this share of the picture's short side (both ways)
@@ -41,12 +43,8 @@ BOX_MIN_WRITING = 0.004  # share of the inside that must hold ink apart from the
 DIVIDER_COVER = 0.95  # a divider inside a box runs down this share of its height, straight
 DIVIDER_WIDTH = 3  # ... at most this many times as thick as the sides (plus their soft rims)
 DIVIDER_CELL = 0.35  # ... and leaves cells at least this share of the box's height wide
-LINE_SPAN = 0.6  # an answer line runs along this share of the picture's width, at least
-LINE_PAST = 0.25  # ... and past the writing on both sides by this share of the writing's height
-LINE_MAX_THICKNESS = 0.2  # ... and is at most this share of the writing's height thick
 PAPER_PERCENTILE = 90  # the paper's grey: most of a form is paper
 FAINT_LINE = 0.2
-EDGE_PX = 1  # px painted beyond each line found, and a quarter of its thickness (its antialiased rim)
 
 
 @dataclass(frozen=True)
@@ -98,7 +96,7 @@ def without_boxes(work: np.ndarray) -> tuple[np.ndarray, str | None, list[tuple[
                                              if len(cells) > 1 else
                                              "Took away the box: its lines, and what lies outside it"), cells
     for dark in masks:
-        line = _answer_line(dark)
+        line = answer_line(dark)
         if line is not None:
             break
     else:
@@ -257,51 +255,3 @@ def _holds_writing(dark: np.ndarray, box: Box) -> bool:
     """Ink inside the cells, apart from the lines: a printed box holds a digit (a drawn 0 or square holds none)."""
     cells = box.inside(dark.shape)
     return bool(cells.any() and (dark & cells).sum() >= BOX_MIN_WRITING * cells.sum())
-
-
-def _answer_line(dark: np.ndarray) -> np.ndarray | None:
-    """The pixels of a straight horizontal line running well past the writing on both sides, less the strokes
-    that cross it; None when there is none."""
-    height, width = dark.shape
-    runs = _longest_runs(dark)
-    rows = np.flatnonzero(runs[:, 0] >= LINE_SPAN * width)
-    if rows.size == 0:
-        return None
-    top, bottom = int(rows[0]), int(rows[-1]) + 1
-    if np.any(np.diff(rows) > 1):  # two lines, or a frame: not one answer line
-        return None
-    start, stop = int(runs[rows, 1].max()), int(runs[rows, 2].min())
-    rest = dark.copy()
-    rim = EDGE_PX + (bottom - top) // 2 + 1  # the line's soft rim, not as long as the line itself
-    rest[max(0, top - rim):bottom + rim] = False
-    ys, xs = np.nonzero(rest)
-    if xs.size == 0:
-        return None
-    tall = ys.max() - ys.min() + 1
-    if bottom - top > LINE_MAX_THICKNESS * tall or bottom - top > 0.1 * height:
-        return None
-    if xs.min() - start < LINE_PAST * tall or stop - xs.max() < LINE_PAST * tall:
-        return None
-    line = np.zeros(dark.shape, bool)
-    edge = EDGE_PX
-    line[max(0, top - edge):bottom + edge, start:stop] = True
-    # A stroke crossing the line (ink just above and just below it) stays.
-    above = dark[max(0, top - edge - 2):max(0, top - edge)].any(axis=0)
-    below = dark[bottom + edge:bottom + edge + 2].any(axis=0)
-    crossing = cv2.dilate((above & below).astype(np.uint8)[None], np.ones((1, 3), np.uint8))[0] > 0
-    line[:, crossing] = False
-    return line
-
-
-def _longest_runs(dark: np.ndarray) -> np.ndarray:
-    """For each row: the longest run of dark, its start and its stop (exclusive)."""
-    height, width = dark.shape
-    padded = np.zeros((height, width + 2), np.int8)
-    padded[:, 1:-1] = dark
-    change = np.diff(padded, axis=1)
-    result = np.zeros((height, 3), int)
-    for row in np.flatnonzero(dark.any(axis=1)):
-        starts, stops = np.flatnonzero(change[row] == 1), np.flatnonzero(change[row] == -1)
-        longest = int(np.argmax(stops - starts))
-        result[row] = (stops[longest] - starts[longest], starts[longest], stops[longest])
-    return result

@@ -16,7 +16,15 @@ from PIL import Image
 
 from mnist_core.imageio import load_image
 
-from .blank_or_noise import BLANK, EMPTY_CANVAS, MIN_CONTRAST, NOISE, NOTHING, contrast, noisy
+from .blank_or_noise import (
+    BLANK,
+    EMPTY_CANVAS,
+    MIN_CONTRAST,
+    NOISE,
+    NOTHING,
+    contrast,
+    noisy,
+)
 from .boxes import without_boxes
 from .canvas import CANVAS_BLUR, clean_canvas
 from .cleanup import clean
@@ -29,8 +37,8 @@ from .pixels import resize, to_u8
 from .polarity import dark_ink
 from .ruled_lines import faint_ink, ruled_lines, without_rules
 from .segmentation import Judge, segment
-from .stretch import unstretched
 from .steps import Step, add_step, draw_boxes, input_box, mosaic
+from .stretch import unstretched
 from .tight_crop import margin_if_tight
 
 MIN_INPUT_SIDE = 8  # pixels along the long side; anything smaller cannot hold a readable digit
@@ -145,8 +153,8 @@ def preprocess(
         return nothing(NOTHING)
     digits = [to_mnist(ink, group) for group in groups]
     if offset and judge is not None and len(digits) == 1 and (narrow := unstretched(digits[0], judge)) is not None:
-        digits = [narrow]  # a 1 stretched to fill its frame: MNIST's 1s are narrow
-        add_step(steps, "A 1 stretched to fill its frame, made narrow again", to_u8(narrow * 255))
+        digits = [narrow]  # stretched to fill its frame: MNIST keeps each digit's own shape
+        add_step(steps, "The digit was stretched to fill its frame: made narrow again", to_u8(narrow * 255))
     boxes = [input_box(group, scale, width, height, offset) for group in groups]
     count = f"{len(groups)} digit{'s' if len(groups) > 1 else ''} found"
     steps.append(Step(count, draw_boxes(resize(shown, scale), groups, offset)))

@@ -18,6 +18,8 @@ TIGHT_SPAN = 0.5  # ink touching the edge and spanning this share of both sides:
 TIGHT_DARKNESS = 0.6  # ... and the ink at the edge is this dark (a share of the way from paper to the darkest ink)
 TIGHT_BAND = 0.03  # ... judged within this share of the long side from the edge
 TIGHT_MARGIN = 0.2  # ... then paper this share of the long side is added around it (MNIST's own margin)
+TIGHT_CONTRAST = 2 * MIN_DEPARTURE  # grey levels from the edge's paper to the darkest ink, at least
+CRISP_INK = 80  # grey levels between the edge's paper and the darkest ink: crisp ink, not a shadow
 WRITING_INSIDE = 0.3  # a mark this share of the picture's height that touches no edge: the writing sits inside
 
 
@@ -31,8 +33,8 @@ def margin_if_tight(paper: np.ndarray) -> tuple[np.ndarray, int]:
     """
     edge = np.concatenate([paper[0], paper[-1], paper[:, 0], paper[:, -1]])
     level, darkest = float(np.median(edge)), float(np.percentile(paper, 1))
-    if level - darkest < MIN_DEPARTURE:
-        return paper, 0
+    if level - darkest < TIGHT_CONTRAST:
+        return paper, 0  # paper with a shadow or a fold reaching the edge: no writing cut by it
     ink = paper < (level + darkest) / 2
     # Strokes cut by the edge are as dark as the rest of the writing a little way in (the edge row itself may
     # hold only their soft rim); a shadow reaching the edge stays lighter.
@@ -53,8 +55,11 @@ def margin_if_tight(paper: np.ndarray) -> tuple[np.ndarray, int]:
     if hairlines and (len(long_lines(ink)) >= 2 or len(long_lines(ink.T)) >= 2):
         return paper, 0  # a ruled or squared page: its lines run to the edges (one bar, as in a 7, may too)
     margin = int(round(TIGHT_MARGIN * max(height, width)))
-    # The paper's own level, away from the ink (bold strokes along the edge darken the edge's median).
-    fill = float(np.median(paper[~ink])) if (~ink).any() else level
+    # The paper at the edge. Crisp ink (a scan's, a screen's) is left out of it: bold strokes and their blurred
+    # rims along the edge darken the edge's median. Faint marks (a shadow reaching the edge) are kept in, or the
+    # margin would be lighter than the shadowed paper beside it.
+    bare = edge[edge >= (level + darkest) / 2]
+    fill = float(np.median(bare)) if bare.size and level - darkest >= CRISP_INK else level
     return cv2.copyMakeBorder(paper, margin, margin, margin, margin, cv2.BORDER_CONSTANT, value=fill), margin
 
 
