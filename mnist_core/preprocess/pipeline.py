@@ -16,15 +16,7 @@ from PIL import Image
 
 from mnist_core.imageio import load_image
 
-from .blank_or_noise import (
-    BLANK,
-    EMPTY_CANVAS,
-    MIN_CONTRAST,
-    NOISE,
-    NOTHING,
-    contrast,
-    noisy,
-)
+from .blank_or_noise import BLANK, EMPTY_CANVAS, MIN_CONTRAST, NOISE, NOTHING, contrast, noisy
 from .boxes import without_boxes
 from .canvas import CANVAS_BLUR, clean_canvas
 from .cleanup import clean
