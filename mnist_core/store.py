@@ -85,8 +85,7 @@ def _pair_lock(model_path: Path, exclusive: bool) -> Iterator[None]:
     except ImportError:
         yield
         return
-    name = hashlib.sha256(str(Path(model_path).resolve()).encode()).hexdigest()[:24]
-    lock_path = cache_dir() / LOCK_FOLDER / f"{name}.lock"
+    lock_path = lock_file(model_path)
     while True:
         try:
             lock_path.parent.mkdir(parents=True, exist_ok=True)
@@ -109,6 +108,12 @@ def _pair_lock(model_path: Path, exclusive: bool) -> Iterator[None]:
         except OSError:
             pass  # someone else holds it: they remove it
         handle.close()
+
+
+def lock_file(model_path: Path) -> Path:
+    """Where the pair lock of `model_path` lives while someone holds it (one per model file, in the cache)."""
+    name = hashlib.sha256(str(Path(model_path).resolve()).encode()).hexdigest()[:24]
+    return cache_dir() / LOCK_FOLDER / f"{name}.lock"
 
 
 def _same_file(handle, path: Path) -> bool:
