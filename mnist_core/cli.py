@@ -322,13 +322,16 @@ def _calibrate(args: argparse.Namespace) -> int:
 
 def _adapt(args: argparse.Namespace) -> int:
     from . import adapt
+    from .inference import load_reader
     from .paths import BUNDLED_MODEL
-    from .store import load_model
 
-    examples, skipped = adapt.read_examples(args.examples)  # before TensorFlow: a bad folder is told at once
+    path = args.model or BUNDLED_MODEL
+    # Before TensorFlow: a bad folder is told at once. The model judges only marks that fill their frame.
+    examples, skipped = adapt.read_examples(args.examples, judge=lambda batch: load_reader(path).classify(batch))
     for problem in skipped:  # skipped and named, one line each, never on stdout
         print(f"skipped {problem.name}: {problem.reason}", file=sys.stderr)
-    model, stored = load_model(args.model or BUNDLED_MODEL)
+    reader = load_reader(path)  # loaded once: the judge above shares it
+    model, stored = reader.model, reader.stored
     last = [""]
 
     def show(share: float, message: str) -> None:

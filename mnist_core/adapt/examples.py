@@ -9,11 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..errors import AdaptError, ImageError
+
+if TYPE_CHECKING:
+    from ..preprocess import Judge
 
 MIN_EXAMPLES = 10  # fewer than this teaches too little to show
 MAX_EXAMPLES = 1000  # bounds the time one teaching may take
@@ -45,20 +48,23 @@ class Skipped:
     reason: str
 
 
-def example_from_image(source: Any, label: int, name: str) -> Example:
-    """Preprocess one image holding one digit, exactly as predict() does; ImageError when it holds none."""
+def example_from_image(source: Any, label: int, name: str, judge: Judge | None = None) -> Example:
+    """Preprocess one image holding one digit, exactly as predict() does with the model whose `classify` is
+    `judge` (it settles whether a mark filling its frame is a stretched 1; without it, it is taken as drawn);
+    ImageError when it holds none."""
     from ..preprocess import preprocess
 
     if not 0 <= int(label) <= 9:
         raise AdaptError(f"{name}: the label must be a digit from 0 to 9, not {label!r}.")
-    prepared = preprocess(source, name=name, multi=False)  # raises ImageError for an unreadable file
+    prepared = preprocess(source, name=name, multi=False, judge=judge)  # ImageError for an unreadable file
     if prepared.reason is not None or not prepared.digits:
         raise ImageError(prepared.reason or "No digit found.")
     return Example(np.asarray(prepared.digits[0], np.float32), int(label), name)
 
 
-def read_examples(folder: str | Path) -> tuple[list[Example], list[Skipped]]:
-    """Examples from a folder with subfolders named 0-9 (keras.utils.image_dataset_from_directory's layout).
+def read_examples(folder: str | Path, judge: Judge | None = None) -> tuple[list[Example], list[Skipped]]:
+    """Examples from a folder with subfolders named 0-9 (keras.utils.image_dataset_from_directory's layout),
+    each preprocessed as `example_from_image` does with `judge`.
 
     Unreadable images and images without a digit are skipped and named; a missing or empty folder, or a
     subfolder not named 0-9, is an AdaptError with one line saying what to fix.
@@ -82,7 +88,7 @@ def read_examples(folder: str | Path) -> tuple[list[Example], list[Skipped]]:
         for path in sorted(p for p in subfolder.rglob("*") if p.is_file() and not p.name.startswith(".")):
             name = str(path.relative_to(folder))
             try:
-                examples.append(example_from_image(path, int(subfolder.name), name))
+                examples.append(example_from_image(path, int(subfolder.name), name, judge))
             except ImageError as exc:
                 skipped.append(Skipped(name, " ".join(str(exc).split())))
     if not examples:

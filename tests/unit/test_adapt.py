@@ -204,7 +204,7 @@ def examples_dir(tmp_path_factory) -> Path:
 
 
 def test_read_examples_preprocesses_like_predict_and_names_what_it_skips(examples_dir):
-    examples, skipped = adapt.read_examples(examples_dir)
+    examples, skipped = adapt.read_examples(examples_dir, judge=load_reader().classify)  # predict's own model
     assert len(examples) == 20 and sorted({e.label for e in examples}) == list(range(10))
     path = next(examples_dir.glob("7/*.png"))
     expected = predict(path, multi=False).preprocessed.digits[0]
