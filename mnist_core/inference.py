@@ -60,6 +60,19 @@ def as_batch(images: np.ndarray) -> np.ndarray:
     return batch.reshape(-1, *DIGIT_SHAPE).astype(np.float32)
 
 
+def in_batches(function: Callable, images: np.ndarray, width: int,
+               progress: Callable[[float], None] | None = None) -> np.ndarray:
+    """`function` over uint8 or float images EVAL_BATCH at a time (bounded memory), as (N, width) float32 rows;
+    `progress` hears the share done after each batch."""
+    rows = []
+    for start in range(0, len(images), EVAL_BATCH):
+        batch = as_batch(images[start:start + EVAL_BATCH])
+        rows.append(np.asarray(function(batch), dtype=np.float32).reshape(len(batch), width))
+        if progress is not None:
+            progress(min(1.0, (start + len(batch)) / len(images)))
+    return np.concatenate(rows) if rows else np.zeros((0, width), np.float32)
+
+
 def temperature(stored: store.StoredModel) -> float:
     """The confidence temperature fitted after training (1.0 for a model that predates calibration)."""
     value = 1.0 if stored.meta.temperature is None else stored.meta.temperature
@@ -153,10 +166,8 @@ class Reader:
 
     def logits(self, images: np.ndarray) -> np.ndarray:
         """Raw logits (before the temperature) for a whole data set, uint8 or float, in bounded batches."""
-        function = self.logits_function()  # called eagerly: one call per EVAL_BATCH images costs little
-        rows = [np.asarray(function(as_batch(images[start:start + EVAL_BATCH])), dtype=np.float64)
-                for start in range(0, len(images), EVAL_BATCH)]
-        return np.concatenate(rows) if rows else np.zeros((0, 10))
+        # Eager: one call per EVAL_BATCH images costs little. The logits are float32 (cast in the graph).
+        return in_batches(self.logits_function(), images, 10).astype(np.float64)
 
     def scores(self, images: np.ndarray) -> np.ndarray:
         """Calibrated class probabilities for a whole data set (uint8 or float images), in bounded batches."""

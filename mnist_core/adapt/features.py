@@ -24,7 +24,7 @@ from ..data import NUM_FIT, load_mnist
 from ..errors import AdaptError
 from ..models import LOGITS_LAYER
 from ..paths import cache_dir
-from ..inference import EVAL_BATCH, as_batch, forward
+from ..inference import forward, in_batches
 
 if TYPE_CHECKING:
     import keras
@@ -84,15 +84,8 @@ def _split(model: "keras.Model") -> tuple["keras.Model", Any]:
 
 def _run(trunk: "keras.Model", digits: np.ndarray, progress: Callable[[float], None] | None = None) -> np.ndarray:
     """The trunk over uint8 or float digits, in bounded batches, as float32 features."""
-    function = forward(trunk)
-    rows = []
-    for start in range(0, len(digits), EVAL_BATCH):
-        batch = as_batch(digits[start:start + EVAL_BATCH])
-        rows.append(function(batch).astype(np.float32))
-        if progress is not None:
-            progress(min(1.0, (start + len(batch)) / len(digits)))
     width = int(np.prod(trunk.output.shape[1:]))
-    return np.concatenate(rows).reshape(len(digits), width) if rows else np.zeros((0, width), np.float32)
+    return in_batches(forward(trunk), digits, width, progress)
 
 
 def model_key(model: "keras.Model", sha256: str | None = None) -> str:

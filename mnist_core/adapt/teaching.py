@@ -195,12 +195,13 @@ def _teach(model: "keras.Model", prepared: Prepared, examples: list[Example], *,
     known = KnownDigits.fit(feats, prepared.features(_non_digits()))
     adapted = _with_last_layer(model, new_kernel, new_bias, temperature, known)
     measured_on = test if test else learn
-    measured = prepared.features(np.stack([example.digit for example in measured_on]))
+    measured_digits = np.stack([example.digit for example in measured_on])
+    measured = prepared.features(measured_digits)
     truth = np.array([example.label for example in measured_on])
     before = (measured @ prepared.kernel + prepared.bias).argmax(axis=1)
     after = (measured @ new_kernel + new_bias).argmax(axis=1)
     test_scores = prepared.test @ new_kernel + new_bias
-    turned_away = _turned_away(np.stack([example.digit for example in measured_on]))
+    turned_away = _turned_away(measured_digits)
     still_turned_away = turned_away & ~known.knows(measured) if known is not None else turned_away
     result = Result(
         reader=adapted, examples=len(examples), examples_trained=learn,
