@@ -52,6 +52,13 @@ def forward(model: "keras.Model") -> Callable[[np.ndarray], np.ndarray]:
         return function
 
 
+def trunk_of(model: "keras.Model") -> "keras.Model":
+    """The network up to its "logits" layer: the features its last layer reads (what teaching fits in)."""
+    import keras
+
+    return keras.Model(model.input, model.get_layer(LOGITS_LAYER).input)
+
+
 def as_batch(images: np.ndarray) -> np.ndarray:
     """uint8 28x28 images or float batches as the (N, 28, 28, 1) float32 input every network takes."""
     batch = np.asarray(images)
@@ -124,9 +131,7 @@ class Reader:
             return False
         with self._lock:  # one trunk per reader: its traced pass is kept with it
             if self._trunk is None:
-                import keras
-
-                self._trunk = keras.Model(self.model.input, self.model.get_layer(LOGITS_LAYER).input)
+                self._trunk = trunk_of(self.model)
             trunk = self._trunk
         return bool(self.known.knows(forward(trunk)(as_batch(batch))).all())
 

@@ -24,7 +24,7 @@ from ..data import NUM_FIT, load_mnist
 from ..errors import AdaptError
 from ..models import LOGITS_LAYER
 from ..paths import cache_dir
-from ..inference import forward, in_batches
+from ..inference import forward, in_batches, trunk_of
 
 if TYPE_CHECKING:
     import keras
@@ -79,7 +79,7 @@ def _split(model: "keras.Model") -> tuple["keras.Model", Any]:
     if len(after) > 1 or (after and not isinstance(after[0], keras.layers.Activation)):
         raise AdaptError("This model does more after its 'logits' layer than turn scores into chances, so it "
                          "cannot be taught here. Use a model trained by MNIST Studio.")
-    return keras.Model(model.input, last.input), last
+    return trunk_of(model), last
 
 
 def _run(trunk: "keras.Model", digits: np.ndarray, progress: Callable[[float], None] | None = None) -> np.ndarray:
