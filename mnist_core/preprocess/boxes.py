@@ -162,13 +162,13 @@ def _as_box(mark: np.ndarray, dark: np.ndarray, x: int, y: int, shape: tuple[int
         return None  # the middle of a round blob (the dark inside of a 0), not a frame with a few ticks outside
     x, y = x + int(cols[0]), y + int(rows[0])
     h, w = mark.shape
-    band = max(2, int(round(BOX_BAND * min(h, w))))
+    band = max(2, round(BOX_BAND * min(h, w)))
     sides = (mark[:band].any(axis=0), mark[-band:].any(axis=0), mark[:, :band].any(axis=1),
              mark[:, -band:].any(axis=1))
     if min(side.mean() for side in sides) < BOX_SIDE_COVER:
         return None
     # Each side's thickness: its thinnest parts (where no digit touches it).
-    runs = _runs_inwards(mark)
+    runs = _runs_inwards(mark, band)
     lines = tuple(max(1, int(np.percentile(side, SIDE_PERCENTILE))) for side in runs)
     even = sum(np.median(side) <= EVEN_LINE * line + 2 for side, line in zip(runs, lines))
     line = min(lines)  # inside the thinnest side all round: the sides' runs inwards across a dark image stop
@@ -215,13 +215,23 @@ def _room_around(x: int, y: int, w: int, h: int, shape: tuple[int, int]) -> list
     return [y > room, y + h < shape[0] - room, x > room, x + w < shape[1] - room]
 
 
-def _runs_inwards(mark: np.ndarray) -> list[np.ndarray]:
-    """For the top, bottom, left and right side, along its middle half: the runs of the mark inwards from it."""
+def _runs_inwards(mark: np.ndarray, band: int) -> list[np.ndarray]:
+    """For the top, bottom, left and right side, along its middle half: the runs of the mark inwards from it.
+
+    Each run starts at the first dark pixel within `band` of the edge (0 when there is none there): a grey line
+    enlarged with the paper's grain has a ragged outer rim, and runs counted from the very edge made it 0 px
+    thick wherever the rim fell short (the box was then missed, and read with its digit as one mark).
+    """
     h, w = mark.shape
     runs = []
     for strip in (mark[:, w // 4:3 * w // 4], mark[::-1, w // 4:3 * w // 4], mark[h // 4:3 * h // 4].T,
                   mark[h // 4:3 * h // 4, ::-1].T):
-        runs.append(np.argmin(np.vstack([strip, np.zeros((1, strip.shape[1]), bool)]), axis=0))
+        across = np.arange(strip.shape[1])
+        start = np.argmax(strip, axis=0)  # the first dark pixel inwards (0 when none)
+        near = strip[start, across] & (start < band)
+        depth = np.arange(strip.shape[0])[:, None]
+        after = np.vstack([~strip & (depth >= start), np.ones((1, strip.shape[1]), bool)])  # paper past the start
+        runs.append(np.where(near, np.argmax(after, axis=0) - start, 0))
     return runs
 
 
