@@ -172,23 +172,41 @@ def _as_box(mark: np.ndarray, dark: np.ndarray, x: int, y: int, shape: tuple[int
     lines = tuple(max(1, int(np.percentile(side, SIDE_PERCENTILE))) for side in runs)
     even = sum(np.median(side) <= EVEN_LINE * line + 2 for side, line in zip(runs, lines))
     line = min(lines)  # inside the thinnest side all round: the sides' runs inwards across a dark image stop
-    within = dark[line:h - line, line:w - line]  # only at its digit (a narrow 1 would fill the rest)
-    if within.size == 0:
+    # only at its digit (a narrow 1 would fill the rest)
+    dividers = _dividers(mark, int(np.median(lines)))
+    inside = _dark_inside(dark, line, dividers, int(np.median(lines)))
+    if inside is None:
         return None  # all line, no inside
-    if within.mean() >= BOX_FILLED:
+    if inside >= BOX_FILLED:
         # An image shown dark inside a plot's axes: dark up to its digit, of which only the edge is painted over.
         # A plot has room around its axes; a tight crop of light ink on dark paper has none.
         if not frames or sum(_room_around(x, y, w, h, shape)) < FRAME_ROOM_SIDES:
             return None
         lines, size = (FILLED_EDGE,) * 4, band
-    elif not _thin_lines(lines, min(h, w), float(within.mean()), any(_room_around(x, y, w, h, shape))) \
-            or even < EVEN_SIDES:
+        dividers = _dividers(mark, FILLED_EDGE)
+    elif not _thin_lines(lines, min(h, w), inside, any(_room_around(x, y, w, h, shape))) or even < EVEN_SIDES:
         return None  # a bold ring, or dark paper around light ink: no printed line
     else:
         size = min(lines)
     if _corner_fill(mark, size) < BOX_CORNER_FILL:
         return None  # rounded: a bold 0 or a ring, not a printed box
-    return Box(x, y, x + w, y + h, lines, tuple(x + at for at in _dividers(mark, int(np.median(lines)))))
+    return Box(x, y, x + w, y + h, lines, tuple(x + at for at in dividers))
+
+
+def _dark_inside(dark: np.ndarray, line: int, dividers: tuple[int, ...], divider_line: int) -> float | None:
+    """The dark share of a box inside its thinnest side, its dividers left out (None when all is line).
+
+    A row's dividers are print like its sides: counted in, thick lines round narrow cells made a row of boxes
+    look dark inside, like an image in a plot's axes or dark paper round light ink.
+    """
+    h, w = dark.shape
+    columns = np.zeros(w, bool)
+    columns[line:w - line] = True
+    edge = divider_line + divider_line // 4 + EDGE_PX  # its soft rim too, as Box.inside leaves it out
+    for middle in dividers:
+        columns[max(0, middle - edge):middle + edge + 1] = False
+    within = dark[line:h - line][:, columns]
+    return float(within.mean()) if within.size else None
 
 
 def _corner_fill(mark: np.ndarray, size: int) -> float:

@@ -88,3 +88,12 @@ def test_a_box_whose_line_has_a_ragged_rim_is_found_and_taken_away(held_out, ind
     answer = predict(synth.boxed(digits[index], np.random.default_rng([250, index])))
     assert any(step.caption.startswith(TOOK_AWAY) for step in answer.preprocessed.steps)
     assert answer.digits == str(labels[index]), answer.error
+
+
+def test_a_row_of_narrow_boxes_with_thick_dividers_is_found(held_out):
+    # Its dividers counted as dark inside, thick lines round narrow cells made the row look like an image in a
+    # plot's axes, or dark paper round light ink; no box was found and the row was read as one mark.
+    digits, _ = held_out
+    result = preprocess(synth.boxed_row(list(digits[:4]), np.random.default_rng(162)))
+    assert any(step.caption.startswith("Took away the boxes") for step in result.steps)
+    assert len(result.digits) == 4, result.reason
