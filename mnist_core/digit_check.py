@@ -39,6 +39,10 @@ NOT_A_DIGIT = ("This doesn't look like a digit. The network only knows the ten d
 SOME_NOT_DIGITS = ("Some of these marks don't look like digits. The network only knows the ten digits 0-9, "
                    "so it can't say what they are.")
 DEFAULT_THRESHOLD = 0.5  # used when a sidecar does not say
+# The check reads each input and its copies moved one pixel each way, and averages: a mark right at the threshold
+# by an accident of where preprocessing centred it no longer decides alone. On the tuning material, turning
+# away 0.2% of held-out digits turns away 92.0% of non-digits this way, 87.9% from the input alone.
+SHIFTS = ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1))  # (dx, dy) px
 
 
 @dataclass
@@ -51,11 +55,28 @@ class DigitCheck:
 
     def digit_probability(self, batch: np.ndarray) -> np.ndarray:
         """For each (28, 28, 1) input, how sure the check is that it shows a digit."""
-        return forward(self.model)(as_batch(batch)).astype(np.float64).reshape(-1)
+        return digit_scores(self.model, batch)
 
     def looks_like_digits(self, batch: np.ndarray) -> np.ndarray:
         """True for each input that looks like a digit."""
         return self.digit_probability(batch) >= self.threshold
+
+
+def digit_scores(model: "keras.Model", batch: np.ndarray) -> np.ndarray:
+    """The check network's score for each input: its mean over the input and its copies moved by SHIFTS (the
+    threshold is chosen on these scores too, in `digit_check_training`)."""
+    batch = as_batch(batch)
+    copies = np.concatenate([shifted(batch, dx, dy) for dx, dy in SHIFTS])
+    return forward(model)(copies).astype(np.float64).reshape(len(SHIFTS), len(batch)).mean(axis=0)
+
+
+def shifted(batch: np.ndarray, dx: int, dy: int) -> np.ndarray:
+    """The (N, H, W, 1) images moved dx px right and dy px down, black coming in at the edges."""
+    moved = np.zeros_like(batch)
+    height, width = batch.shape[1:3]
+    moved[:, max(dy, 0):height + min(dy, 0), max(dx, 0):width + min(dx, 0)] = \
+        batch[:, max(-dy, 0):height + min(-dy, 0), max(-dx, 0):width + min(-dx, 0)]
+    return moved
 
 
 @lru_cache(maxsize=4)

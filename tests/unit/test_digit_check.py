@@ -106,6 +106,22 @@ def test_check_is_cheap_once_loaded():
     assert np.median(timings) < 0.02  # about 1 ms on an idle core; generous for a busy shared machine
 
 
+def test_scores_average_the_input_and_its_copies_moved_a_pixel_each_way():
+    import keras
+
+    centre = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Lambda(lambda x: x[:, 14, 14, :])])
+    dots = np.zeros((3, 28, 28, 1), np.float32)
+    dots[0, 14, 14] = dots[1, 14, 15] = dots[2, 0, 0] = 1.0  # on the centre, a pixel right of it, far away
+    np.testing.assert_allclose(digit_check.digit_scores(centre, dots), [0.2, 0.2, 0.0], atol=1e-6)
+
+
+def test_shifted_moves_pixels_and_brings_in_black():
+    image = np.arange(16, dtype=np.float32).reshape(1, 4, 4, 1) + 1
+    moved = digit_check.shifted(image, 1, -1)[0, ..., 0]
+    np.testing.assert_array_equal(moved[:3, 1:], image[0, 1:, :3, 0])
+    assert not moved[3].any() and not moved[:, 0].any()
+
+
 def test_no_inputs_means_nothing_to_say():
     assert not_a_digit(np.zeros((0, 28, 28, 1), np.float32)) is None
 
