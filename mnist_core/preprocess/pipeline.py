@@ -30,7 +30,7 @@ from .polarity import dark_ink
 from .ruled_lines import faint_ink, ruled_lines, without_rules
 from .segmentation import Judge, segment
 from .steps import Step, add_step, draw_boxes, input_box, mosaic
-from .stretch import unstretched
+from .stretch import fills_height, unstretched
 from .tight_crop import margin_if_tight
 
 MIN_INPUT_SIDE = 8  # pixels along the long side; anything smaller cannot hold a readable digit
@@ -144,7 +144,8 @@ def preprocess(
     if not groups:
         return nothing(NOTHING)
     digits = [to_mnist(ink, group) for group in groups]
-    if offset and judge is not None and len(digits) == 1 and (narrow := unstretched(digits[0], judge)) is not None:
+    if offset and judge is not None and len(digits) == 1 and fills_height(groups[0].h, work.shape[0]) \
+            and (narrow := unstretched(digits[0], judge)) is not None:
         digits = [narrow]  # stretched to fill its frame: MNIST keeps each digit's own shape
         add_step(steps, "The digit was stretched to fill its frame: made narrow again", to_u8(narrow * 255))
     boxes = [input_box(group, scale, width, height, offset) for group in groups]

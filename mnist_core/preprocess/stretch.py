@@ -20,6 +20,8 @@ from .segmentation import Judge
 WIDE = 0.5  # a digit at least this share as wide as tall may have been stretched to fill its frame ...
 NARROW_ASPECTS = (0.6, 0.5)  # ... and is read again narrowed to these widths / heights (common MNIST digits')
 UPSCALE = 4  # the 28x28 digit is narrowed at this resolution, then fitted again
+FILLS_HEIGHT = 0.9  # a stretched digit runs (almost) from its frame's top to its bottom; writing that touches
+# only one edge of a photo (a 0 cut at the top, a 9 on a rule that reaches the sides) keeps its own shape
 
 
 def narrowed(digit: np.ndarray, aspect: float) -> np.ndarray:
@@ -29,6 +31,11 @@ def narrowed(digit: np.ndarray, aspect: float) -> np.ndarray:
     height = crop.shape[0]
     size = (max(3, int(aspect * height * UPSCALE)), height * UPSCALE)
     return fit(cv2.resize(crop.astype(np.float32), size, interpolation=cv2.INTER_AREA))
+
+
+def fills_height(digit_height: int, frame_height: int) -> bool:
+    """Whether a digit is as tall as its picture, as one stretched to fill its frame is."""
+    return digit_height >= FILLS_HEIGHT * frame_height
 
 
 def unstretched(digit: np.ndarray, judge: Judge) -> np.ndarray | None:

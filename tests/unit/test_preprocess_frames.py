@@ -92,3 +92,14 @@ def test_only_copies_narrower_than_the_digit_are_read():
     reader = judge(sure(4, 0.5), sure(4, 0.9))
     assert unstretched(slanted_bar(10), reader) is not None and reader.batches == [2]  # 0.55 as wide as tall: 0.5
     assert narrowed(slanted_bar(20), 0.5).shape == (28, 28)
+
+
+def test_only_a_digit_as_tall_as_its_picture_is_narrowed_back():
+    from mnist_core.bench.inputs import png
+
+    # A blank ruled page whose shadow reaches the edges looked like a tight crop; its marks, half as tall as the
+    # page, were narrowed like a stretched digit and read as a 3 (robustness's blank photos, seed 3).
+    page = synth.NOT_DIGITS["blank_photo"](np.random.default_rng([3, 16]))
+    answer = predict(png(page))
+    assert answer.digit is None and answer.error
+    assert not any(step.caption.startswith(NARROWED) for step in answer.preprocessed.steps)
