@@ -124,10 +124,10 @@ def preprocess(
 
     mask, high = threshold(smooth)
     add_step(steps, "Every pixel decided: ink or paper", mask.astype(np.uint8) * 255)
-    if canvas is None and (rules := ruled_lines(faint_ink(smooth, high), mask, ink)).any():  # none on a canvas
+    frame = (offset, offset, work.shape[1], work.shape[0])  # where the picture lies (a margin may surround it)
+    if canvas is None and (rules := _rules_in(frame, faint_ink(smooth, high), mask, ink)).any():  # none on a canvas
         mask, ink = without_rules(mask, ink, rules)
         add_step(steps, "The notebook's printed lines taken out", mask.astype(np.uint8) * 255)
-    frame = (offset, offset, work.shape[1], work.shape[0])  # where the picture lies (a margin may surround it)
     parts, verdict = clean(mask, border=multi, frame=frame)
     if verdict:
         return nothing(verdict)
@@ -153,3 +153,13 @@ def preprocess(
     steps.append(Step(count, draw_boxes(resize(shown, scale), groups, offset)))
     steps.append(Step("Made it look like MNIST: white on black, centred, 28 x 28", mosaic(digits)))
     return Preprocessed(digits, boxes, steps, None)
+
+
+def _rules_in(frame: tuple[int, int, int, int], faint: np.ndarray, mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
+    """The notebook's rules, looked for in the picture itself: a rule runs from edge to edge of the photo, not of
+    the paper a margin added around it (writing touching one edge of a ruled photo may pass for a tight crop)."""
+    x, y, width, height = frame
+    inside = (slice(y, y + height), slice(x, x + width))
+    rules = np.zeros(mask.shape, bool)
+    rules[inside] = ruled_lines(faint[inside], mask[inside], ink[inside])
+    return rules

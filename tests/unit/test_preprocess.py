@@ -546,3 +546,21 @@ def test_a_box_at_the_top_edge_keeps_its_whole_number():
         return int(((picture[..., 0] > 150) & (picture[..., 1] < 100)).sum())
 
     assert red(0) >= 0.9 * red(80), "the number at the top edge is about as whole as one with room above the box"
+
+
+@pytest.mark.parametrize("index", [240, 293])  # a 9 and an 8 read as 8 and 7 while their rule stayed in
+def test_a_rule_is_taken_out_of_a_photo_that_passed_for_a_tight_crop(index):
+    from mnist_core import synth
+    from mnist_core.bench.inputs import png
+    from mnist_core.data import NUM_FIT, load_mnist
+    from mnist_core.prediction import predict
+
+    # Writing touching one edge of a ruled photo, its rule running to both sides: paper is added around it as
+    # around a tight crop, and the rule must still be found in the photo itself (held-out training digits).
+    mnist = load_mnist()
+    image = synth.generate(mnist.x_train[NUM_FIT:NUM_FIT + index + 1], "photo", seed=1)[index]
+    answer = predict(png(image))
+    captions = [step.caption for step in answer.preprocessed.steps]
+    assert any(caption.startswith("Paper added around the edges") for caption in captions)
+    assert any(caption.startswith("The notebook's printed lines taken out") for caption in captions)
+    assert answer.digits == str(int(mnist.y_train[NUM_FIT + index]))
