@@ -17,7 +17,7 @@ from .segmentation import MIN_HEIGHT_RATIO
 SPECK_FRACTION = 0.04  # parts smaller than this share of the biggest are specks
 MIN_SPECK_AREA = 3e-5  # ... and always parts under this share of the image
 NOISE_SPECKS = 40  # that many specks outweighing the kept ink means noise
-CUT_WRITING = 0.25  # writing cut by the border of a tight crop is at least this share of the picture's height
+CUT_WRITING = 0.25  # writing cut by a tight crop's border is at least this share of the picture's height
 BORDER_FILL = 0.5  # a mark cut by the border filling more of its box than this is a shadow or an edge
 
 
@@ -60,9 +60,10 @@ def _drop_border(parts: list[Part], left: int, top: int, width: int, height: int
         return p.x <= left or p.y <= top or p.x + p.w >= left + width or p.y + p.h >= top + height
 
     inside = [p for p in parts if not touches(p) and p.area >= MIN_SPECK_AREA * width * height]
-    if not inside:  # the digit itself touches the border (a tight crop), unless nothing there is as tall as
-        # writing: the ends of a rule or the edge of a shadow on a blank page
-        return parts if any(p.h >= CUT_WRITING * height for p in parts) else []
+    if not inside:  # the digit itself touches the border; in a picture taken for a tight crop (a margin added
+        # round it), unless nothing there is as tall as writing: the ends of a rule on a blank page
+        tight = left > 0
+        return [] if tight and all(p.h < CUT_WRITING * height for p in parts) else parts
     tallest = max(p.h for p in inside)
     kept = list(inside)
     for p in parts:
