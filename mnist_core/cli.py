@@ -159,6 +159,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--tune-non-digits", type=int, default=TrainDefaults.tune_non_digits,
                        help="non-digits of another seed for the threshold")
     check.add_argument("--epochs", type=int, default=TrainDefaults.epochs)
+    check.add_argument("--members", type=int, default=TrainDefaults.members,
+                       help="networks trained from different seeds whose scores are averaged")
     check.add_argument("--seed", type=int, default=0)
     check.add_argument("--workers", type=int, help="processes that make the examples (default: up to 4)")
     check.add_argument("--cache", action="store_true",
@@ -380,7 +382,7 @@ def _train_digit_check(args: argparse.Namespace) -> int:
 
     result = train_check(args.out, digits=args.digits, raw_digits=args.raw_digits, non_digits=args.non_digits,
                          tune_digits=args.tune_digits, tune_non_digits=args.tune_non_digits, epochs=args.epochs,
-                         seed=args.seed, workers=args.workers, cache=args.cache,
+                         members=args.members, seed=args.seed, workers=args.workers, cache=args.cache,
                          say=(lambda message: None) if args.json else print)
     tuning = result["tuning"]
     _emit(args, result, f"saved to {result['path']}: threshold {result['threshold']:.3f} turns away "

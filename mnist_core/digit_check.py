@@ -2,9 +2,10 @@
 
 The digit models only know ten answers, so a letter, a star or a scribble
 still gets one of them, often with high confidence (a W read as 4 at 89%).
-This check is a separate, small network that sees exactly what every model
-sees (the 28x28 images that preprocessing produces) and answers one question:
-does this look like a handwritten digit? Because it looks at the input and not
+This check is a separate, small network (three, trained from different seeds,
+their scores averaged in one file) that sees exactly what every model sees (the
+28x28 images that preprocessing produces) and answers one question: does this
+look like a handwritten digit? Because it looks at the input and not
 at one model's features, it applies to whichever model the user picked.
 
 This module is the check every `predict` runs; how the network is made and its

@@ -11,7 +11,7 @@ from .inputs import Say, png
 NOT_DIGIT_SEED = 13  # non-digits and font digits the digit check never trained or tuned on (seeds 11, 12)
 NOT_DIGIT_COUNT = 300  # generated non-digits, and font digits
 NOT_DIGIT_STYLED = 200  # MNIST test digits drawn on the canvas and photographed, each
-NOT_DIGIT_TEST = 1_000  # MNIST test digits read as PNG files (all 10,000 also go through the check alone)
+NOT_DIGIT_TEST = 2_000  # MNIST test digits read as PNG files (all 10,000 also go through the check alone)
 
 
 def digit_check(say: Say, count: int = NOT_DIGIT_COUNT, test_digits: int | None = None,

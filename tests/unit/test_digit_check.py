@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from mnist_core import digit_check, digit_check_training, npz_cache, store
-from mnist_core.digit_check import CHECK_MODEL, NOT_A_DIGIT, load_check, not_a_digit
-from mnist_core.digit_check_training import prepared_examples
+from mnist_core.digit_check import CHECK_MODEL, NOT_A_DIGIT, digit_scores, load_check, not_a_digit
+from mnist_core.digit_check_training import build_network, prepared_examples
 
 ROOT = Path(__file__).resolve().parents[2]
 TEST_SEED = 99  # non-digits the bundled check never trained or tuned on (11, 12) nor was benchmarked on (13)
@@ -151,7 +151,7 @@ def test_cli_trains_a_tiny_check(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "mnist_core", "train-digit-check", "--out", str(out), "--digits", "60",
          "--raw-digits", "200", "--non-digits", "60", "--tune-digits", "20", "--tune-non-digits", "20", "--epochs", "1",
-         "--workers", "1", "--json"],
+         "--members", "2", "--workers", "1", "--json"],
         cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
@@ -161,6 +161,12 @@ def test_cli_trains_a_tiny_check(tmp_path):
     assert Path(answer["path"]) == out and out.with_suffix(".json").is_file()
     model, stored = store.load_model(out, outputs=1)  # verified against its sidecar, then loaded safely
     assert stored.meta.threshold == answer["threshold"] and model.output_shape[-1] == 1
+    assert answer["config"]["members"] == 2 and answer["params"] == 2 * build_network().count_params()
+    inputs = np.random.default_rng(0).random((4, 28, 28, 1), dtype=np.float32)  # one file, the members' mean
+    members = [layer for layer in model.layers if isinstance(layer, type(model))]
+    assert len(members) == 2
+    np.testing.assert_allclose(digit_scores(model, inputs),
+                               np.mean([digit_scores(member, inputs) for member in members], axis=0), rtol=1e-5)
 
 
 def test_cli_refuses_a_too_small_run(tmp_path):
