@@ -66,6 +66,12 @@ def upload_input(page: Page) -> Locator:
     return page.get_by_test_id("stMain").get_by_test_id("stFileUploaderDropzoneInput").first
 
 
+def wait_until_idle(page: Page, timeout: float = 60_000) -> None:
+    """Until the script run has finished: a file given to an uploader while the page is still being drawn
+    (the first answer shows long before the rest) can be lost on a loaded machine."""
+    expect(page.get_by_test_id("stStatusWidgetRunningIcon")).to_have_count(0, timeout=timeout)
+
+
 def expect_no_traceback(page: Page) -> None:
     expect(page.get_by_test_id("stException")).to_have_count(0)
     assert "Traceback" not in page.inner_text("body")

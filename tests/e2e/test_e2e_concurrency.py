@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from browser_steps import (ONE, SEVEN, ZERO, choose_settings, draw, expect_no_traceback, finished, go_to, metric,
-                           mnist_png, open_app, screenshot, upload_input)
+                           mnist_png, open_app, screenshot, upload_input, wait_until_idle)
 from mnist_core.data import NUM_FIT
 from mnist_core.paths import models_dir
 from mnist_core.training import TrainConfig
@@ -72,9 +72,11 @@ def test_five_sessions_are_answered_while_one_job_trains(new_page, server, tmp_p
         go_to(page, "Draw & Upload")
     for page, (strokes, _) in zip(pages, DRAWINGS):
         draw(page, strokes)
-    # Each page's upload waits for its drawing's answer: a file set while the page reruns can be dropped.
+    # Each page's upload waits for its drawing's answer and the end of that run: a file set while the page
+    # reruns can be dropped.
     for page, (_, digit) in zip(pages, DRAWINGS):
         expect(metric(page, "Prediction").first).to_have_text(digit, timeout=ANSWER_MS)
+        wait_until_idle(page, ANSWER_MS)
     for page, picture in zip(pages, pictures):
         upload_input(page).set_input_files(picture)
     for page, picture, labels in zip(pages, pictures, UPLOADS):

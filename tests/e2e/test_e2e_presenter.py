@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from browser_steps import SEVEN, draw, expect_no_traceback, go_to, metric, mnist_png, screenshot, upload_input
+from browser_steps import (SEVEN, draw, expect_no_traceback, go_to, metric, mnist_png, screenshot, upload_input,
+                           wait_until_idle)
 
 pytestmark = pytest.mark.e2e
 
@@ -54,6 +55,7 @@ def test_presenter_mode_offline_has_large_type_and_no_developer_widgets(page: Pa
     go_to(page, "Draw & Upload")
     draw(page, SEVEN)
     expect(metric(page, "Prediction").first).to_have_text("7")
+    wait_until_idle(page)
     upload_input(page).set_input_files(mnist_png(tmp_path / "three.png", "3"))
     expect(metric(page.locator("[class*=st-key-upload-card]"), "Prediction")).to_have_text("3")
     assert page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)") == PRESENTER_FONT_PX
