@@ -380,6 +380,7 @@ def train_check(out: Path, *, digits: int = TrainDefaults.digits, raw_digits: in
 
 
 def _scores(model: "keras.Model", batch: np.ndarray) -> np.ndarray:
-    """The scores `predict` will give (digit_check.digit_scores), 1,024 inputs at a time."""
-    return np.concatenate([digit_scores(model, batch[i:i + 1024])
-                           for i in range(0, len(batch), 1024)]) if len(batch) else np.zeros(0)
+    """The scores `predict` will give (digit_check.digit_scores), a batch at a time."""
+    from .inference import in_batches
+
+    return in_batches(lambda inputs: digit_scores(model, inputs), batch, 1)[:, 0].astype(np.float64)
