@@ -40,7 +40,10 @@ _NO_Y_TITLE = {"y": {**charts.PROBABILITIES["encoding"]["y"], "title": None}}
 _ANSWER_PADDING = {"top": 14, "left": 14, "right": 5, "bottom": 5}  # room for the top label, "100%", in large type
 ANSWER_PROBABILITIES = {**charts.PROBABILITIES, "height": ANSWER_CHART_HEIGHT, "padding": _ANSWER_PADDING,
                         "encoding": {**charts.PROBABILITIES["encoding"], **_NO_Y_TITLE}}
-ANSWER_FORCED = {**FORCED_PROBABILITIES, "height": ANSWER_CHART_HEIGHT, "padding": _ANSWER_PADDING}  # says "if it had to pick"
+# Its words stand above the chart (FORCED_WORDS), not up its y axis: a 160 px axis cut "if it had to pick" short
+# when presenting.
+ANSWER_FORCED = {**ANSWER_PROBABILITIES, "encoding": {**ANSWER_PROBABILITIES["encoding"], **_FORCED_ENCODING}}
+FORCED_WORDS = "If it had to pick:"
 SMALL_FORCED = {**SMALL_PROBABILITIES, "encoding": {**SMALL_PROBABILITIES["encoding"], **_FORCED_ENCODING}}
 ANSWER_KEY = "answer"
 # When presenting, the answer is the largest thing on the page: the digit about 130 px tall at 1920x1080.
@@ -57,17 +60,24 @@ def answer(prediction: Prediction) -> None:
     """The big answer and how sure it is; or why there is none, with the network's forced choice.
 
     One digit's chart stands beside the answer instead of under it: the teaching controls under them and
-    the network at work below them all stay in view (1366x768, and 1920x1080 when presenting)."""
+    the network at work below them all stay in view (1366x768, and 1920x1080 when presenting). Why there is no
+    answer spans both: in the answer's narrow column it ran to eleven lines at 1366x768."""
     single = len(prediction.readings) <= 1
     words, chart = st.columns([1, 1.6], gap="small") if single else (st.container(), st.container())
     with words:
         _answer_words(prediction)
+        if not single:
+            _no_answer_words(prediction)
     only_forced = bool(prediction.error)  # no answer: the bars are only its forced choice, and look it
     if not single:
         several_charts(prediction, only_forced)
     elif prediction.probabilities is not None:
+        if only_forced:
+            chart.caption(FORCED_WORDS)
         chart.vega_lite_chart(charts.probabilities_frame(prediction.probabilities),
                               charts.sized(ANSWER_FORCED if only_forced else ANSWER_PROBABILITIES), width="stretch")
+    if single:
+        _no_answer_words(prediction)
 
 
 def _answer_words(prediction: Prediction) -> None:
@@ -83,6 +93,10 @@ def _answer_words(prediction: Prediction) -> None:
         least = percent(prediction.confidence)
         said = least[0].upper() + least[1:] if least[0].isalpha() else f"At least {least}"  # "More than 99%"
         st.markdown(f"{said} sure of every digit.", help=CALIBRATED_HELP)
+
+
+def _no_answer_words(prediction: Prediction) -> None:
+    """Why there is no answer, and the forced choice it would have made."""
     if prediction.error:
         st.warning(plain(prediction.error), icon=":material/help:")
     if prediction.error and prediction.readings:
