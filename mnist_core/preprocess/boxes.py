@@ -13,6 +13,7 @@ crosses it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -77,9 +78,19 @@ class Box:
         return [(start, self.y0 + top, stop, self.y1 - bottom) for start, stop in zip(starts, stops)]
 
 
-def without_boxes(work: np.ndarray) -> tuple[np.ndarray, str | None, list[tuple[int, int, int, int]]]:
-    """The grey picture with printed boxes, frames and answer lines painted over; what was taken away, in words
-    for the step's caption (None when nothing was); and the boxes' cells, (x0, y0, x1, y1) left to right.
+class Taken(NamedTuple):
+    """What `without_boxes` leaves, and what it learnt on the way."""
+
+    work: np.ndarray  # the grey picture, boxes and lines painted over
+    words: str | None  # what was taken away, for the step's caption; None when nothing was
+    cells: list[tuple[int, int, int, int]]  # the boxes' insides, (x0, y0, x1, y1) left to right
+    # Empty printed boxes are dark lines on light paper, and the writing in them is dark too. The polarity
+    # stage judged a row of small boxes by its cells, mostly ink, and read half the missed rows light on dark.
+    dark_writing: bool
+
+
+def without_boxes(work: np.ndarray) -> Taken:
+    """The grey picture with printed boxes, frames and answer lines painted over.
 
     `work` is the grey picture (float, any polarity); boxes and lines are darker than their paper.
     """
@@ -92,33 +103,34 @@ def without_boxes(work: np.ndarray) -> tuple[np.ndarray, str | None, list[tuple[
         boxes = boxes + [other for others, _ in found for other in others
                          if not any(_overlap(other, box) for box in boxes)]
         cells = sorted(cell for box in boxes for cell in box.cells())
-        return _painted(work, dark, boxes), ("Took away the boxes: their lines, and what lies outside them"
-                                             if len(cells) > 1 else
-                                             "Took away the box: its lines, and what lies outside it"), cells
+        painted, filled = _painted(work, dark, boxes)
+        return Taken(painted, "Took away the boxes: their lines, and what lies outside them" if len(cells) > 1 else
+                     "Took away the box: its lines, and what lies outside it", cells, dark_writing=not filled)
     for dark in masks:
         line = answer_line(dark)
         if line is not None:
             break
     else:
-        return work, None, []
+        return Taken(work, None, [], dark_writing=False)
     painted = work.copy()
     painted[line] = float(np.median(work[~dark]))
-    return painted, "Took away the line the digit is written on", []
+    return Taken(painted, "Took away the line the digit is written on", [], dark_writing=False)
 
 
 def _overlap(one: Box, other: Box) -> bool:
     return one.x0 < other.x1 and other.x0 < one.x1 and one.y0 < other.y1 and other.y0 < one.y1
 
 
-def _painted(work: np.ndarray, dark: np.ndarray, boxes: list[Box]) -> np.ndarray:
-    """Everything but the boxes' cells painted with the paper inside them."""
+def _painted(work: np.ndarray, dark: np.ndarray, boxes: list[Box]) -> tuple[np.ndarray, bool]:
+    """Everything but the boxes' cells painted with the paper inside them; whether a frame holds a dark image
+    (inside a plot's axes) rather than paper."""
     cells = np.zeros(dark.shape, bool)
     for box in boxes:
         cells |= box.inside(dark.shape)
     # The paper the digit is written on: what is not dark inside (a filled frame's inside is dark itself).
     filled = (dark & cells).sum() >= BOX_FILLED * cells.sum()
     paper = float(np.median(work[cells if filled or not (cells & ~dark).any() else cells & ~dark]))
-    return np.where(cells, work, paper).astype(work.dtype)
+    return np.where(cells, work, paper).astype(work.dtype), bool(filled)
 
 
 def _dark_masks(work: np.ndarray) -> list[np.ndarray]:

@@ -86,9 +86,9 @@ def preprocess(
     native = resize(gray, min(scale, 1.0))  # checks run on real pixels, not enlarged ones
     work = resize(gray, scale)
     greys = to_u8(work)
-    boxes, cells = None, []
+    boxes, cells, dark_writing = None, [], False
     if canvas is None:  # printed boxes and lines go first: thin lines in a row of boxes can pass for grain
-        work, boxes, cells = without_boxes(work)
+        work, boxes, cells, dark_writing = without_boxes(work)
         if boxes:
             native = resize(work, min(scale, 1.0) / scale)
     if contrast(native) < MIN_CONTRAST:
@@ -106,7 +106,7 @@ def preprocess(
         work, on_table = paper_only(work, max(height, width))
         if on_table:
             add_step(steps, "The sheet of paper found: the table around it is painted over", to_u8(work))
-        is_dark_ink = dark_ink(work)
+        is_dark_ink = dark_writing or dark_ink(work)
         paper = work if is_dark_ink else 255.0 - work  # from here on: dark ink on light paper
         paper, offset = margin_if_tight(paper)
         if offset:

@@ -97,3 +97,16 @@ def test_a_row_of_narrow_boxes_with_thick_dividers_is_found(held_out):
     result = preprocess(synth.boxed_row(list(digits[:4]), np.random.default_rng(162)))
     assert any(step.caption.startswith("Took away the boxes") for step in result.steps)
     assert len(result.digits) == 4, result.reason
+
+
+@pytest.mark.parametrize("row", [53, 58])  # bold digits filling small boxes: the cells are mostly ink
+def test_writing_in_printed_boxes_is_dark_like_the_boxes(row):
+    # Judged on its own, a row of small boxes full of bold ink passed for light writing on dark paper and was
+    # read as nothing, or as "not digits". Printed boxes are dark lines on light paper, and so is what is
+    # written in them.
+    mnist = load_mnist()
+    digits, labels = mnist.x_train[NUM_FIT:NUM_FIT + 300], mnist.y_train[NUM_FIT:NUM_FIT + 300]
+    image, text = synth.boxed_rows(digits, labels, row + 1, 250)[row]
+    answer = predict(image)
+    assert any("dark writing on light paper" in step.caption for step in answer.preprocessed.steps)
+    assert answer.digits == text, answer.error
