@@ -5,7 +5,8 @@ watched key changed meanwhile), and an RQ job it hands to the workers is enqueue
 transaction: no two app servers admit the ninth training, and no training waits without its RQ job.
 A worker refreshes its training's heartbeat every BEAT_SECONDS; whoever finds it gone (an app server or CLI
 following the training, or any worker's sweep) puts the training back at the front of the line once, then
-ends it with a plain message.
+ends it with a plain message. A worker lost after RQ handed it a training and before it claimed it (its
+work-horse killed as it started) leaves no heartbeat to miss: the sweep finds that training by its RQ job.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, replace
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from .. import snapshots
@@ -143,14 +145,37 @@ def sweep(client: "redis.Redis") -> None:
     keys = [entry.decode() for entry in client.lrange(LINE, 0, -1)]
     with client.pipeline(transaction=False) as pipe:
         for key in keys:
-            pipe.hget(job_key(key), "state")
+            pipe.hmget(job_key(key), "state", "attempt")
             pipe.exists(alive_key(key))
         answers = pipe.execute()
-    for key, state, alive in zip(keys, answers[::2], answers[1::2]):
+    for key, (state, attempt), alive in zip(keys, answers[::2], answers[1::2]):
         if state is None:
             client.lrem(LINE, 0, key)  # its state expired or was deleted: nothing waits for it
         elif state == b"running" and not alive:
             recover(client, key)
+        elif state == b"queued" and (lost := unclaimed(client, key, int(attempt))) is not None:
+            recover_unclaimed(client, key, int(attempt), lost)
+
+
+def unclaimed(client: "redis.Redis", key: str, attempt: int) -> str | None:
+    """The worker RQ handed this attempt to, when it will never claim it: its RQ job failed or is gone, or
+    started more than ALIVE_SECONDS ago and the training still waits ("" when RQ did not record the worker).
+    None while the job waits for a worker, or is being taken."""
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job, JobStatus
+    from rq.serializers import JSONSerializer
+
+    try:
+        job = Job.fetch(rq_id(key, attempt), connection=client, serializer=JSONSerializer)
+    except NoSuchJobError:
+        return ""
+    status = job.get_status(refresh=False)
+    started = job.started_at.replace(tzinfo=job.started_at.tzinfo or timezone.utc) if job.started_at else None
+    if status in (JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED) or (
+            status == JobStatus.STARTED and started is not None
+            and (datetime.now(timezone.utc) - started).total_seconds() > ALIVE_SECONDS):
+        return job.worker_name or ""
+    return None
 
 
 def recover(client: "redis.Redis", key: str) -> None:
@@ -161,24 +186,40 @@ def recover(client: "redis.Redis", key: str) -> None:
         fields = text(pipe.hgetall(job_key(key)))
         if fields.get("state") != "running" or pipe.exists(alive_key(key)):
             return
-        config, attempt, worker = TrainConfig(**json.loads(fields["config"])), int(fields["attempt"]), fields["worker"]
-        pipe.multi()
-        if attempt < MAX_ATTEMPTS and fields.get("stop") != "1":
-            log.warning("Training %s lost its worker %s; it goes back to the front of the line.", key, worker)
-            pipe.hset(job_key(key), mapping={"state": "queued", "attempt": attempt + 1, "worker": "",
-                                             "lost": worker})
-            pipe.set(progress_key(key), codec.dump_progress(waiting(config)))
-            pipe.delete(learned_key(key))
-            _enqueue(client, pipe, key, attempt=attempt + 1, at_front=True)
-            return
-        log.warning("Training %s lost its worker %s on attempt %d; it ends.", key, worker, attempt)
-        before = f", as did the one before it ({fields['lost']})" if fields.get("lost") else ""
-        error = (f"The computer training this ({worker}) stopped answering{before}. What it had learned is lost. "
-                 "Press Start to try again; if it happens again, ask whoever runs the training workers to check "
-                 "them.")
-        _end(pipe, key, replace(waiting(config), state="failed", error=error))
+        _again_or_end(client, pipe, key, fields, fields["worker"])
 
     client.transaction(check, job_key(key), alive_key(key))
+
+
+def recover_unclaimed(client: "redis.Redis", key: str, attempt: int, worker: str) -> None:
+    """As `recover`, for a training RQ handed to `worker` that was lost before it claimed it."""
+
+    def check(pipe) -> None:
+        fields = text(pipe.hgetall(job_key(key)))
+        if fields.get("state") != "queued" or int(fields.get("attempt", 0)) != attempt:
+            return  # claimed meanwhile, or recovered by another sweep
+        _again_or_end(client, pipe, key, fields, worker)
+
+    client.transaction(check, job_key(key))
+
+
+def _again_or_end(client: "redis.Redis", pipe, key: str, fields: dict[str, str], worker: str) -> None:
+    """The lost training's next attempt at the front of the line, or its end in words (inside `pipe`'s WATCH)."""
+    config, attempt = TrainConfig(**json.loads(fields["config"])), int(fields["attempt"])
+    pipe.multi()
+    if attempt < MAX_ATTEMPTS and fields.get("stop") != "1":
+        log.warning("Training %s lost its worker %s; it goes back to the front of the line.", key, worker or "?")
+        pipe.hset(job_key(key), mapping={"state": "queued", "attempt": attempt + 1, "worker": "", "lost": worker})
+        pipe.set(progress_key(key), codec.dump_progress(waiting(config)))
+        pipe.delete(learned_key(key))
+        _enqueue(client, pipe, key, attempt=attempt + 1, at_front=True)
+        return
+    log.warning("Training %s lost its worker %s on attempt %d; it ends.", key, worker or "?", attempt)
+    before = f", as did the one before it ({fields['lost']})" if fields.get("lost") else ""
+    error = (f"The computer training this{f' ({worker})' if worker else ''} stopped answering{before}. What it had "
+             "learned is lost. Press Start to try again; if it happens again, ask whoever runs the training workers "
+             "to check them.")
+    _end(pipe, key, replace(waiting(config), state="failed", error=error))
 
 
 def waiting(config: TrainConfig) -> Progress:

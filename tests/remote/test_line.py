@@ -8,6 +8,7 @@ import sys
 import threading
 import time
 from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 
 import numpy as np
 import pytest
@@ -128,6 +129,41 @@ def test_a_lost_worker_runs_again_once_at_the_front_then_ends_in_words(client) -
     assert "(w2) stopped answering, as did the one before it (w1)" in progress.error
     assert "Press Start" in progress.error
     assert [job.config.seed for job in training.active_jobs()] == [2]
+
+
+def handed_to_a_worker(client, key: str, attempt: int, status: str, seconds_ago: float = 0.0,
+                       worker: str | None = None) -> None:
+    """As RQ leaves a job its worker took: out of the queue, `status`, started `seconds_ago` by `worker`."""
+    from rq import Queue
+    from rq.job import Job
+    from rq.serializers import JSONSerializer
+
+    job = Job.fetch(rq_id(key, attempt), connection=client, serializer=JSONSerializer)
+    Queue(RQ_QUEUE, connection=client, serializer=JSONSerializer).remove(job)
+    job.set_status(status)
+    job.started_at, job.worker_name = datetime.now(timezone.utc) - timedelta(seconds=seconds_ago), worker
+    job.save()
+
+
+def test_a_worker_lost_before_it_took_its_training_is_found_by_the_sweep(client) -> None:
+    # RQ hands a training to a worker, whose work-horse is killed before it claims it: no heartbeat ever
+    # started, so only the training's RQ job tells that nobody will train it.
+    job = training.start_training(config(1))
+    training.start_training(config(2))
+    redis_client, key = connect(), config(1).key
+    handed_to_a_worker(client, key, 1, "failed")  # RQ saw the work-horse die
+    line.sweep(redis_client)
+    assert rq_job_ids(client) == [rq_id(key, 2), rq_id(config(2).key, 1)]  # again, at the front; the other waits
+    assert job.wait(timeout=0.5).state == "queued"
+    handed_to_a_worker(client, key, 2, "started", seconds_ago=1, worker="w9")  # being taken: left alone
+    line.sweep(redis_client)
+    assert job.wait(timeout=0.5).state == "queued" and rq_id(key, 3) not in rq_job_ids(client)
+    handed_to_a_worker(client, key, 2, "started", seconds_ago=line.ALIVE_SECONDS + 5, worker="w9")  # machine gone
+    line.sweep(redis_client)
+    progress = job.wait(timeout=1)
+    assert progress.state == "failed" and "(w9) stopped answering" in progress.error and "Press Start" in progress.error
+    assert [job.config.seed for job in training.active_jobs()] == [2]
+    assert training.find_job(config(2)).snapshot().state == "queued"
 
 
 def test_a_line_redis_forgot_ends_in_words(client) -> None:
