@@ -66,8 +66,6 @@ def answer(prediction: Prediction) -> None:
     words, chart = st.columns([1, 1.6], gap="small") if single else (st.container(), st.container())
     with words:
         _answer_words(prediction)
-        if not single:
-            _no_answer_words(prediction)
     only_forced = bool(prediction.error)  # no answer: the bars are only its forced choice, and look it
     if not single:
         several_charts(prediction, only_forced)
@@ -76,7 +74,7 @@ def answer(prediction: Prediction) -> None:
             chart.caption(FORCED_WORDS)
         chart.vega_lite_chart(charts.probabilities_frame(prediction.probabilities),
                               charts.sized(ANSWER_FORCED if only_forced else ANSWER_PROBABILITIES), width="stretch")
-    if single:
+    with st.container() if single else words:  # under both columns; above several digits' charts
         _no_answer_words(prediction)
 
 
